@@ -1,0 +1,53 @@
+# podkit: `make site` builds the kit, `make test` runs every test. Both set up what they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Debian packages: deterministic font subsetting, fonts, PDF tools, the browser for tests.
+SITE_DEBS := libharfbuzz-subset0 fonts-dejavu-core poppler-utils
+TEST_DEBS := $(SITE_DEBS) chromium chromium-driver
+
+.PHONY: site test bench serve lint clean distclean sysdeps-site sysdeps-test
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install -q -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+sysdeps-site:
+	@bash tools/install-debs.sh $(SITE_DEBS)
+
+sysdeps-test:
+	@bash tools/install-debs.sh $(TEST_DEBS)
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --silent
+	touch $@
+
+site: sysdeps-site $(VENV)/.installed
+	$(BIN)/podkit build
+
+test: sysdeps-test $(VENV)/.installed-test node_modules/.installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: sysdeps-site $(VENV)/.installed-test
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/podkit lint --strict
+
+serve: $(VENV)/.installed
+	$(BIN)/podkit serve
+
+clean:
+	rm -rf site .site-* .podkit test-artefacts .pytest_cache
+
+distclean: clean
+	rm -rf $(VENV) node_modules

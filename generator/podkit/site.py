@@ -1,0 +1,313 @@
+"""Render the documentation site: stage real Markdown files, then run MkDocs in-process.
+
+Generated pages are ordinary Markdown files on disk (``.podkit/stage``), so the same tree builds
+with plain ``mkdocs build`` and with MkDocs' successors, which run no plugins or hooks.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .console import console
+from .errors import PodkitError
+from .kit import Kit, Project
+from .model import AnchoredItem, CheckItem, CodesItem, CountItem, DimensionGate, ItemGate
+from .templates import environment, theme_search_path
+from .text import md_inline, plain
+
+#: Sections of the site whose pages are generated; a nav entry ``Title: <section>/index.md`` in
+#: mkdocs.yml is expanded into the section's pages.
+GENERATED_SECTIONS = ("assessments", "reports")
+
+
+@dataclass
+class Download:
+    """One file offered on the site (a PDF toolkit, a sheet, a sample report)."""
+
+    path: str  # relative to the site root, e.g. "downloads/alignment-toolkit-a4.pdf"
+    title: str
+    kind: str  # "toolkit", "sheet", "complete-kit", "hr-guide", "report"
+    paper: str | None = None
+    assessment: str | None = None
+    pages: int | None = None
+    size: int | None = None
+
+
+@dataclass
+class SiteExtras:
+    """What other stages contribute to the site: files to copy in and pages to add."""
+
+    files: dict[str, Path] = field(default_factory=dict)  # site-relative path -> source file
+    pages: dict[str, str] = field(default_factory=dict)  # docs-relative path -> Markdown
+    downloads: list[Download] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _fmt_threshold(value: float, percent: bool) -> str:
+    return f"{value * 100:g}%" if percent else f"{value:g}"
+
+
+def threshold_bands(item, levels: list[int]) -> list[tuple[int, str]]:
+    """Describe which values reach each level of a count or codes item, lowest level first."""
+    percent = isinstance(item, CodesItem)
+    t = item.thresholds
+    bands = []
+    for lv in levels:
+        if lv == 0:
+            first = t[min(t)]
+            rel = "below" if item.better == "higher" else "above"
+            bands.append((lv, f"{rel} {_fmt_threshold(first, percent)}"))
+            continue
+        nxt = t.get(lv + 1)
+        cur = t[lv]
+        if item.better == "higher":
+            text = f"{_fmt_threshold(cur, percent)} or more" if nxt is None else f"from {_fmt_threshold(cur, percent)} to below {_fmt_threshold(nxt, percent)}"
+        else:
+            text = f"{_fmt_threshold(cur, percent)} or fewer" if nxt is None else f"from {_fmt_threshold(cur, percent)} down to above {_fmt_threshold(nxt, percent)}"
+            if percent and nxt is None:
+                text = f"{_fmt_threshold(cur, percent)} or less"
+        bands.append((lv, text))
+    return bands
+
+
+def gate_text(gate, assessment) -> str:
+    if isinstance(gate, ItemGate):
+        try:
+            title = assessment.item(gate.item).title
+        except KeyError:
+            title = gate.item
+        return f"item “{plain(title)}” at level ≥ {gate.min_level}"
+    assert isinstance(gate, DimensionGate)
+    try:
+        title = assessment.dimension(gate.dimension).title
+    except KeyError:
+        title = gate.dimension
+    return f"dimension “{plain(title)}” ≥ {gate.min_score:g}"
+
+
+def _env(project: Project, theme: Path | None):
+    env = environment(theme_search_path(project.root, "pages", theme), autoescape=False)
+    env.filters["md"] = md_inline
+    env.filters["plain"] = plain
+    env.globals.update(
+        is_anchored=lambda it: isinstance(it, AnchoredItem),
+        is_check=lambda it: isinstance(it, CheckItem),
+        is_count=lambda it: isinstance(it, CountItem),
+        is_codes=lambda it: isinstance(it, CodesItem),
+        threshold_bands=threshold_bands,
+        gate_text=gate_text,
+    )
+    return env
+
+
+def render_assessment_page(env, assessment, downloads: list[Download]) -> str:
+    """Markdown for one assessment's page."""
+    return env.get_template("assessment.md.j2").render(
+        a=assessment, downloads=[d for d in downloads if d.assessment == assessment.id]
+    )
+
+
+def render_toolkits_page(env, downloads: list[Download]) -> str:
+    return env.get_template("toolkits.md.j2").render(downloads=downloads)
+
+
+def render_assessments_index(env, kit: Kit) -> str:
+    return env.get_template("assessments-index.md.j2").render(assessments=kit.assessments)
+
+
+def stage_pages(kit: Kit, extras: SiteExtras | None = None, theme: Path | None = None) -> Path:
+    """Write every page of the site as Markdown into the staging folder; return it."""
+    project = kit.project
+    extras = extras or SiteExtras()
+    stage = project.stage_dir
+    if stage.exists():
+        shutil.rmtree(stage)
+    if project.content_dir.is_dir():
+        shutil.copytree(project.content_dir, stage, symlinks=False, ignore=shutil.ignore_patterns(".*"))
+    else:
+        stage.mkdir(parents=True)
+    env = _env(project, theme)
+    adir = stage / "assessments"
+    adir.mkdir(parents=True, exist_ok=True)
+    (adir / "index.md").write_text(render_assessments_index(env, kit), encoding="utf-8")
+    for a in kit.assessments:
+        (adir / f"{a.id}.md").write_text(render_assessment_page(env, a, extras.downloads), encoding="utf-8")
+    (stage / "toolkits.md").write_text(render_toolkits_page(env, extras.downloads), encoding="utf-8")
+    for rel, text in extras.pages.items():
+        dest = stage / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(text, encoding="utf-8")
+    write_schemas(project, stage / "schemas")
+    return stage
+
+
+def write_schemas(project: Project, *dirs: Path) -> None:
+    """Keep the JSON Schemas current in ``schemas/`` (for editors) and the given folders."""
+    from .schema import all_schemas
+    from .sources import atomic_write
+
+    for name, schema in all_schemas().items():
+        text = json.dumps(schema, indent=2, sort_keys=True) + "\n"
+        for d in (project.schemas_dir, *dirs):
+            target = d / f"{name}.schema.json"
+            if not target.exists() or target.read_text(encoding="utf-8") != text:
+                atomic_write(target, text)
+
+
+# --------------------------------------------------------------------------- mkdocs
+
+
+def _expand_nav(nav, stage: Path):
+    """Replace ``Title: section/index.md`` entries with the whole generated section."""
+    if not isinstance(nav, list):
+        return nav
+    out = []
+    for entry in nav:
+        if isinstance(entry, dict) and len(entry) == 1:
+            (title, value), = entry.items()
+            if isinstance(value, str) and value.endswith("/index.md") and value.split("/")[0] in GENERATED_SECTIONS:
+                section = value.split("/")[0]
+                pages = sorted(p for p in (stage / section).glob("*.md") if p.name != "index.md")
+                if pages:
+                    children = [value] + [{_page_title(p): f"{section}/{p.name}"} for p in pages]
+                    out.append({title: children})
+                    continue
+            if isinstance(value, list):
+                out.append({title: _expand_nav(value, stage)})
+                continue
+        out.append(entry)
+    return out
+
+
+def _page_title(path: Path) -> str:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return path.stem.replace("-", " ").title()
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records: list[str] = []
+
+    def emit(self, record):
+        self.records.append(record.getMessage())
+
+
+def mkdocs_build(project: Project, stage: Path, site_dir: Path, *, strict: bool = True, offline: bool = False, dirty: bool = False) -> None:
+    """Build ``stage`` into ``site_dir`` with the project's mkdocs.yml, in-process."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs import exceptions as mk_exc
+    from mkdocs.commands import build as mk_build
+    from mkdocs.config import load_config
+
+    if not project.mkdocs_yml.is_file():
+        raise PodkitError(f"{project.mkdocs_yml}: no mkdocs.yml in the project")
+    handler = _Collect()
+    log = logging.getLogger("mkdocs")
+    log.addHandler(handler)
+    try:
+        cfg = load_config(str(project.mkdocs_yml), docs_dir=str(stage), site_dir=str(site_dir), strict=strict)
+        cfg["nav"] = _expand_nav(cfg["nav"], stage)
+        snippets = cfg["mdx_configs"].get("pymdownx.snippets")
+        if snippets is not None:  # resolve snippet paths against the staged pages
+            snippets["base_path"] = [str(stage)]
+        cfg.plugins.on_startup(command="build", dirty=dirty)
+        try:
+            mk_build.build(cfg, dirty=dirty)
+        finally:
+            cfg.plugins.on_shutdown()
+    except mk_exc.MkDocsException as exc:
+        details = "\n".join(f"  {r}" for r in handler.records)
+        raise PodkitError(f"site build failed: {exc}\n{details}".rstrip()) from None
+    except (OSError, ValueError, LookupError) as exc:
+        # Markdown extensions raise these for content problems (a missing snippet, say).
+        raise PodkitError(f"site build failed: {type(exc).__name__}: {exc}") from None
+    finally:
+        log.removeHandler(handler)
+    if handler.records and strict:
+        details = "\n".join(f"  {r}" for r in handler.records)
+        raise PodkitError(f"site build produced warnings (strict mode):\n{details}")
+
+
+# --------------------------------------------------------------------------- output swap
+
+
+def _renameat2_exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two directories (Linux); return False where unsupported."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    AT_FDCWD, RENAME_EXCHANGE = -100, 2
+    rc = fn(AT_FDCWD, os.fsencode(str(a)), AT_FDCWD, os.fsencode(str(b)), RENAME_EXCHANGE)
+    return rc == 0
+
+
+def swap_in(new_dir: Path, target: Path) -> None:
+    """Put ``new_dir`` in place of ``target`` so that ``target`` is never missing or partial."""
+    if target.exists() and _renameat2_exchange(new_dir, target):
+        shutil.rmtree(new_dir, ignore_errors=True)  # now holds the previous build
+        return
+    if target.exists():
+        old = target.with_name(f".{target.name}-old-{os.getpid()}")
+        os.replace(target, old)
+        os.replace(new_dir, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(new_dir, target)
+
+
+def scratch_dir(target: Path) -> Path:
+    """A fresh sibling folder of ``target`` to assemble a new build in."""
+    for stale in target.parent.glob(f".{target.name}-new-*"):
+        # Left behind by a build that was killed; the process that owned it is gone.
+        pid = stale.name.rsplit("-", 1)[-1]
+        if not pid.isdigit() or not _pid_alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    path = target.with_name(f".{target.name}-new-{os.getpid()}")
+    if path.exists():
+        shutil.rmtree(path)
+    return path
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def build_site(kit: Kit, *, site_dir: Path | None = None, extras: SiteExtras | None = None, theme: Path | None = None, strict: bool = True) -> Path:
+    """Stage the pages and build the site into ``site_dir`` (default ``site/``), atomically."""
+    project = kit.project
+    target = Path(site_dir) if site_dir else project.site_dir
+    extras = extras or SiteExtras()
+    stage = stage_pages(kit, extras, theme)
+    new = scratch_dir(target)
+    try:
+        console.info(f"Building site from {len(kit.assessments)} assessments …")
+        mkdocs_build(project, stage, new, strict=strict)
+        for rel, src in sorted(extras.files.items()):
+            dest = new / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)
+        swap_in(new, target)
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+    return target

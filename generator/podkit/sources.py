@@ -1,0 +1,299 @@
+"""Read source files safely and keep where every value came from.
+
+YAML is built straight from the parser's event stream (C parser when available), so that
+* only plain data is produced: any explicit tag other than the standard ones is refused;
+* every mapping key and sequence entry keeps its ``line:col``;
+* duplicate keys are errors (PyYAML would silently keep the last one);
+* aliases cannot blow up memory ("billion laughs") and nesting depth is bounded.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from yaml import events as ev
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import ScalarNode
+from yaml.resolver import Resolver
+
+from .errors import Problem, SourceErrors
+
+try:  # the C parser is several times faster; fall back quietly when it is missing
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+#: Largest text source podkit reads (assessments, observations, CSV). Real files are a few KiB.
+MAX_TEXT_BYTES = 2 * 1024 * 1024
+#: Largest PDF podkit reads back (a filled observation sheet is well under 1 MiB).
+MAX_PDF_BYTES = 20 * 1024 * 1024
+#: Deepest nesting accepted; real files nest five or six levels.
+MAX_DEPTH = 40
+#: Most values one document may expand to once aliases are followed.
+MAX_NODES = 200_000
+
+_STANDARD_TAGS = {
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+
+
+@dataclass
+class Document:
+    """Parsed data plus the position of every key path in the source."""
+
+    path: Path
+    data: object
+    positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, key: tuple) -> tuple[int | None, int | None]:
+        """Return the ``(line, col)`` of the deepest known prefix of ``key``."""
+        key = tuple(key)
+        while key:
+            pos = self.positions.get(key)
+            if pos:
+                return pos
+            key = key[:-1]
+        return self.positions.get((), (None, None))
+
+    def problem(self, message: str, key: tuple = (), severity="error", rule=None) -> Problem:
+        line, col = self.locate(key)
+        return Problem(self.path, message, line, col, tuple(key), severity, rule)
+
+
+def check_file(path: Path, *, limit: int = MAX_TEXT_BYTES, root: Path | None = None) -> None:
+    """Raise a located error unless ``path`` is a readable regular file within limits."""
+    path = Path(path)
+    if path.is_symlink() and root is not None:
+        target = path.resolve()
+        if not target.is_relative_to(Path(root).resolve()):
+            raise SourceErrors([Problem(path, "symbolic link points outside the project; refusing to read it")])
+    if not path.exists():
+        raise SourceErrors([Problem(path, "no such file")])
+    if path.is_dir():
+        raise SourceErrors([Problem(path, "is a directory, expected a file")])
+    if not path.is_file():
+        raise SourceErrors([Problem(path, "is not a regular file")])
+    size = path.stat().st_size
+    if size > limit:
+        raise SourceErrors(
+            [Problem(path, f"file is {size:,} bytes; podkit reads files up to {limit:,} bytes")]
+        )
+
+
+def read_text(path: Path, *, limit: int = MAX_TEXT_BYTES, root: Path | None = None) -> str:
+    """Read a UTF-8 text file (a leading BOM is accepted), with located decoding errors."""
+    path = Path(path)
+    check_file(path, limit=limit, root=root)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SourceErrors([Problem(path, f"cannot read file: {exc.strerror or exc}")]) from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if b"\x00" in raw:
+        line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
+        raise SourceErrors([Problem(path, "file contains NUL bytes: this looks like a binary file, not text", line)])
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SourceErrors(
+            [Problem(path, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8", line, col)]
+        ) from None
+
+
+def _mark(m) -> tuple[int, int]:
+    return (m.line + 1, m.column + 1)
+
+
+class _Builder:
+    """Turn a YAML event stream into Python data plus positions, without recursion."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.resolver = Resolver()
+        self.constructor = SafeConstructor()
+        self.positions: dict[tuple, tuple[int, int]] = {(): (1, 1)}
+        self.anchors: dict[str, tuple[object, int]] = {}
+        self.budget = MAX_NODES
+
+    def fail(self, message: str, mark, key=()) -> SourceErrors:
+        line, col = _mark(mark) if mark is not None else (None, None)
+        return SourceErrors([Problem(self.path, message, line, col, tuple(key))])
+
+    def scalar(self, event: ev.ScalarEvent, key: tuple):
+        tag = event.tag
+        if tag in (None, "!"):
+            tag = self.resolver.resolve(ScalarNode, event.value, event.implicit)
+        elif tag not in _STANDARD_TAGS:
+            raise self.fail(f"YAML tag {event.tag!r} is not allowed; podkit reads plain data only", event.start_mark, key)
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        try:
+            value = self.constructor.construct_object(node)
+        except (ConstructorError, ValueError, OverflowError) as exc:
+            raise self.fail(f"cannot read value {event.value!r}: {exc}", event.start_mark, key) from None
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.fail(f"{event.value!r} is not a finite number", event.start_mark, key)
+        return value
+
+    def build(self, loader) -> object:
+        # Each frame: [container, key_path, pending_key (for mappings), is_mapping, start_mark, anchor]
+        stack: list[list] = []
+        root = None
+        have_root = False
+
+        def place(value, mark, weight=1):
+            nonlocal root, have_root
+            self.budget -= weight
+            if self.budget < 0:
+                raise self.fail(
+                    f"document expands to more than {MAX_NODES:,} values (too many aliases?)", mark
+                )
+            if not stack:
+                root, have_root = value, True
+                return ()
+            frame = stack[-1]
+            container, path = frame[0], frame[1]
+            if frame[3]:  # mapping
+                if frame[2] is _NO_KEY:
+                    if isinstance(value, (dict, list)):
+                        raise self.fail("mapping keys must be plain values", mark, path)
+                    try:
+                        hash(value)
+                    except TypeError:
+                        raise self.fail("mapping keys must be plain values", mark, path) from None
+                    if value in container:
+                        first = self.positions.get(path + (value,))
+                        where = f" (first defined on line {first[0]})" if first else ""
+                        raise self.fail(f"duplicate key {value!r}{where}", mark, path + (value,))
+                    frame[2] = value
+                    self.positions[path + (value,)] = _mark(mark)
+                    return None
+                container[frame[2]] = value
+                key = path + (frame[2],)
+                frame[2] = _NO_KEY
+                return key
+            key = path + (len(container),)
+            self.positions[key] = _mark(mark)
+            container.append(value)
+            return key
+
+        def child_path():
+            if not stack:
+                return ()
+            frame = stack[-1]
+            if frame[3]:
+                return frame[1] + ((frame[2],) if frame[2] is not _NO_KEY else ())
+            return frame[1] + (len(frame[0]),)
+
+        documents = 0
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, ev.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise self.fail("expected one YAML document, found a second one ('---')", event.start_mark)
+            elif isinstance(event, ev.ScalarEvent):
+                path = child_path()
+                is_key = bool(stack) and stack[-1][3] and stack[-1][2] is _NO_KEY
+                value = self.scalar(event, path)
+                place(value, event.start_mark)
+                if event.anchor and not is_key:
+                    self.anchors[event.anchor] = (value, 1)
+            elif isinstance(event, (ev.MappingStartEvent, ev.SequenceStartEvent)):
+                is_map = isinstance(event, ev.MappingStartEvent)
+                path = child_path()
+                if event.tag not in (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
+                    raise self.fail(f"YAML tag {event.tag!r} is not allowed; podkit reads plain data only", event.start_mark, path)
+                if len(stack) >= MAX_DEPTH:
+                    raise self.fail(f"nesting is deeper than {MAX_DEPTH} levels", event.start_mark, path)
+                if stack and stack[-1][3] and stack[-1][2] is _NO_KEY:
+                    raise self.fail("mapping keys must be plain values", event.start_mark, path)
+                container: object = {} if is_map else []
+                stack.append([container, path, _NO_KEY, is_map, event.start_mark, event.anchor, 1])
+            elif isinstance(event, (ev.MappingEndEvent, ev.SequenceEndEvent)):
+                frame = stack.pop()
+                container, anchor, start = frame[0], frame[5], frame[4]
+                size = _size(container)
+                if anchor:
+                    self.anchors[anchor] = (container, size)
+                place(container, start)
+            elif isinstance(event, ev.AliasEvent):
+                if event.anchor not in self.anchors:
+                    raise self.fail(f"unknown alias *{event.anchor}", event.start_mark, child_path())
+                value, size = self.anchors[event.anchor]
+                # Charge the full expanded size: a chain of aliases grows geometrically.
+                place(value, event.start_mark, weight=size)
+        if not have_root:
+            return None
+        return root
+
+
+_NO_KEY = object()
+
+
+def _size(container) -> int:
+    return 1 + (len(container) if isinstance(container, (list, dict)) else 0)
+
+
+def parse_yaml(text: str, path: Path) -> Document:
+    """Parse YAML text into a :class:`Document` (raises :class:`SourceErrors`)."""
+    loader = _Loader(text)
+    builder = _Builder(path)
+    try:
+        data = builder.build(loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = _mark(mark) if mark is not None else (None, None)
+        what = exc.problem or "invalid YAML"
+        if exc.context:
+            what = f"{exc.context}: {what}"
+        if "\t" in text and "tab" in str(exc).lower():
+            what += " (YAML does not allow tabs for indentation; use spaces)"
+        raise SourceErrors([Problem(path, f"YAML syntax error: {what}", line, col)]) from None
+    except yaml.YAMLError as exc:
+        raise SourceErrors([Problem(path, f"YAML syntax error: {exc}")]) from None
+    except RecursionError:
+        raise SourceErrors([Problem(path, f"nesting is deeper than {MAX_DEPTH} levels")]) from None
+    finally:
+        loader.dispose()
+    # Positions are kept even for keys the builder saw before it stopped.
+    return Document(path, data, builder.positions)
+
+
+def load_yaml(path: Path, *, root: Path | None = None) -> Document:
+    """Read and parse one YAML file with positions."""
+    path = Path(path)
+    text = read_text(path, root=root)
+    if not text.strip() or all(
+        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
+    ):
+        raise SourceErrors([Problem(path, "file is empty")])
+    return parse_yaml(text, path)
+
+
+def atomic_write(path: Path, data: str | bytes) -> Path:
+    """Write a file so that readers see either the old or the new content, never a part."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    mode = "wb" if isinstance(data, bytes) else "w"
+    kwargs = {} if isinstance(data, bytes) else {"encoding": "utf-8", "newline": "\n"}
+    with open(tmp, mode, **kwargs) as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    return path

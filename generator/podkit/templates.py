@@ -1,0 +1,39 @@
+"""One Jinja environment factory: ordered search path, StrictUndefined, explicit escaping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+BUILTIN_THEMES = Path(__file__).resolve().parent
+
+
+def theme_search_path(project_root: Path, kind: str, theme: Path | None = None) -> list[Path]:
+    """Folders searched for templates of ``kind`` (site, print, report): user theme first."""
+    paths = []
+    if theme is not None:
+        paths.append(Path(theme) / kind)
+    paths.append(Path(project_root) / "themes" / "default" / kind)
+    return [p for p in paths if p.is_dir()]
+
+
+def environment(search_path: list[Path], *, autoescape: bool) -> jinja2.Environment:
+    """Build an environment; ``default/NAME`` always reaches the built-in template."""
+    if not search_path:
+        raise FileNotFoundError("no template folders found")
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(search_path[-1]))}, delimiter="/"),
+            jinja2.FileSystemLoader([str(p) for p in search_path]),
+        ]
+    )
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
