@@ -18,7 +18,7 @@ from .errors import PodkitError
 from .kit import Kit, Project
 from .model import AnchoredItem, CheckItem, CodesItem, CountItem, DimensionGate, ItemGate
 from .templates import environment, theme_search_path
-from .text import md_inline, plain
+from .text import front_matter, md_inline, plain
 
 #: Sections of the site whose pages are generated; a nav entry ``Title: <section>/index.md`` in
 #: mkdocs.yml is expanded into the section's pages.
@@ -96,6 +96,7 @@ def _env(project: Project, theme: Path | None):
     env = environment(theme_search_path(project.root, "pages", theme), autoescape=False)
     env.filters["md"] = md_inline
     env.filters["plain"] = plain
+    env.filters["front_matter"] = front_matter
     env.globals.update(
         is_anchored=lambda it: isinstance(it, AnchoredItem),
         is_check=lambda it: isinstance(it, CheckItem),
@@ -134,6 +135,7 @@ def stage_pages(kit: Kit, extras: SiteExtras | None = None, theme: Path | None =
     else:
         stage.mkdir(parents=True)
     env = _env(project, theme)
+    env.globals["content_pages"] = {p.relative_to(stage).as_posix() for p in stage.rglob("*.md")}
     adir = stage / "assessments"
     adir.mkdir(parents=True, exist_ok=True)
     (adir / "index.md").write_text(render_assessments_index(env, kit), encoding="utf-8")
@@ -187,7 +189,16 @@ def _expand_nav(nav, stage: Path):
 
 
 def _page_title(path: Path) -> str:
-    for line in path.read_text(encoding="utf-8").splitlines():
+    """The page's title as MkDocs will show it: front matter first, then the first heading."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if lines and lines[0] == "---":
+        for line in lines[1:]:
+            if line == "---":
+                break
+            if line.startswith("title:"):
+                value = line[len("title:"):].strip()
+                return json.loads(value) if value.startswith('"') else value
+    for line in lines:
         if line.startswith("# "):
             return line[2:].strip()
     return path.stem.replace("-", " ").title()

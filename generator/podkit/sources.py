@@ -149,18 +149,20 @@ class _Builder:
         return value
 
     def build(self, loader) -> object:
-        # Each frame: [container, key_path, pending_key (for mappings), is_mapping, start_mark, anchor]
+        # Each frame: [container, key_path, pending_key, is_mapping, start_mark, anchor, expanded_size]
         stack: list[list] = []
         root = None
         have_root = False
 
-        def place(value, mark, weight=1):
+        def place(value, mark, cost=1, size=1):
             nonlocal root, have_root
-            self.budget -= weight
+            self.budget -= cost
             if self.budget < 0:
                 raise self.fail(
                     f"document expands to more than {MAX_NODES:,} values (too many aliases?)", mark
                 )
+            if stack:
+                stack[-1][6] += size
             if not stack:
                 root, have_root = value, True
                 return ()
@@ -225,27 +227,22 @@ class _Builder:
                 stack.append([container, path, _NO_KEY, is_map, event.start_mark, event.anchor, 1])
             elif isinstance(event, (ev.MappingEndEvent, ev.SequenceEndEvent)):
                 frame = stack.pop()
-                container, anchor, start = frame[0], frame[5], frame[4]
-                size = _size(container)
+                container, anchor, start, size = frame[0], frame[5], frame[4], frame[6]
                 if anchor:
                     self.anchors[anchor] = (container, size)
-                place(container, start)
+                place(container, start, cost=1, size=size)
             elif isinstance(event, ev.AliasEvent):
                 if event.anchor not in self.anchors:
                     raise self.fail(f"unknown alias *{event.anchor}", event.start_mark, child_path())
                 value, size = self.anchors[event.anchor]
                 # Charge the full expanded size: a chain of aliases grows geometrically.
-                place(value, event.start_mark, weight=size)
+                place(value, event.start_mark, cost=size, size=size)
         if not have_root:
             return None
         return root
 
 
 _NO_KEY = object()
-
-
-def _size(container) -> int:
-    return 1 + (len(container) if isinstance(container, (list, dict)) else 0)
 
 
 def parse_yaml(text: str, path: Path) -> Document:
@@ -255,14 +252,7 @@ def parse_yaml(text: str, path: Path) -> Document:
     try:
         data = builder.build(loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = _mark(mark) if mark is not None else (None, None)
-        what = exc.problem or "invalid YAML"
-        if exc.context:
-            what = f"{exc.context}: {what}"
-        if "\t" in text and "tab" in str(exc).lower():
-            what += " (YAML does not allow tabs for indentation; use spaces)"
-        raise SourceErrors([Problem(path, f"YAML syntax error: {what}", line, col)]) from None
+        raise SourceErrors([_syntax_problem(exc, text, path)]) from None
     except yaml.YAMLError as exc:
         raise SourceErrors([Problem(path, f"YAML syntax error: {exc}")]) from None
     except RecursionError:
@@ -271,6 +261,38 @@ def parse_yaml(text: str, path: Path) -> Document:
         loader.dispose()
     # Positions are kept even for keys the builder saw before it stopped.
     return Document(path, data, builder.positions)
+
+
+_OPENERS = ("flow sequence", "flow mapping", "quoted scalar")
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: Path) -> Problem:
+    """Locate a syntax error where a person would look for it.
+
+    For an unclosed bracket or quote the parser only notices at the next token, often lines
+    later; the line that opened the construct is the one to fix, so that is reported first.
+    """
+    mark = exc.problem_mark or exc.context_mark
+    what = exc.problem or "invalid YAML"
+    context = exc.context or ""
+    if context:
+        what = f"{context}: {what}"
+    if exc.context_mark is not None and any(o in context for o in _OPENERS) and exc.problem_mark is not None:
+        found = exc.problem_mark
+        mark = exc.context_mark
+        what += f" (noticed at line {found.line + 1}, column {found.column + 1})"
+    if mark is not None and _tab_at(text, mark):
+        what += " (a tab character: YAML indents with spaces only)"
+    line, col = _mark(mark) if mark is not None else (None, None)
+    return Problem(path, f"YAML syntax error: {what}", line, col)
+
+
+def _tab_at(text: str, mark) -> bool:
+    lines = text.splitlines()
+    if mark.line >= len(lines):
+        return False
+    line = lines[mark.line]
+    return "\t" in line[: mark.column + 1]
 
 
 def load_yaml(path: Path, *, root: Path | None = None) -> Document:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import jinja2
 
-BUILTIN_THEMES = Path(__file__).resolve().parent
+#: The themes shipped with podkit (the repository's themes/ folder, next to generator/).
+BUILTIN_THEMES = Path(__file__).resolve().parent.parent.parent / "themes"
 
 
 def theme_search_path(project_root: Path, kind: str, theme: Path | None = None) -> list[Path]:
@@ -15,13 +16,18 @@ def theme_search_path(project_root: Path, kind: str, theme: Path | None = None) 
     if theme is not None:
         paths.append(Path(theme) / kind)
     paths.append(Path(project_root) / "themes" / "default" / kind)
-    return [p for p in paths if p.is_dir()]
+    paths.append(BUILTIN_THEMES / "default" / kind)
+    unique: list[Path] = []
+    for p in paths:
+        if p.is_dir() and p.resolve() not in [u.resolve() for u in unique]:
+            unique.append(p)
+    return unique
 
 
 def environment(search_path: list[Path], *, autoescape: bool) -> jinja2.Environment:
     """Build an environment; ``default/NAME`` always reaches the built-in template."""
     if not search_path:
-        raise FileNotFoundError("no template folders found")
+        raise FileNotFoundError(f"no template folders found (looked for themes/default in the project and in {BUILTIN_THEMES})")
     loader = jinja2.ChoiceLoader(
         [
             jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(search_path[-1]))}, delimiter="/"),

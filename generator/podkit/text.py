@@ -70,3 +70,14 @@ def plain(text: object) -> str:
     s = _STRONG.sub(r"\1", s)
     s = _EM.sub(r"\1", s)
     return _CODE.sub(r"\1", s)
+
+
+def front_matter(text: object) -> str:
+    """A YAML scalar for page front matter (title, description).
+
+    MkDocs themes insert these values into HTML without escaping, so the text is HTML-escaped
+    here and then JSON-quoted (JSON is valid YAML), which also stops key injection.
+    """
+    import json
+
+    return json.dumps(html.escape(plain(text), quote=True), ensure_ascii=False)

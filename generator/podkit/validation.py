@@ -147,7 +147,9 @@ def _message(err: dict, model: type[BaseModel], data: Any, key: tuple) -> tuple[
             msg += f"; allowed keys: {', '.join(allowed)}"
         return key, msg
     if etype == "missing":
-        return key, f"missing required key {str(key[-1])!r}" if key else "missing value"
+        if not key:
+            return key, "missing value"
+        return key[:-1], f"missing required key {str(key[-1])!r}"
     if etype in ("union_tag_invalid", "union_tag_not_found"):
         expected = str(ctx.get("expected_tags", "")).replace("'", "")
         if etype == "union_tag_not_found":

@@ -1,0 +1,133 @@
+"""site.py: staged Markdown pages and a strict MkDocs build of a small kit."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+
+import pytest
+
+from podkit.cli import main
+from podkit.errors import PodkitError
+from podkit.kit import Project, load_kit
+from podkit.site import build_site, stage_pages, threshold_bands
+from podkit.text import html_inline, md_inline
+
+
+class _Text(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.text, self.scripts = [], []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+    def handle_data(self, data):
+        (self.scripts if self._in_script else self.text).append(data)
+
+
+def _page_text(path) -> str:
+    parser = _Text()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return " ".join(" ".join(parser.text).split())
+
+
+def test_build_writes_a_page_per_assessment(runner, kit_copy):
+    kit = kit_copy("minimal")
+    result = runner.invoke(main, ["build", "-p", str(kit)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    site = kit / "site"
+    assert (site / "index.html").is_file()
+    page = site / "assessments" / "demo-standup" / "index.html"
+    text = _page_text(page)
+    assert "When a member reports work as done, what evidence is shown?" in text
+    assert "Every claim is shown, and members ask to see it when it is not." in text
+    assert "from 2 to below 4" in text  # count thresholds as readable bands
+    assert "Member to member" in text
+    assert "dimension “Voice” ≥ 40" in text  # a gate, in words
+    index = _page_text(site / "assessments" / "index.html")
+    assert "Demo stand-up" in index
+    # staged pages are real Markdown files on disk
+    assert (kit / ".podkit" / "stage" / "assessments" / "demo-standup.md").is_file()
+    # editors get a current schema
+    assert (kit / "schemas" / "assessment.schema.json").is_file()
+
+
+def test_strict_warning_fails_and_keeps_previous_site(kit_copy):
+    kit_dir = kit_copy("minimal")
+    kit = load_kit(Project.find(kit_dir))
+    build_site(kit)
+    marker = kit_dir / "site" / "index.html"
+    before = marker.read_bytes()
+    (kit_dir / "content" / "index.md").write_text("# Home\n\nA [broken link](nowhere.md).\n")
+    with pytest.raises(PodkitError, match="nowhere.md"):
+        build_site(kit)
+    assert marker.read_bytes() == before
+    assert not list(kit_dir.glob(".site-new-*"))
+
+
+def test_hostile_text_is_shown_not_run(kit_copy):
+    kit_dir = kit_copy("minimal")
+    f = kit_dir / "assessments" / "demo-standup.yaml"
+    hostile = '<script>alert(1)</script> [click](javascript:alert(2)) {{ 7*7 }} ![x](http://example.com/x.png) "quote" template: x' 
+    f.write_text(f.read_text().replace("summary: A tiny assessment used by the test suite.", "summary: " + json.dumps(hostile)).replace("title: Demo stand-up", "title: " + json.dumps("</title><script>t()</script>")))
+    kit = load_kit(Project.find(kit_dir))
+    build_site(kit)
+    html = (kit_dir / "site" / "assessments" / "demo-standup" / "index.html").read_text()
+    assert "<script>alert(1)" not in html and "<script>t()" not in html
+    assert 'template: x" ' not in html
+    assert 'href="javascript:' not in html
+    assert "http://example.com/x.png" not in html.split("<img")[-1] if "<img" in html else True
+    text = _page_text(kit_dir / "site" / "assessments" / "demo-standup" / "index.html")
+    assert "<script>alert(1)</script>" in text  # shown as text
+    assert "{{ 7*7 }}" in text and "49" not in text
+
+
+@pytest.mark.parametrize(
+    "raw, shown",
+    [
+        ("**bold** and *em* and `code`", "<strong>bold</strong> and <em>em</em> and <code>code</code>"),
+        ("<b>x</b>", "&lt;b&gt;x&lt;/b&gt;"),
+        ("a & b", "a &amp; b"),
+    ],
+)
+def test_html_inline_subset(raw, shown):
+    assert str(html_inline(raw)) == shown
+
+
+def test_md_inline_escapes_structure():
+    assert md_inline("# heading") == "\\# heading"
+    assert md_inline("- item") == "\\- item"
+    assert md_inline("1. first") == "1\\. first"
+    assert md_inline("a | b") == "a \\| b"
+    assert md_inline("[x](javascript:y)") == "\\[x\\]\\(javascript&#58;y\\)"
+
+
+def test_threshold_bands_for_lower_is_better():
+    from podkit.model import CountItem
+
+    item = CountItem.model_validate(
+        dict(
+            id="x", dimension="d", title="t", prompt="p", look_for=["c"], evidence="e", kind="count",
+            unit="items", better="lower", thresholds={1: 4, 2: 2, 3: 0},
+        )
+    )
+    assert threshold_bands(item, [0, 1, 2, 3]) == [
+        (0, "above 4"),
+        (1, "from 4 down to above 2"),
+        (2, "from 2 down to above 0"),
+        (3, "0 or fewer"),
+    ]
+
+
+def test_stage_is_rebuilt_from_scratch(kit_copy):
+    kit_dir = kit_copy("minimal")
+    kit = load_kit(Project.find(kit_dir))
+    stage = stage_pages(kit)
+    (stage / "stale.md").write_text("# stale")
+    stage = stage_pages(kit)
+    assert not (stage / "stale.md").exists()
