@@ -159,3 +159,9 @@ def test_committed_schema_files_are_current():
     for name in ("assessment", "observation"):
         committed = json.loads((ROOT / "schemas" / f"{name}.schema.json").read_text())
         assert committed == json_schema(name), f"schemas/{name}.schema.json is stale: run podkit build"
+
+
+def test_yaml_boolean_trap_is_explained(tmp_path):
+    path = _variant(tmp_path, lambda t: t.replace("{id: LD, label", "{id: OFF, label"))
+    texts, _ = _problems(path)
+    assert any("items[3].codes[0].id: expected text — got false: YAML reads unquoted yes/no/on/off" in t for t in texts), texts

@@ -97,16 +97,52 @@ def validate(project_dir: Path | None, quiet: bool) -> None:
 @main.command()
 @project_option
 @quiet_option
+@click.option("--strict", is_flag=True, help="Treat warnings as errors: exit 1 if there is any.")
+@click.option("--rule", "rules", multiple=True, metavar="ID", help="Run only this rule (repeat, or separate ids with commas).")
+@click.option("--list-rules", is_flag=True, help="List the rules with a one-line description and exit.")
+def lint(project_dir: Path | None, quiet: bool, strict: bool, rules: tuple[str, ...], list_rules: bool) -> None:
+    """Check assessments for rubric problems (unobservable wording, double-barrelled prompts, …).
+
+    Prints file:line:col: warning: key: message [rule-id]. Silence a rule for one place with a
+    comment '# podkit: ignore[rule-id]' on the line the warning names or on the item's '- id:' line.
+    """
+    from .errors import PodkitError
+    from .lint import RULE_IDS, RULES, lint_kit, summary
+
+    if list_rules:
+        width = max(len(r.id) for r in RULES)
+        for r in RULES:
+            click.echo(f"{r.id:<{width}}  {r.summary}")
+        return
+    wanted = [x.strip() for value in rules for x in value.split(",") if x.strip()]
+    unknown = [r for r in wanted if r not in RULE_IDS]
+    if unknown:
+        raise click.BadParameter(f"unknown rule {unknown[0]!r}; 'podkit lint --list-rules' shows them", param_hint="--rule")
+    kit = _load(project_dir)
+    problems = lint_kit(kit, wanted)
+    for p in problems:
+        click.echo(p.format())
+    result = summary(problems, len(kit.assessments))
+    if strict and problems:
+        raise PodkitError(f"{result} (--strict treats warnings as errors)")
+    if problems or not quiet:
+        click.echo(result)
+
+
+@main.command()
+@project_option
+@quiet_option
 @click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Where to write the site (default: PROJECT/site).")
 @click.option("--theme", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None, help="A theme folder whose templates override the default theme by name.")
-def build(project_dir: Path | None, quiet: bool, site_dir: Path | None, theme: Path | None) -> None:
+@click.option("--offline", is_flag=True, help="Build a site that works from file:// with no network, plus a zip of it (downloads/podkit-site-offline.zip).")
+def build(project_dir: Path | None, quiet: bool, site_dir: Path | None, theme: Path | None, offline: bool) -> None:
     """Build the documentation site into site/."""
     from .console import configure
     from .site import build_site
 
     configure(quiet)
     kit = _load(project_dir)
-    out = build_site(kit, site_dir=site_dir, theme=theme)
+    out = build_site(kit, site_dir=site_dir, theme=theme, offline=offline)
     if not quiet:
         click.echo(f"Built site: {out}")
 

@@ -231,6 +231,8 @@ def mkdocs_build(project: Project, stage: Path, site_dir: Path, *, strict: bool 
         snippets = cfg["mdx_configs"].get("pymdownx.snippets")
         if snippets is not None:  # resolve snippet paths against the staged pages
             snippets["base_path"] = [str(stage)]
+        if offline:
+            _configure_offline(cfg, project.mkdocs_yml)
         cfg.plugins.on_startup(command="build", dirty=dirty)
         try:
             mk_build.build(cfg, dirty=dirty)
@@ -247,6 +249,74 @@ def mkdocs_build(project: Project, stage: Path, site_dir: Path, *, strict: bool 
     if handler.records and strict:
         details = "\n".join(f"  {r}" for r in handler.records)
         raise PodkitError(f"site build produced warnings (strict mode):\n{details}")
+    if offline:
+        _add_offline_shim(project, site_dir)
+
+
+# --------------------------------------------------------------------------- offline copy
+# `podkit build --offline`: a site that works when opened from file:// with no network (HR teams
+# often get the kit as a zip). Material's offline plugin links pages as ``page.html`` and inlines
+# the search index as a script; by default it also loads the iframe-worker shim from a CDN, so we
+# ship that shim (MIT, vendored in the theme) and name it in ``extra.polyfills`` ourselves.
+
+#: Site-relative path of the vendored iframe-worker shim (also its path inside a theme's site/ folder).
+OFFLINE_SHIM = "assets/javascripts/iframe-worker-shim.js"
+#: Site-relative path of the zip holding the whole offline site (unpacks into ``podkit-site/``).
+OFFLINE_ZIP = "downloads/podkit-site-offline.zip"
+OFFLINE_ZIP_FOLDER = "podkit-site"
+#: Instant navigation fetches pages with XHR, which browsers refuse for file:// URLs.
+_INSTANT_FEATURES = ("navigation.instant", "navigation.instant.prefetch", "navigation.instant.progress", "navigation.instant.preview")
+
+
+def _configure_offline(cfg, config_file: Path) -> None:
+    """Switch a loaded MkDocs config to the offline build, in-process: mkdocs.yml stays as it is."""
+    from material.plugins.offline.plugin import OfflinePlugin
+
+    extra = cfg["extra"]
+    polyfills = [p for p in (extra.get("polyfills") or []) if "iframe-worker" not in str(p)]
+    extra["polyfills"] = [*polyfills, OFFLINE_SHIM]  # the plugin adds its CDN copy only when none is named
+    if "features" in cfg.theme:
+        cfg.theme["features"] = [f for f in cfg.theme["features"] if f not in _INSTANT_FEATURES]
+    plugins = [p for p in cfg.plugins.values() if isinstance(p, OfflinePlugin)]
+    if plugins:  # mkdocs.yml lists it already (perhaps disabled): enable it
+        for plugin in plugins:
+            plugin.config.enabled = True
+        return
+    plugin = OfflinePlugin()
+    errors, _ = plugin.load_config({"enabled": True}, config_file_path=str(config_file))
+    if errors:
+        raise PodkitError(f"offline build: {errors}")
+    cfg.plugins["material/offline"] = plugin
+
+
+def _add_offline_shim(project: Project, site_dir: Path) -> None:
+    """Copy the vendored shim into the site unless the MkDocs theme folder already brought it."""
+    dest = site_dir / OFFLINE_SHIM
+    if dest.is_file():
+        return
+    for folder in theme_search_path(project.root, "site"):
+        if (folder / OFFLINE_SHIM).is_file():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(folder / OFFLINE_SHIM, dest)
+            return
+    raise PodkitError(f"offline build: {OFFLINE_SHIM} is missing from the theme folders")
+
+
+def write_offline_zip(site_dir: Path, zip_path: Path) -> Path:
+    """Zip every file of ``site_dir`` (except the zip itself) under one folder, reproducibly."""
+    import zipfile
+
+    files = sorted(p for p in site_dir.rglob("*") if p.is_file() and p != zip_path)
+    zip_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = zip_path.with_name(f".{zip_path.name}.tmp-{os.getpid()}")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for f in files:
+            info = zipfile.ZipInfo(f"{OFFLINE_ZIP_FOLDER}/{f.relative_to(site_dir).as_posix()}", date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, f.read_bytes())
+    os.replace(tmp, zip_path)
+    return zip_path
 
 
 # --------------------------------------------------------------------------- output swap
@@ -303,8 +373,11 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def build_site(kit: Kit, *, site_dir: Path | None = None, extras: SiteExtras | None = None, theme: Path | None = None, strict: bool = True) -> Path:
-    """Stage the pages and build the site into ``site_dir`` (default ``site/``), atomically."""
+def build_site(kit: Kit, *, site_dir: Path | None = None, extras: SiteExtras | None = None, theme: Path | None = None, strict: bool = True, offline: bool = False) -> Path:
+    """Stage the pages and build the site into ``site_dir`` (default ``site/``), atomically.
+
+    With ``offline`` the site works from file:// and a zip of it is added at ``OFFLINE_ZIP``.
+    """
     project = kit.project
     target = Path(site_dir) if site_dir else project.site_dir
     extras = extras or SiteExtras()
@@ -312,11 +385,14 @@ def build_site(kit: Kit, *, site_dir: Path | None = None, extras: SiteExtras | N
     new = scratch_dir(target)
     try:
         console.info(f"Building site from {len(kit.assessments)} assessments …")
-        mkdocs_build(project, stage, new, strict=strict)
+        mkdocs_build(project, stage, new, strict=strict, offline=offline)
         for rel, src in sorted(extras.files.items()):
             dest = new / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src, dest)
+        if offline:
+            write_offline_zip(new, new / OFFLINE_ZIP)
+            console.info(f"Offline copy: {target / OFFLINE_ZIP} (unzip it and open {OFFLINE_ZIP_FOLDER}/index.html)")
         swap_in(new, target)
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)

@@ -11,6 +11,8 @@ from pydantic import BaseModel, ValidationError
 from .errors import Problem
 from .sources import Document
 
+_ITEM_TAGS = ("anchored", "check", "count", "codes")
+
 _TYPE_WORDS = {
     "int_parsing": "a whole number",
     "int_type": "a whole number",
@@ -111,7 +113,11 @@ def _data_path(data: Any, loc: tuple) -> tuple:
     """Drop pydantic's union tags from ``loc`` so that it names keys that exist in the data."""
     out = []
     cur = data
+    prev = None
     for part in loc:
+        after_index, prev = isinstance(prev, int), part
+        if after_index and isinstance(cur, dict) and part == cur.get("kind") and part in _ITEM_TAGS:
+            continue  # pydantic's discriminator tag, even when a key has the same name
         if isinstance(cur, dict) and part in cur:
             out.append(part)
             cur = cur[part]
@@ -161,6 +167,11 @@ def _message(err: dict, model: type[BaseModel], data: Any, key: tuple) -> tuple[
     if etype == "string_pattern_mismatch":
         what = _PATTERN_WORDS.get(str(ctx.get("pattern")), f"text matching {ctx.get('pattern')}")
         return key, f"expected {what} — got {_show(value)}"
+    if etype == "string_type" and isinstance(value, bool):
+        return key, (
+            f"expected text — got {str(value).lower()}: YAML reads unquoted yes/no/on/off/true/false "
+            "as a yes/no value; put the text in quotes"
+        )
     if etype in _TYPE_WORDS:
         return key, f"expected {_TYPE_WORDS[etype]} — got {_show(value)}"
     if etype in ("too_short", "too_long") and "min_length" in ctx or "max_length" in ctx:

@@ -1,0 +1,790 @@
+"""Rubric linter: warnings about assessments that are valid but hard to observe or score.
+
+The schema (``model.py``) and ``kit.cross_check`` decide whether an assessment can be *used*;
+this module judges whether it is *good*: whether two observers who have never met would score
+the same session the same way, and whether every item can move the pod's readiness. Each rule
+returns located warnings (``path:line:col: warning: key.path: message [rule-id]``) whose message
+ends with a fix.
+
+Rules
+-----
+``unobservable-wording``
+    An anchor, look-for cue, code description or prompt names an inner state (feels, believes,
+    thinks, knows, understands, wants, cares, trusts, seems, appears to, is aware / happy /
+    comfortable / motivated / engaged / committed, attitude, morale…). Matching is by whole word
+    with the usual inflections. Not flagged: words inside quotes (``says "I think"`` records an
+    utterance), reported speech (``says they feel rushed``, ``asks whether members know the
+    goal``: a speech verb at most four words before, with no ``who``/``which``/``because`` in
+    between), "think aloud", and "check/test/confirm understanding".
+``double-barrelled-prompt``
+    A prompt asks two things: two question marks (outside quotes), ``and/or``, "and"/"as well as"
+    followed by an auxiliary or question word (``… and does``, ``… and who``), "or" followed by a
+    question word, "and then", "and" followed by a clause-leading verb (``… and ask for``), or two
+    past participles as the predicate (``are blockers raised and resolved?``). Noun phrases such as
+    "owner and date", "a demo and test output" or "blocked and unowned items" pass.
+``near-identical-anchors``
+    Adjacent levels' anchors are at least 85 % alike (``difflib`` ratio, or Jaccard overlap of
+    their word sets); the message names the words that differ.
+``missing-evidence``
+    The evidence prompt has fewer than five words, too little to tell an observer what to write.
+``missing-intervention``
+    The item has no intervention, or an intervention whose action has fewer than five words.
+``inert-item``
+    The item carries less than 5 % of its dimension's item weight (or its dimension carries less
+    than 5 % of the assessment's dimension weight) and no item gate names it, so nothing it
+    records can change a score or a readiness level noticeably.
+``critical-not-gated``
+    The item is marked critical but no readiness gate names it, so being critical changes nothing.
+``level-wording-not-increasing``
+    Anchors do not escalate. Quantity words are ranked *few/some/sometimes/only one* (1) <
+    *most/several/many/often/usually* (2) < *all/every/each/always/everyone* (3); a level is
+    flagged when a lower level's quantity ranks above the strongest quantity the higher level uses
+    for the same thing (the two content words after each quantity word — plus, for frequency
+    adverbs, the word before — match; one is enough when only one is there: "every claim is
+    shown" vs "some claims are shown"). Quantity words in a negative clause
+    (no, not, never, nobody, without, blank, missing, fails…) are skipped, since "most cards are
+    blank" describes failure; so are none/no/never themselves, "at most", "the most", "at all",
+    "how many", "each other". Also flagged: a level less than half as long as the level below
+    that only reuses its words. A level that starts "As level N" builds on level N and is not
+    compared for quantity.
+``thin-dimension``
+    A dimension has fewer than three items, too few for a stable dimension score.
+``id-not-kebab-case``
+    What the slug pattern lets through: ids over 40 characters, words run together without
+    hyphens (a segment over 20 letters), ids that say nothing (``item-3``, ``q1``, ``123``);
+    code ids over 6 characters or mixing upper- and lower-case styles within one item.
+``target-zero``
+    Target level 0: the item can never be below target, so it never becomes a finding.
+``look-for-too-few``
+    Fewer than two look-for cues.
+``anchor-too-long``
+    An anchor over 60 words: too long to hold in mind while scoring live.
+``evaluative-wording``
+    An anchor judges instead of describing (good, poor, adequate, appropriate, effective,
+    sufficient, proper, reasonable, significant, timely, well…; "as well as" is fine).
+``prompt-not-a-question``
+    The prompt does not end with a question mark; a question tells the observer what to answer.
+``bad-suppression``
+    A ``# podkit: ignore[...]`` comment names an unknown rule.
+
+Suppressing a warning
+---------------------
+The schema forbids unknown keys, so suppression lives in YAML comments. Put
+``# podkit: ignore[rule-id]`` (several ids separated by commas; bare ``# podkit: ignore`` for every
+rule) at the end of the line a warning points to, or of any line that opens one of its enclosing
+keys — on an item's ``- id:`` line it covers the whole item, on ``anchors:`` all anchors::
+
+    - id: mood-check  # podkit: ignore[unobservable-wording]
+      2: >-  # podkit: ignore[anchor-too-long]
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
+
+from .errors import Problem
+from .model import AnchoredItem, Assessment, CodesItem, ItemGate
+from .sources import Document
+
+Finding = tuple[tuple, str]
+
+#: Thresholds, named so that the docs and the tests can quote them.
+MIN_EVIDENCE_WORDS = 5
+MIN_ACTION_WORDS = 5
+MIN_DIMENSION_ITEMS = 3
+MIN_LOOK_FOR = 2
+MAX_ANCHOR_WORDS = 60
+SIMILARITY = 0.85
+NEGLIGIBLE_SHARE = 0.05
+MAX_ID_LENGTH = 40
+MAX_ID_SEGMENT = 20
+MAX_CODE_LENGTH = 6
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    summary: str
+    check: Callable[["_Context"], Iterable[Finding]]
+
+
+@dataclass
+class _Context:
+    assessment: Assessment
+    document: Document
+
+    @property
+    def gated_items(self) -> set[str]:
+        return {g.item for r in self.assessment.readiness for g in r.gates if isinstance(g, ItemGate)}
+
+
+# --------------------------------------------------------------------------- text helpers
+
+_QUOTED = re.compile(
+    r'"[^"\n]*"'  # "straight double"
+    r"|“[^”\n]*”"  # “curly double”
+    r"|‘[^’\n]*’(?![a-z])"  # ‘curly single’
+    r"|(?<![\w'’])'[^'\n]*?'(?![\w])"  # 'single', but not the apostrophe in board's / members'
+    r"|`[^`\n]*`"
+)
+_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?(?:-[a-z0-9]+)*")
+
+
+def unquoted(text: str) -> str:
+    """``text`` with every quoted span replaced by a neutral placeholder."""
+    return _QUOTED.sub(" QUOTED ", text)
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ies", "es", "s", "ed", "ing"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _quote(word: str) -> str:
+    return f'"{word}"'
+
+
+# --------------------------------------------------------------------------- unobservable wording
+
+_SPEECH = (
+    r"say|says|said|saying|state|states|stated|stating|tell|tells|told|telling|write|writes|wrote|"
+    r"written|writing|report|reports|reported|reporting|mention|mentions|mentioned|ask|asks|asked|"
+    r"asking|answer|answers|answered|reply|replies|replied|raise|raises|raised|raising|explain|"
+    r"explains|explained|describe|describes|described|admit|admits|admitted|announce|announces|"
+    r"announced|note|notes|noted|record|records|recorded|name|names|named"
+)
+_SPEECH_BEFORE = re.compile(rf"\b(?:{_SPEECH})\b((?:\s+[\w'’-]+){{0,4}}?)\s*$")
+_NOT_COMPLEMENT = {"who", "which", "whose", "because", "while", "although", "but", "since", "so"}
+
+_COPULA = r"(?:is|are|was|were|be|been|being|become|becomes|feel|feels|seem|seems|look|looks|remain|remains|stay|stays|get|gets)"
+_INTENSIFIER = r"(?:(?:not|very|more|less|really|fully|truly|genuinely|highly|deeply|clearly|visibly|obviously|actively|too)\s+)*"
+
+#: (pattern, hint). Patterns are matched on lower-case, unquoted text with word boundaries.
+_INNER_STATES: list[tuple[str, str]] = [
+    (r"feel(?:s|ing|ings)?|felt", 'quote what is said, or name the behaviour that shows it'),
+    (r"believ(?:e|es|ed|ing)|beliefs?", 'write what is said or written ("states that…")'),
+    (r"think(?:s|ing)?(?!\s+(?:aloud|out\s+loud))|thought", 'write what is said ("says…", "proposes…")'),
+    (r"seem(?:s|ed|ing|ingly)?|apparently", "describe what is seen that would make it seem so"),
+    (
+        r"appear(?:s|ed|ing)?\s+to(?!\s+(?:the|a|an|every|each|all|any|them|him|her|us|me|everyone|others?|observers?|members?)\b)",
+        "describe what is seen, not how it appears",
+    ),
+    (r"understand(?:s|ing)?|understood|misunderstand(?:s|ing)?", 'write "can explain in their own words" or "asks about…"'),
+    (r"knows|knew", 'write "can state", "can show" or "can find"'),
+    (r"want(?:s|ed|ing)?", 'write "asks for" or "proposes"'),
+    (r"cares|cared|caring|care\s+(?:about|for)", "name the action that shows it (follows up, fixes, asks)"),
+    (r"(?:dis|mis)?trust(?:s|ed|ing|ful|worthy)?", 'name the action ("uses without checking", "checks before use")'),
+    (r"(?:un)?aware(?:ness)?", 'write "names", "can point to" or "mentions"'),
+    (r"reali[sz](?:e|es|ed|ing)", 'write "says", "notices aloud" or "names"'),
+    (r"hop(?:e|es|ed|ing)(?!\s+(?:that\s+)?quoted\b)", "write what is said or planned"),
+    (r"emotion(?:s|al|ally)?", "record words and actions, not emotions"),
+    (r"attitudes?|morale|moods?|mindsets?|sentiments?|enthusias(?:m|tic)", "count the behaviour that would show it"),
+    (r"psychological(?:ly)?\s+safe(?:ty)?", 'observe what shows it: mistakes raised, dissent voiced, questions asked'),
+    (r"(?:de|un)?motivated|(?:dis)?engaged(?!\s+in\b)|disengagement", 'count contributions ("speaks", "asks", "volunteers")'),
+    (
+        rf"{_COPULA}\s+{_INTENSIFIER}(?:happy|unhappy|comfortable|uncomfortable|confident|satisfied|dissatisfied|"
+        r"frustrated|anxious|afraid|scared|worried|nervous|eager|keen|passionate|proud|upset|angry|bored|"
+        r"invested|willing|unwilling|reluctant|defensive|unsure|receptive|supportive|respectful|resistant|"
+        r"hostile|interested|curious|attentive|open\s+to|bought\s+in|on\s+board|engaged\s+in)\b",
+        'describe what is said or done ("raises…without being asked", "volunteers")',
+    ),
+    (
+        r"(?:fully|really|deeply|genuinely|truly|highly|visibly)\s+committed"
+        r"|committed\s+to\s+(?:the\s+|its\s+|their\s+|each\s+)?(?:goal|outcome|team|pod|mission|vision|purpose|success|process|practice|other|improv\w*|quality|learning|change)\b",
+        'write what is done ("commits in writing", "follows through on…")',
+    ),
+]
+_INNER_RE = [(re.compile(rf"(?<![\w-])(?:{pat})(?![\w-])"), hint) for pat, hint in _INNER_STATES]
+_CHECKED_UNDERSTANDING = re.compile(r"\b(?:check|checks|checked|checking|test|tests|tested|testing|confirm|confirms|confirmed|verify|verifies|verified)\s+(?:(?:for|their|the|shared|common)\s+)*$")
+
+
+def inner_state_words(text: str) -> list[tuple[str, str]]:
+    """Inner-state words in ``text`` an observer cannot see, as ``(word, hint)`` pairs.
+
+    Quoted spans, reported speech and "check understanding" are not counted (see the module
+    docstring).
+    """
+    plain = unquoted(text)
+    low = plain.lower()
+    found: list[tuple[int, str, str]] = []
+    for rx, hint in _INNER_RE:
+        for m in rx.finditer(low):
+            before = low[: m.start()]
+            # reported speech: "says they feel…", "asks whether members know…"
+            sm = _SPEECH_BEFORE.search(before)
+            if sm and not (set(sm.group(1).split()) & _NOT_COMPLEMENT) and not re.search(r"[.;:,()]", sm.group(0)):
+                continue
+            if m.group(0).startswith(("understand", "understood")) and _CHECKED_UNDERSTANDING.search(before):
+                continue
+            found.append((m.start(), " ".join(m.group(0).split()), hint))
+    found.sort(key=lambda f: (f[0], -len(f[1])))
+    out, seen, end = [], set(), -1
+    for start, word, hint in found:
+        if start < end:
+            continue  # "seems unsure" already covers "seems"
+        end = start + len(word)
+        if word not in seen:
+            seen.add(word)
+            out.append((word, hint))
+    return out
+
+
+def _observable_texts(a: Assessment) -> Iterator[tuple[tuple, str, str]]:
+    """Every text an observer scores by: ``(key, what, text)``."""
+    for i, it in enumerate(a.items):
+        yield ("items", i, "prompt"), "prompt", it.prompt
+        for j, cue in enumerate(it.look_for):
+            yield ("items", i, "look_for", j), "look-for cue", cue
+        if isinstance(it, AnchoredItem):
+            for level in sorted(it.anchors):
+                yield ("items", i, "anchors", level), f"level {level} anchor", it.anchors[level]
+        if isinstance(it, CodesItem):
+            for j, code in enumerate(it.codes):
+                yield ("items", i, "codes", j, "description"), f"code {code.id}", code.description
+
+
+def _rule_unobservable(ctx: _Context) -> Iterator[Finding]:
+    for key, what, text in _observable_texts(ctx.assessment):
+        hits = inner_state_words(text)
+        if hits:
+            listed = "; ".join(f"{_quote(w)} → {hint}" for w, hint in hits)
+            yield key, (
+                f"{what} names an inner state an observer cannot see or hear: {listed}. "
+                'Quoted speech is fine (says "I think…")'
+            )
+
+
+# --------------------------------------------------------------------------- double-barrelled prompt
+
+_AUX = {"do", "does", "did", "is", "are", "was", "were", "has", "have", "had", "can", "could", "will", "would", "should", "may", "might", "must", "shall"}
+_WH = {"how", "what", "why", "when", "where", "who", "whom", "whose", "which", "whether"}
+#: Verbs that are hardly ever nouns: "and ask…" starts a second clause whatever follows.
+_PURE_VERBS = {
+    "ask", "asks", "raise", "raises", "explain", "explains", "discuss", "discusses", "escalate", "escalates",
+    "decide", "decides", "agree", "agrees", "assign", "assigns", "invite", "invites", "respond", "responds",
+    "verify", "verifies", "write", "writes", "tell", "tells", "say", "says", "give", "gives", "bring", "brings",
+    "keep", "keeps", "take", "takes", "make", "makes", "follow", "follows", "identify", "identifies",
+    "describe", "describes", "compare", "compares", "confirm", "confirms", "accept", "accepts", "reject",
+    "rejects", "prioritise", "prioritises", "prioritize", "prioritizes", "show", "shows", "act", "acts",
+}
+#: Verbs that are also nouns ("test output", "a review"): a clause only when a determiner or
+#: preposition follows ("and review the…", "and check whether…").
+_DUAL_VERBS = {
+    "check", "checks", "review", "reviews", "record", "records", "update", "updates", "fix", "fixes",
+    "test", "tests", "plan", "plans", "name", "names", "state", "states", "use", "uses", "share", "shares",
+    "link", "links", "mark", "marks", "move", "moves", "change", "changes", "close", "closes", "open", "opens",
+    "answer", "answers", "reply", "replies", "note", "notes", "track", "tracks", "demo", "demos", "own",
+    "owns", "measure", "measures", "report", "reports", "merge", "merges", "commit", "commits", "start", "starts",
+}
+_CLAUSE_FOLLOW = {
+    "the", "a", "an", "it", "them", "its", "their", "his", "her", "this", "that", "these", "those", "for",
+    "to", "on", "with", "about", "up", "down", "back", "out", "each", "every", "all", "any", "whether",
+    "who", "what", "how", "why", "when", "where", "which", "one",
+}
+_IRREGULAR_PARTICIPLES = (
+    "made|done|seen|shown|known|written|taken|given|held|kept|heard|told|said|found|set|put|run|built|"
+    "brought|sent|spent|met|read|understood|chosen|drawn|begun|broken"
+)
+#: "raised and resolved?": two predicates, each a past participle, at the end of a clause.
+_TWO_PARTICIPLES = re.compile(
+    rf"\b([a-z]+ed|{_IRREGULAR_PARTICIPLES})\s+and\s+([a-z]+ed|{_IRREGULAR_PARTICIPLES})"
+    r"(?=\s*(?:[?,;.]|$)|\s+(?:by|in|on|before|after|during|within|at|with|when|while|each|every|until|from|for|as)\b)"
+)
+_JOINER = re.compile(r"(?:^|[\s,;])(and/or|as well as|and|or)\s+([a-z]+)(?:\s+([a-z]+))?")
+
+
+def double_barrel(prompt: str) -> str | None:
+    """Why ``prompt`` asks two things at once, or ``None``."""
+    text = unquoted(prompt)
+    n = text.count("?")
+    if n >= 2:
+        return f"it has {n} question marks"
+    low = text.lower()
+    for m in _JOINER.finditer(low):
+        joiner, nxt, after = m.group(1), m.group(2), m.group(3) or ""
+        phrase = " ".join(x for x in (joiner, nxt) if x)
+        if joiner == "and/or":
+            return '"and/or" joins two questions'
+        if nxt == "then":
+            return f'"{phrase}" adds a second step'
+        if joiner == "or":
+            if nxt in _WH:
+                return f'"{phrase}" starts a second question'
+            continue
+        if nxt in _AUX or nxt in _WH:
+            return f'"{phrase}" starts a second question'
+        if nxt in _PURE_VERBS or (nxt in _DUAL_VERBS and after in _CLAUSE_FOLLOW):
+            return f'"{phrase}" starts a second clause with its own verb'
+    m = _TWO_PARTICIPLES.search(low)
+    if m:
+        return f'"{m.group(0)}" asks about two actions'
+    return None
+
+
+def _rule_double_barrelled(ctx: _Context) -> Iterator[Finding]:
+    for i, it in enumerate(ctx.assessment.items):
+        why = double_barrel(it.prompt)
+        if why:
+            yield ("items", i, "prompt"), (
+                f"prompt asks two things at once ({why}); an observer who sees one but not the other "
+                "cannot answer it. Split it into two items, or keep the part the item scores"
+            )
+
+
+def _rule_prompt_question(ctx: _Context) -> Iterator[Finding]:
+    for i, it in enumerate(ctx.assessment.items):
+        if not it.prompt.rstrip().rstrip("\"'”’)").endswith("?"):
+            yield ("items", i, "prompt"), (
+                "prompt is not a question; phrase it as the question the observer answers "
+                '("How many…?", "Does the pod…?")'
+            )
+
+
+# --------------------------------------------------------------------------- anchors
+
+def _norm(text: str) -> str:
+    return " ".join(words(text))
+
+
+def similarity(a: str, b: str) -> float:
+    """Greater of the character-level ``difflib`` ratio and the Jaccard overlap of word sets."""
+    na, nb = _norm(a), _norm(b)
+    ratio = difflib.SequenceMatcher(None, na, nb, autojunk=False).ratio()
+    sa, sb = set(na.split()), set(nb.split())
+    jaccard = len(sa & sb) / len(sa | sb) if sa | sb else 1.0
+    return max(ratio, jaccard)
+
+
+def _word_diff(a: str, b: str) -> str:
+    wa, wb = words(a), words(b)
+    parts = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, wa, wb, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        left, right = " ".join(wa[i1:i2]), " ".join(wb[j1:j2])
+        parts.append(f"{_quote(left) if left else '(nothing)'} → {_quote(right) if right else '(nothing)'}")
+    return ", ".join(parts[:4]) or "word order only"
+
+
+def _rule_near_identical(ctx: _Context) -> Iterator[Finding]:
+    for i, it in enumerate(ctx.assessment.items):
+        if not isinstance(it, AnchoredItem):
+            continue
+        levels = sorted(it.anchors)
+        for lo, hi in zip(levels, levels[1:]):
+            s = similarity(it.anchors[lo], it.anchors[hi])
+            if s >= SIMILARITY:
+                yield ("items", i, "anchors", hi), (
+                    f"anchors of levels {lo} and {hi} are {s:.0%} alike (they differ only in: "
+                    f"{_word_diff(it.anchors[lo], it.anchors[hi])}); observers will split between "
+                    "them. Name something seen at one level and not at the other"
+                )
+
+
+_QUANTITY: dict[str, int] = {
+    **dict.fromkeys(["few", "some", "sometimes", "occasionally", "rarely", "seldom", "once"], 1),
+    **dict.fromkeys(["most", "mostly", "several", "many", "often", "usually", "frequently", "regularly", "majority", "generally"], 2),
+    **dict.fromkeys(["all", "every", "each", "always", "everyone", "everybody", "everything", "consistently"], 3),
+}
+_FREQUENCY_ADVERBS = {
+    "always", "often", "usually", "sometimes", "rarely", "seldom", "occasionally", "frequently", "regularly",
+    "consistently", "generally", "mostly",
+}
+_QUANTITY_PHRASES = [(re.compile(r"\b(?:only|just)\s+one\b|\ba\s+single\b"), 1)]
+_RANK_WORDS = {1: "few/some", 2: "most/several", 3: "all/every"}
+_NEGATIVE = {
+    "no", "not", "none", "nobody", "nothing", "never", "without", "neither", "nor", "cannot", "lack",
+    "lacks", "lacking", "missing", "blank", "fail", "fails", "failed", "unanswered", "unowned",
+    "unreviewed", "unmarked", "unplanned", "stale", "ignored", "ignore", "ignores", "too", "late",
+}
+_CLAUSE_SPLIT = re.compile(r"[.;:,()\[\]—–]|\b(?:but|while|whereas|although|though|yet|and|or|then)\b")
+_STOP = {
+    "the", "a", "an", "of", "to", "in", "on", "at", "by", "for", "with", "and", "or", "is", "are", "was",
+    "were", "be", "been", "its", "their", "his", "her", "this", "that", "these", "those", "it", "they",
+    "them", "quoted", "s", "time", "times", "pod", "pod's",
+}
+_BUILDS_ON = re.compile(r"^\s*(?:as|same\s+as|like|all\s+of)\s+(?:in\s+|at\s+|for\s+)?levels?\s+\d+|^\s*levels?\s+\d+\s*(?:plus|,|and|\+)", re.I)
+
+
+def _skip_quantity(tokens: list[str], k: int) -> bool:
+    w = tokens[k]
+    prev = tokens[k - 1] if k else ""
+    nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
+    if w == "most" and prev in {"at", "the", "its", "their", "his", "her", "our", "your"}:
+        return True  # "at most", "the most frequent"
+    if w == "all" and prev == "at":
+        return True
+    if w == "each" and nxt == "other":
+        return True
+    if w == "many" and prev in {"how", "too", "as"}:
+        return True
+    if w == "once" and prev in {"at"}:
+        return True
+    return False
+
+
+def quantities(text: str) -> list[tuple[int, str, set[str]]]:
+    """Quantity words in positive clauses: ``(rank, word, stems of what they count)``."""
+    out = []
+    for clause in _CLAUSE_SPLIT.split(unquoted(text).lower()):
+        tokens = words(clause)
+        if not tokens or set(tokens) & _NEGATIVE or any(t.endswith("n't") for t in tokens):
+            continue
+        hits: list[tuple[int, int, str]] = []
+        for k, t in enumerate(tokens):
+            if t in _QUANTITY and not _skip_quantity(tokens, k):
+                hits.append((k, _QUANTITY[t], t))
+        joined = " ".join(tokens)
+        for rx, rank in _QUANTITY_PHRASES:
+            for m in rx.finditer(joined):
+                k = len(joined[: m.end()].split()) - 1
+                hits.append((k, rank, m.group(0)))
+        for k, rank, word in hits:
+            context = [t for t in tokens[k + 1:] if t not in _STOP and t not in _QUANTITY][:2]
+            if word in _FREQUENCY_ADVERBS:
+                context += [t for t in tokens[:k] if t not in _STOP][-1:]  # "the lead always asks": the subject too
+            stems = {_stem(t) for t in context}
+            if stems:
+                out.append((rank, word, stems))
+    return out
+
+
+def _content(text: str) -> list[str]:
+    return [w for w in words(unquoted(text)) if w not in _STOP]
+
+
+def _same_thing(a: set[str], b: set[str]) -> bool:
+    """Two quantity words count the same thing when what follows them shares two stems (or all)."""
+    return len(a & b) >= min(2, len(a), len(b))
+
+
+def _quantity_clash(lower, higher):
+    """``(lower (rank, word), higher (rank, word))`` where ``higher`` counts less of the same thing."""
+    for r_lo, w_lo, st_lo in sorted(lower, key=lambda q: -q[0]):
+        same = [(r, w) for r, w, st in higher if _same_thing(st_lo, st)]
+        if same and max(same)[0] < r_lo:
+            return (r_lo, w_lo), max(same)
+    return None
+
+
+def _rule_level_wording(ctx: _Context) -> Iterator[Finding]:
+    for i, it in enumerate(ctx.assessment.items):
+        if not isinstance(it, AnchoredItem):
+            continue
+        levels = sorted(it.anchors)
+        found = {lv: quantities(it.anchors[lv]) for lv in levels}
+        for j, hi in enumerate(levels[1:], 1):
+            text_hi = it.anchors[hi]
+            if _BUILDS_ON.search(text_hi):
+                continue
+            clash = next(
+                ((lo, c) for lo in reversed(levels[:j]) if (c := _quantity_clash(found[lo], found[hi]))),
+                None,
+            )
+            if clash:
+                lo, ((r_lo, w_lo), (r_hi, w_hi)) = clash
+                yield ("items", i, "anchors", hi), (
+                    f"level {hi} says {_quote(w_hi)} ({_RANK_WORDS[r_hi]}) where level {lo} already says "
+                    f"{_quote(w_lo)} ({_RANK_WORDS[r_lo]}) about the same thing; a higher level should describe "
+                    "more of the behaviour, not less. Reorder or reword the anchors"
+                )
+                continue
+            lo = levels[j - 1]
+            w_lo, w_hi = _content(it.anchors[lo]), _content(text_hi)
+            if w_hi and len(words(text_hi)) < 0.5 * len(words(it.anchors[lo])):
+                reused = sum(1 for w in w_hi if w in set(w_lo)) / len(w_hi)
+                if reused >= 0.8:
+                    yield ("items", i, "anchors", hi), (
+                        f"level {hi} is less than half as long as level {lo} and only reuses its words, so it "
+                        f"describes less, not more. Say what is added at level {hi}, or start with \"As level {lo}, and …\""
+                    )
+
+
+_EVALUATIVE = re.compile(
+    r"(?<![\w-])(?:good|bad|poor(?:ly)?|adequate(?:ly)?|inadequate(?:ly)?|appropriate(?:ly)?|inappropriate(?:ly)?|"
+    r"effective(?:ly)?|ineffective(?:ly)?|sufficient(?:ly)?|insufficient(?:ly)?|proper(?:ly)?|improper(?:ly)?|"
+    r"reasonabl[ey]|satisfactor(?:y|ily)|excellent|great|significant(?:ly)?|meaningful(?:ly)?|timely|"
+    r"high-quality|low-quality|(?<!as )well(?! as)(?:-\w+)?|nice|strong(?:ly)?|weak(?:ly)?|healthy|unhealthy)(?![\w-])"
+)
+
+
+def _rule_evaluative(ctx: _Context) -> Iterator[Finding]:
+    for i, it in enumerate(ctx.assessment.items):
+        if not isinstance(it, AnchoredItem):
+            continue
+        for level in sorted(it.anchors):
+            found = list(dict.fromkeys(m.group(0) for m in _EVALUATIVE.finditer(unquoted(it.anchors[level]).lower())))
+            if found:
+                yield ("items", i, "anchors", level), (
+                    f"level {level} anchor judges instead of describing ({', '.join(map(_quote, found))}); "
+                    "two observers will read it differently. Say what makes it so: a count, a time, an artefact, words said"
+                )
+
+
+def _rule_anchor_length(ctx: _Context) -> Iterator[Finding]:
+    for i, it in enumerate(ctx.assessment.items):
+        if isinstance(it, AnchoredItem):
+            for level in sorted(it.anchors):
+                n = len(words(it.anchors[level]))
+                if n > MAX_ANCHOR_WORDS:
+                    yield ("items", i, "anchors", level), (
+                        f"level {level} anchor has {n} words, too many to hold in mind while scoring live "
+                        f"(at most {MAX_ANCHOR_WORDS}); move detail to notes or look_for"
+                    )
+
+
+# --------------------------------------------------------------------------- item completeness
+
+def _rule_missing_evidence(ctx: _Context) -> Iterator[Finding]:
+    for i, it in enumerate(ctx.assessment.items):
+        n = len(words(it.evidence))
+        if n < MIN_EVIDENCE_WORDS:
+            yield ("items", i, "evidence"), (
+                f"evidence prompt has {n} word{'s' if n != 1 else ''}, too few to guide an observer; say what "
+                "to write down (counts, quotes without names, times, links to artefacts)"
+            )
+
+
+def _rule_missing_intervention(ctx: _Context) -> Iterator[Finding]:
+    for i, it in enumerate(ctx.assessment.items):
+        if not it.interventions:
+            yield ("items", i), (
+                "item has no interventions; add at least one concrete action the pod can take next week "
+                "(interventions: [{title, action, effort}])"
+            )
+        for j, iv in enumerate(it.interventions):
+            n = len(words(iv.action))
+            if n < MIN_ACTION_WORDS:
+                yield ("items", i, "interventions", j, "action"), (
+                    f"intervention action has {n} word{'s' if n != 1 else ''}; say who does what, when and for "
+                    "how long, so the pod can act on it"
+                )
+
+
+def _rule_look_for(ctx: _Context) -> Iterator[Finding]:
+    for i, it in enumerate(ctx.assessment.items):
+        if len(it.look_for) < MIN_LOOK_FOR:
+            yield ("items", i, "look_for"), (
+                f"only {len(it.look_for)} look-for cue; give at least {MIN_LOOK_FOR}, including what failure "
+                "looks like, so observers know what to watch"
+            )
+
+
+def _rule_target_zero(ctx: _Context) -> Iterator[Finding]:
+    for i, it in enumerate(ctx.assessment.items):
+        if it.target == 0:
+            yield ("items", i, "target"), (
+                "target level 0 means the item is never below target, so it never becomes a finding or "
+                "adds Execution Debt; set the level the pod should reach"
+            )
+
+
+# --------------------------------------------------------------------------- structure
+
+def _rule_thin_dimension(ctx: _Context) -> Iterator[Finding]:
+    a = ctx.assessment
+    for d_i, d in enumerate(a.dimensions):
+        n = len(a.items_in(d.id))
+        if n < MIN_DIMENSION_ITEMS:
+            yield ("dimensions", d_i), (
+                f"dimension {d.id!r} has {n} item{'s' if n != 1 else ''}; a dimension score from fewer than "
+                f"{MIN_DIMENSION_ITEMS} items swings with one observation. Add items or merge it into another dimension"
+            )
+
+
+def _rule_inert(ctx: _Context) -> Iterator[Finding]:
+    a = ctx.assessment
+    gated = ctx.gated_items
+    dim_total = sum(d.weight for d in a.dimensions)
+    for i, it in enumerate(a.items):
+        if it.id in gated:
+            continue
+        try:
+            dim = a.dimension(it.dimension)
+        except KeyError:  # pragma: no cover - cross_check refuses such files
+            continue
+        items_total = sum(x.weight for x in a.items_in(dim.id))
+        share = it.weight / items_total if items_total else 0.0
+        dim_share = dim.weight / dim_total if dim_total else 0.0
+        key = ("items", i, "weight") if "weight" in it.model_fields_set else ("items", i)
+        if share < NEGLIGIBLE_SHARE:
+            yield key, (
+                f"item carries {share:.1%} of dimension {dim.id!r} and no readiness gate names it, so nothing "
+                "it records can move a score or a level; raise its weight, gate on it, or drop it"
+            )
+        elif dim_share < NEGLIGIBLE_SHARE:
+            yield key, (
+                f"item's dimension {dim.id!r} carries {dim_share:.1%} of the overall score and no readiness gate "
+                "names this item, so it cannot move the readiness level; raise the dimension's weight or gate on it"
+            )
+
+
+def _rule_critical_not_gated(ctx: _Context) -> Iterator[Finding]:
+    gated = ctx.gated_items
+    for i, it in enumerate(ctx.assessment.items):
+        if it.critical and it.id not in gated:
+            yield ("items", i, "critical"), (
+                "item is critical but no readiness gate names it, so being critical changes nothing; add "
+                f"'- item: {it.id}' with a min_level to a readiness level's gates, or remove critical"
+            )
+
+
+_GENERIC_ID = re.compile(r"^(?:\d+|(?:item|items|q|question|dim|dimension|level|lvl|readiness|code|test|todo|tmp|temp|new|untitled|x|foo|bar)(?:-?\d+)?)$")
+
+
+def _id_problems(value: str) -> list[str]:
+    found = []
+    if len(value) > MAX_ID_LENGTH:
+        found.append(
+            f"id {value!r} has {len(value)} characters; ids end up in file names, URLs and observation "
+            f"files, keep them to {MAX_ID_LENGTH}"
+        )
+    long_parts = [p for p in value.split("-") if len(p) > MAX_ID_SEGMENT]
+    if long_parts:
+        found.append(
+            f"id {value!r} runs words together ({long_parts[0]!r}); separate words with hyphens, like 'goal-clarity'"
+        )
+    if _GENERIC_ID.match(value):
+        found.append(
+            f"id {value!r} says nothing about what it names, and numbered ids break when items move; "
+            "name the behaviour, like 'dissent-answered'"
+        )
+    return found
+
+
+def _rule_ids(ctx: _Context) -> Iterator[Finding]:
+    a = ctx.assessment
+    targets: list[tuple[tuple, str]] = [(("id",), a.id)]
+    targets += [(("dimensions", i, "id"), d.id) for i, d in enumerate(a.dimensions)]
+    targets += [(("items", i, "id"), it.id) for i, it in enumerate(a.items)]
+    targets += [(("readiness", i, "id"), r.id) for i, r in enumerate(a.readiness)]
+    for key, value in targets:
+        for msg in _id_problems(value):
+            yield key, msg
+    for i, it in enumerate(a.items):
+        if not isinstance(it, CodesItem):
+            continue
+        for j, code in enumerate(it.codes):
+            if len(code.id) > MAX_CODE_LENGTH:
+                yield ("items", i, "codes", j, "id"), (
+                    f"code id {code.id!r} has {len(code.id)} characters; observers write codes in every interval, "
+                    f"keep them to {MAX_CODE_LENGTH} (like 'MM', 'DIS')"
+                )
+        styles = {("upper" if c.id.upper() == c.id else "mixed") for c in it.codes}
+        if len(styles) > 1:
+            odd = [c.id for c in it.codes if c.id.upper() != c.id]
+            yield ("items", i, "codes"), (
+                f"code ids mix styles ({', '.join(odd)} next to upper-case codes); write them all in capitals "
+                "so observers do not have to remember which is which"
+            )
+
+
+# --------------------------------------------------------------------------- registry and driver
+
+RULES: tuple[Rule, ...] = (
+    Rule("unobservable-wording", "An anchor, look-for cue, code or prompt names an inner state an observer cannot see or hear.", _rule_unobservable),
+    Rule("double-barrelled-prompt", "A prompt asks two things at once.", _rule_double_barrelled),
+    Rule("near-identical-anchors", f"Anchors of adjacent levels are at least {SIMILARITY:.0%} alike.", _rule_near_identical),
+    Rule("missing-evidence", f"The evidence prompt has fewer than {MIN_EVIDENCE_WORDS} words.", _rule_missing_evidence),
+    Rule("missing-intervention", "The item has no intervention, or one too short to act on.", _rule_missing_intervention),
+    Rule("inert-item", "No score or readiness gate can be moved by the item (negligible weight, ungated).", _rule_inert),
+    Rule("critical-not-gated", "A critical item is named by no readiness gate.", _rule_critical_not_gated),
+    Rule("level-wording-not-increasing", "Anchor wording does not escalate from level to level.", _rule_level_wording),
+    Rule("thin-dimension", f"A dimension has fewer than {MIN_DIMENSION_ITEMS} items.", _rule_thin_dimension),
+    Rule("id-not-kebab-case", "An id the schema accepts but people will trip over (too long, words run together, generic, code style).", _rule_ids),
+    Rule("target-zero", "Target level 0: the item never becomes a finding.", _rule_target_zero),
+    Rule("look-for-too-few", f"Fewer than {MIN_LOOK_FOR} look-for cues.", _rule_look_for),
+    Rule("anchor-too-long", f"An anchor has more than {MAX_ANCHOR_WORDS} words.", _rule_anchor_length),
+    Rule("evaluative-wording", "An anchor judges (good, adequate, effective…) instead of describing.", _rule_evaluative),
+    Rule("prompt-not-a-question", "The prompt does not end with a question mark.", _rule_prompt_question),
+    # checked by lint_assessment itself: it reads the comments, not the assessment
+    Rule("bad-suppression", "A '# podkit: ignore[...]' comment names an unknown rule.", lambda ctx: ()),
+)
+RULE_IDS: tuple[str, ...] = tuple(r.id for r in RULES)
+
+_IGNORE = re.compile(r"(?:^|\s)#.*?\bpodkit:\s*ignore\b(?:\[([^\]]*)\])?")
+
+
+def _suppressions(document: Document) -> dict[int, tuple[set[str] | None, int]]:
+    """Line → (rule ids, column) of ``# podkit: ignore[...]`` comments; ``None`` means every rule."""
+    try:
+        text = document.path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, AttributeError, TypeError):
+        return {}
+    out: dict[int, tuple[set[str] | None, int]] = {}
+    for n, line in enumerate(text.splitlines(), 1):
+        m = _IGNORE.search(line)
+        if m:
+            ids = None if m.group(1) is None else {x.strip() for x in m.group(1).split(",") if x.strip()}
+            out[n] = (ids, line.index("#", m.start()) + 1)
+    return out
+
+
+def _is_suppressed(key: tuple, rule: str, document: Document, ignores: dict) -> bool:
+    lines = set()
+    for n in range(1, len(key) + 1):
+        pos = document.positions.get(tuple(key[:n]))
+        if pos:
+            lines.add(pos[0])
+    for ln in lines:
+        if ln in ignores:
+            ids = ignores[ln][0]
+            if ids is None or rule in ids:
+                return True
+    return False
+
+
+def select_rules(rule_ids: Iterable[str] | None = None) -> tuple[Rule, ...]:
+    """The rules named by ``rule_ids`` (all when empty); raises ``KeyError`` for an unknown id."""
+    wanted = list(rule_ids or [])
+    if not wanted:
+        return RULES
+    unknown = [r for r in wanted if r not in RULE_IDS]
+    if unknown:
+        raise KeyError(unknown[0])
+    return tuple(r for r in RULES if r.id in wanted)
+
+
+def lint_assessment(assessment: Assessment, document: Document, rules: Iterable[str] | None = None) -> list[Problem]:
+    """Warnings for one assessment, sorted by position; each has a ``rule`` id."""
+    selected = select_rules(rules)
+    ctx = _Context(assessment, document)
+    ignores = _suppressions(document)
+    problems: list[Problem] = []
+    for rule in selected:
+        for key, message in rule.check(ctx):
+            if not _is_suppressed(key, rule.id, document, ignores):
+                problems.append(document.problem(message, key, severity="warning", rule=rule.id))
+    if any(r.id == "bad-suppression" for r in selected):
+        for line, (ids, col) in sorted(ignores.items()):
+            for bad in sorted((ids or set()) - set(RULE_IDS)):
+                close = difflib.get_close_matches(bad, RULE_IDS, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else "; podkit lint --list-rules shows them"
+                problems.append(Problem(document.path, f"unknown rule {bad!r} in ignore comment{hint}", line, col, (), "warning", "bad-suppression"))
+    return sorted(problems, key=lambda p: (p.line or 0, p.col or 0, p.rule or "", p.message))
+
+
+def lint_kit(kit, rules: Iterable[str] | None = None) -> list[Problem]:
+    """Warnings for every assessment of ``kit``, sorted by file and position."""
+    select_rules(rules)  # fail early on an unknown id
+    problems: list[Problem] = []
+    for a in kit.assessments:
+        problems += lint_assessment(a, kit.documents[a.id], rules)
+    return sorted(problems, key=lambda p: (str(p.path), p.line or 0, p.col or 0, p.rule or "", p.message))
+
+
+def summary(problems: list[Problem], n_files: int) -> str:
+    """``N warnings in M files`` (M counts files with warnings; all linted files when none)."""
+    files = {str(p.path) for p in problems}
+    n = len(problems)
+    m = len(files) if problems else n_files
+    return f"{n} warning{'s' if n != 1 else ''} in {m} file{'s' if m != 1 else ''}"

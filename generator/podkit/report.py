@@ -1,0 +1,315 @@
+"""Render pod reports and portfolios: JSON, Markdown, self-contained HTML and PDF/A-3b.
+
+One renderer per format, all with the same shape: a pure ``render_<format>(report, env)``
+returning text, and :func:`write_pdf` for the PDF (WeasyPrint, imported inside). Templates live in
+``themes/default/report/`` (a ``--theme`` folder overrides them by name). The output depends only
+on the report, which records ``as_of``: no wall-clock time reaches a report.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from markupsafe import Markup
+
+from .scoring import Portfolio, Report, report_name
+from .templates import environment, theme_search_path
+from .text import html_inline, md_inline, plain
+
+FORMATS = ("html", "pdf", "json", "md")
+_SUFFIX = {"html": ".html", "pdf": ".pdf", "json": ".json", "md": ".md"}
+
+#: Line colours for dimensions in trend charts (colour-blind-safe, Okabe–Ito), with dash patterns
+#: so that the lines stay apart in greyscale print.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
+DASHES = ["", "6 3", "2 3", "8 3 2 3", "1 2", "10 4", "4 4"]
+
+
+# --------------------------------------------------------------------------- helpers for templates
+
+
+def fmt_score(value: float | None, digits: int = 1) -> str:
+    """A score as shown to people: one decimal, or an en dash when there is none."""
+    if value is None:
+        return "–"
+    return f"{value:.{digits}f}"
+
+
+def fmt_pct(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.0f}%"
+
+
+def fmt_num(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.1f}".rstrip("0").rstrip(".") if not float(value).is_integer() else f"{int(value):,}"
+
+
+def fmt_signed(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:+.1f}"
+
+
+def fmt_alpha(value: float | None) -> str:
+    return "undefined" if value is None else f"{value:.3f}"
+
+
+def _points(values: Sequence[float | None], width: float, height: float, pad: float, lo: float = 0, hi: float = 100):
+    n = len(values)
+    step = (width - 2 * pad) / (n - 1) if n > 1 else 0
+    out = []
+    for i, v in enumerate(values):
+        x = pad + i * step if n > 1 else width / 2
+        y = None if v is None else pad + (height - 2 * pad) * (1 - (max(lo, min(hi, v)) - lo) / (hi - lo))
+        out.append((round(x, 2), None if y is None else round(y, 2)))
+    return out
+
+
+def _segments(pts):
+    segs, cur = [], []
+    for x, y in pts:
+        if y is None:
+            if cur:
+                segs.append(cur)
+            cur = []
+        else:
+            cur.append((x, y))
+    if cur:
+        segs.append(cur)
+    return segs
+
+
+def _label(values: Sequence[float | None]) -> str:
+    return ", ".join(fmt_score(v) if v is not None else "no score" for v in values)
+
+
+def sparkline(values: Sequence[float | None], *, width: int = 120, height: int = 28, color: str = PALETTE[0]) -> Markup:
+    """A small inline SVG line of scores (0–100); gaps where a session had no score."""
+    pts = _points(values, width, height, 3)
+    parts = [f'<svg class="spark" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="scores: {_label(values)}">']
+    parts.append(f'<line x1="0" y1="{height - 1}" x2="{width}" y2="{height - 1}" class="axis"/>')
+    for seg in _segments(pts):
+        if len(seg) > 1:
+            parts.append(f'<polyline fill="none" stroke="{color}" stroke-width="1.6" points="{" ".join(f"{x},{y}" for x, y in seg)}"/>')
+    for i, (x, y) in enumerate(pts):
+        if y is not None:
+            r = 2.6 if i == len(pts) - 1 else 1.6
+            parts.append(f'<circle cx="{x}" cy="{y}" r="{r}" fill="{color}"/>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def bar(score: float | None, *, width: int = 260, height: int = 16, marks: Iterable[float] = ()) -> Markup:
+    """A horizontal bar for a 0–100 score, with ticks at the readiness thresholds."""
+    parts = [f'<svg class="bar" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{"score " + fmt_score(score) if score is not None else "no score: insufficient evidence"}">']
+    parts.append(f'<rect x="0" y="0" width="{width}" height="{height}" class="bar-bg"/>')
+    if score is not None:
+        w = round(width * max(0.0, min(100.0, score)) / 100, 2)
+        parts.append(f'<rect x="0" y="0" width="{w}" height="{height}" class="bar-fill"/>')
+    else:
+        parts.append(f'<rect x="0" y="0" width="{width}" height="{height}" class="bar-none"/>')
+    for m in marks:
+        if 0 < m < 100:
+            x = round(width * m / 100, 2)
+            parts.append(f'<line x1="{x}" y1="0" x2="{x}" y2="{height}" class="bar-mark"/>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def trend_chart(dates: Sequence[_dt.date], series: Sequence[Sequence[float | None]], *, width: int = 640, height: int = 220) -> Markup:
+    """Dimension scores (0–100) across sessions: one line per series, dates along the bottom."""
+    left, bottom, top, right = 34, 26, 8, 12
+    inner_w, inner_h = width - left - right, height - top - bottom
+    n = len(dates)
+
+    def x_at(i):
+        return round(left + (inner_w * i / (n - 1) if n > 1 else inner_w / 2), 2)
+
+    def y_at(v):
+        return round(top + inner_h * (1 - max(0.0, min(100.0, v)) / 100), 2)
+
+    parts = [f'<svg class="trend" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="trend of dimension scores over {n} sessions">']
+    for g in (0, 25, 50, 75, 100):
+        y = y_at(g)
+        parts.append(f'<line x1="{left}" y1="{y}" x2="{width - right}" y2="{y}" class="grid"/>')
+        parts.append(f'<text x="{left - 4}" y="{y + 3}" text-anchor="end" class="tick">{g}</text>')
+    every = max(1, math.ceil(n / 8))
+    for i, d in enumerate(dates):
+        if i % every == 0 or i == n - 1:
+            parts.append(f'<text x="{x_at(i)}" y="{height - 8}" text-anchor="middle" class="tick">{d.strftime("%d %b")}</text>')
+    for k, values in enumerate(series):
+        color, dash = PALETTE[k % len(PALETTE)], DASHES[k % len(DASHES)]
+        pts = [(x_at(i), None if v is None else y_at(v)) for i, v in enumerate(values)]
+        for seg in _segments(pts):
+            if len(seg) > 1:
+                dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+                parts.append(f'<polyline fill="none" stroke="{color}" stroke-width="2"{dash_attr} points="{" ".join(f"{x},{y}" for x, y in seg)}"/>')
+        for x, y in pts:
+            if y is not None:
+                parts.append(f'<circle cx="{x}" cy="{y}" r="2.8" fill="{color}"/>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def report_trend(report: Report) -> Markup:
+    """The trend chart of a pod report: the overall score first, then each dimension."""
+    dates = [s.date for s in report.sessions]
+    series = [[p.score for p in report.overall.series]] + [[p.score for p in d.series] for d in report.dimensions]
+    return trend_chart(dates, series)
+
+
+def swatch(k: int) -> Markup:
+    color, dash = PALETTE[k % len(PALETTE)], DASHES[k % len(DASHES)]
+    dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+    return Markup(f'<svg class="swatch" xmlns="http://www.w3.org/2000/svg" width="26" height="10" viewBox="0 0 26 10" aria-hidden="true"><line x1="1" y1="5" x2="25" y2="5" stroke="{color}" stroke-width="2.4"{dash_attr}/></svg>')
+
+
+def heat_class(score: float | None) -> str:
+    """CSS class of a heatmap cell: five bands of 20 points, or ``h-na`` without a score."""
+    if score is None:
+        return "h-na"
+    return f"h{min(4, int(score // 20))}"
+
+
+# --------------------------------------------------------------------------- environments
+
+
+@dataclass
+class Renderer:
+    """The report templates, found through the theme search path."""
+
+    html: object
+    md: object
+
+    @classmethod
+    def for_project(cls, project_root: Path, theme: Path | None = None) -> "Renderer":
+        path = theme_search_path(project_root, "report", theme)
+        html_env = environment(path, autoescape=True)
+        md_env = environment(path, autoescape=False)
+        common = dict(
+            score=fmt_score, pct=fmt_pct, num=fmt_num, signed=fmt_signed, alpha=fmt_alpha, plain=plain,
+        )
+        html_env.filters.update(common, inline=html_inline)
+        md_env.filters.update(common, md=md_inline)
+        html_env.globals.update(sparkline=sparkline, bar=bar, trend_chart=trend_chart, report_trend=report_trend, swatch=swatch, heat_class=heat_class, css=_css(html_env))
+        return cls(html_env, md_env)
+
+
+def _css(env) -> Markup:
+    source, _, _ = env.loader.get_source(env, "report.css")
+    return Markup(source.replace("</", "<\\/"))
+
+
+def _is_portfolio(report) -> bool:
+    return isinstance(report, Portfolio)
+
+
+def _context(report, links: dict | None, for_pdf: bool) -> dict:
+    return {"r": report, "links": links or {}, "for_pdf": for_pdf}
+
+
+def render_json(report: Report | Portfolio) -> str:
+    """The report as JSON (keys sorted, two-space indent), valid against its published schema."""
+    return json.dumps(report.model_dump(mode="json"), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def render_markdown(report: Report | Portfolio, renderer: Renderer, *, links: dict | None = None) -> str:
+    name = "portfolio.md.j2" if _is_portfolio(report) else "report.md.j2"
+    return renderer.md.get_template(name).render(**_context(report, links, False))
+
+
+def render_html(report: Report | Portfolio, renderer: Renderer, *, links: dict | None = None, for_pdf: bool = False) -> str:
+    name = "portfolio.html.j2" if _is_portfolio(report) else "report.html.j2"
+    return renderer.html.get_template(name).render(**_context(report, links, for_pdf))
+
+
+def _fetcher():
+    """Refuse every resource except data: URIs: a report never fetches anything."""
+    try:
+        from .printing import url_fetcher  # type: ignore[attr-defined]  # the printing stage's restricted fetcher
+
+        return url_fetcher(None)
+    except (ImportError, AttributeError, TypeError):
+        pass
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
+
+
+def render_pdf(report: Report | Portfolio, renderer: Renderer, *, links: dict | None = None) -> bytes:
+    """PDF/A-3b bytes with the report JSON attached as ``report.json`` (or ``portfolio.json``)."""
+    from weasyprint import HTML, Attachment
+
+    html = render_html(report, renderer, links=links, for_pdf=True)
+    stamp = _dt.datetime.combine(report.as_of, _dt.time(0, 0), tzinfo=_dt.timezone.utc)
+    name = "portfolio.json" if _is_portfolio(report) else "report.json"
+    attachment = Attachment(string=render_json(report), name=name, description="The report as JSON (podkit schema)", created=stamp, modified=stamp, relationship="Data")
+    return HTML(string=html, url_fetcher=_fetcher(), base_url=None).write_pdf(pdf_variant="pdf/a-3b", attachments=[attachment], uncompressed_pdf=False)
+
+
+def write_pdf(report: Report | Portfolio, path: Path, renderer: Renderer, *, links: dict | None = None) -> Path:
+    """Render the PDF and write it atomically."""
+    from .sources import atomic_write
+
+    return atomic_write(Path(path), render_pdf(report, renderer, links=links))
+
+
+def read_attachment(pdf_path: Path) -> dict:
+    """Read the report JSON back from a PDF report (for checks and round trips)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(pdf_path))
+    for name, contents in reader.attachments.items():
+        if name in ("report.json", "portfolio.json"):
+            return json.loads(contents[0])
+    raise KeyError("no report.json attached")
+
+
+# --------------------------------------------------------------------------- everything
+
+
+def output_name(report: Report | Portfolio) -> str:
+    return "portfolio" if _is_portfolio(report) else report_name(report.pod, report.assessment.id)
+
+
+def render_all(reports: Sequence[Report], portfolio: Portfolio | None, formats: Sequence[str], renderer: Renderer, progress=None) -> dict[str, str | bytes]:
+    """Render every report in every format into memory: ``file name -> content``."""
+    out: dict[str, str | bytes] = {}
+    items: list[Report | Portfolio] = list(reports) + ([portfolio] if portfolio is not None else [])
+    total = len(items) * len(formats)
+    done = 0
+    for rep in items:
+        stem = output_name(rep)
+        for fmt in formats:
+            links = _links(rep, fmt) if _is_portfolio(rep) else ({"portfolio": "portfolio" + _SUFFIX[fmt]} if portfolio is not None and fmt != "json" else {})
+            if fmt == "json":
+                out[stem + ".json"] = render_json(rep)
+            elif fmt == "md":
+                out[stem + ".md"] = render_markdown(rep, renderer, links=links)
+            elif fmt == "html":
+                out[stem + ".html"] = render_html(rep, renderer, links=links)
+            elif fmt == "pdf":
+                out[stem + ".pdf"] = render_pdf(rep, renderer, links=links)
+            done += 1
+            if progress:
+                progress(done, total, stem + _SUFFIX[fmt])
+    return out
+
+
+def _links(pf: Portfolio, fmt: str) -> dict:
+    if fmt == "json":
+        return {}
+    return {(p.pod, s.assessment.id): p.report + _SUFFIX[fmt] for s in pf.assessments for p in s.pods}
+
+
+def write_all(files: dict[str, str | bytes], out_dir: Path) -> list[Path]:
+    """Write rendered files atomically into ``out_dir``."""
+    from .sources import atomic_write
+
+    return [atomic_write(Path(out_dir) / name, content) for name, content in sorted(files.items())]
