@@ -27,8 +27,11 @@ sysdeps-site:
 sysdeps-test:
 	@bash tools/install-debs.sh $(TEST_DEBS)
 
-node_modules/.installed: package.json
-	npm install --no-audit --no-fund --silent
+# Browser-side test tools (axe-core, iframe-worker). npm comes with Debian's npm package unless
+# a Node.js from elsewhere (e.g. NodeSource, which bundles npm) is already on PATH.
+node_modules/.installed: package.json $(wildcard package-lock.json)
+	@command -v npm >/dev/null || bash tools/install-debs.sh nodejs npm
+	@if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --silent; else npm install --no-audit --no-fund --silent; fi
 	touch $@
 
 site: sysdeps-site $(VENV)/.installed

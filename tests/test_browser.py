@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
+import yaml
 
 from browser_util import AXE_JS, ROOT, SHIM_NPM, Tab, launch_chromium, only_files, only_local_http, screenshot, serve, shared_build
 from podkit.kit import Project, load_kit
@@ -95,6 +96,16 @@ def _distinctive_word(kit, site: Path, page_of) -> tuple[str, str]:
     raise AssertionError("no item title in any assessment has a word that appears on its page only")
 
 
+def _type_into_search(page, word: str) -> None:
+    """Open the search box as a reader does (the magnifier on narrow screens) and type ``word``."""
+    opener = page.locator("label.md-header__button[for='__search']")
+    if opener.is_visible():
+        opener.click()
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.press_sequentially(word, delay=20)
+
+
 def _report_pages(site: Path) -> list[str]:
     """Site-relative URLs of the sample report pages (everything under reports/ but its index)."""
     folder = site / "reports"
@@ -118,15 +129,22 @@ def _first_anchored(kit):
 # --------------------------------------------------------------------------- the published site
 
 
-def test_home_renders_with_navigation(tab, base_url):
+def _top_level_nav(kit_dir: Path) -> list[str]:
+    """The titles of the top-level entries of the kit's mkdocs.yml ``nav``: one tab each."""
+    nav = yaml.safe_load((kit_dir / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]
+    return [next(iter(entry)) for entry in nav if isinstance(entry, dict)]
+
+
+def test_home_renders_with_navigation(tab, base_url, built):
     _goto(tab, base_url)
     page = tab.page
     assert page.locator("article h1").first.is_visible()
     tabs = page.locator("nav.md-tabs a.md-tabs__link")
     labels = [t.strip() for t in tabs.all_inner_texts()]
     assert tabs.first.is_visible(), "navigation tabs are not visible"
-    for expected in ("Home", "Concepts", "Assessments", "Facilitators", "HR teams"):
-        assert expected in labels, f"tab {expected!r} missing; tabs: {labels}"
+    expected = _top_level_nav(built.kit)
+    assert len(expected) >= 4
+    assert labels == expected, f"tabs {labels}, mkdocs.yml's nav has {expected}"
     # every tab leads to a page that loads
     hrefs = [a.get_attribute("href") for a in tabs.all()]
     for href in hrefs:
@@ -179,9 +197,7 @@ def test_search_finds_an_assessment_by_a_word_of_an_item(tab, base_url, built, k
     word, aid = _distinctive_word(kit, built.site, lambda i: f"assessments/{i}/")
     _goto(tab, base_url)
     page = tab.page
-    page.locator("label.md-header__button[for='__search']").click()
-    box = page.locator("input.md-search__input")
-    box.press_sequentially(word, delay=20)
+    _type_into_search(page, word)
     page.wait_for_selector(".md-search-result__item a.md-search-result__link", timeout=15_000)
     hrefs = page.eval_on_selector_all(".md-search-result__item a.md-search-result__link", "els => els.map(e => e.href)")
     assert any(f"/assessments/{aid}/" in h for h in hrefs), f"searching {word!r} did not list assessments/{aid}/; results: {hrefs}"
@@ -232,21 +248,32 @@ def test_light_dark_toggle_flips_the_palette(tab, base_url):
 
 
 def test_sample_reports_render_their_charts(tab, base_url, built):
+    """Each sample report, as a site page or a standalone HTML file, shows its charts as inline SVG."""
+    problems = []
     for rel in _report_pages(built.site):
         _goto(tab, urljoin(base_url, rel))
         page = tab.page
-        scope = "article" if page.locator("article").count() else "body"
+        name = rel.strip("/").replace("/", "-").removesuffix(".html")
+        screenshot(page, name)
+        scope = "article" if page.locator("article").count() else "body"  # not Material's icons
         charts = page.locator(f"{scope} svg")
         sizes = []
         for i in range(charts.count()):
             svg = charts.nth(i)
             box = svg.bounding_box()
             if svg.is_visible() and box and box["width"] > 0 and box["height"] > 0:
-                sizes.append((box["width"], box["height"]))
-        assert sizes, f"{rel}: no visible inline SVG chart ({charts.count()} svg elements, none displayed)"
-        assert max(w * h for w, h in sizes) > 100 * 50, f"{rel}: the SVGs are icon-sized, not charts: {sizes}"
-        name = rel.strip("/").replace("/", "-").removesuffix(".html")
-        screenshot(page, name, full_page=True)
+                sizes.append((box["width"] * box["height"], i))
+        if not sizes:
+            problems.append(f"{rel}: no visible inline SVG chart ({charts.count()} svg elements in the {scope})")
+            continue
+        # Material's icons are 24 × 24 px at most; a sparkline is 120 × 28.
+        area, biggest = max(sizes)
+        if area <= 1000:
+            problems.append(f"{rel}: the SVGs are icon-sized, not charts (largest {area:.0f} px²)")
+            continue
+        charts.nth(biggest).scroll_into_view_if_needed()
+        screenshot(page, f"{name}-chart")
+    assert not problems, "report pages without charts:\n" + "\n".join(problems)
     tab.assert_clean()
 
 
@@ -293,8 +320,11 @@ def test_no_serious_accessibility_violations(tab, base_url, built, kit, which):
         urls = [base_url]
     elif which.startswith("assessment"):
         urls = [f"{base_url}assessments/{_first_anchored(kit)[0].id}/"]
-    else:
-        urls = [urljoin(base_url, _report_pages(built.site)[0])]
+    else:  # one report as a page of the site, one as the standalone HTML file the site offers
+        pages = _report_pages(built.site)
+        as_page = [rel for rel in pages if rel.endswith("/")]
+        standalone = [rel for rel in pages if rel.endswith(".html")]
+        urls = [urljoin(base_url, group[0]) for group in (as_page, standalone) if group]
     found = []
     for url in urls:
         _goto(tab, url)
@@ -305,6 +335,23 @@ def test_no_serious_accessibility_violations(tab, base_url, built, kit, which):
         if violations:
             found.append(f"{url}\n{_describe(violations)}")
     assert not found, "serious or critical accessibility violations:\n" + "\n".join(found)
+    tab.assert_clean()
+
+
+def test_every_page_has_no_serious_accessibility_violations(tab, base_url, built):
+    """axe-core on every HTML page of the site (light scheme, desktop width)."""
+    found, checked = [], 0
+    for p in sorted(built.site.rglob("*.html")):
+        rel = p.relative_to(built.site).as_posix()
+        if rel == "404.html":
+            continue
+        _goto(tab, urljoin(base_url, rel))
+        checked += 1
+        violations = _axe(tab)
+        if violations:
+            found.append(f"{rel}\n{_describe(violations)}")
+    assert checked >= 10
+    assert not found, f"serious or critical accessibility violations on {len(found)} of {checked} pages:\n" + "\n".join(found)
     tab.assert_clean()
 
 
@@ -347,16 +394,15 @@ def test_offline_copy_searches_from_file_urls_with_no_network(browser, offline, 
         response = page.goto((root / "index.html").as_uri(), wait_until="load")
         assert response is None or response.ok
         assert page.locator("nav.md-tabs a.md-tabs__link").first.is_visible()
-        page.locator("label.md-header__button[for='__search']").click()
-        page.locator("input.md-search__input").press_sequentially(word, delay=20)
+        _type_into_search(page, word)
         page.wait_for_selector(".md-search-result__item a.md-search-result__link", timeout=15_000)
         hrefs = page.eval_on_selector_all(".md-search-result__item a.md-search-result__link", "els => els.map(e => e.href)")
         target = (root / "assessments" / f"{aid}.html").as_uri()
-        assert any(h.split("#")[0] == target for h in hrefs), f"offline search for {word!r} did not list {target}; results: {hrefs}"
+        on_target = [h for h in hrefs if h.split("#")[0].split("?")[0] == target]  # ?h=word highlights it
+        assert on_target, f"offline search for {word!r} did not list {target}; results: {hrefs}"
         screenshot(page, "offline-search")
         # following the result opens the page from disk
-        link = next(h for h in hrefs if h.split("#")[0] == target)
-        page.goto(link, wait_until="load")
+        page.goto(on_target[-1], wait_until="load")
         assert page.locator("article h1").first.is_visible()
         # a tab leads to another page, as a link to a file (not to a folder listing)
         href = page.locator("nav.md-tabs a.md-tabs__link").nth(1).get_attribute("href")

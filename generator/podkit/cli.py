@@ -53,6 +53,8 @@ project_option = click.option(
     help="The kit's folder (default: the current directory).",
 )
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print only errors and the result.")
+paper_option = click.option("--paper", type=click.Choice(["a4", "letter", "both"], case_sensitive=False), default="both", show_default=True, help="Paper size of the PDFs.")
+jobs_option = click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="PDFs rendered in parallel (default: one per CPU core).")
 
 
 def _project(project_dir: Path | None):
@@ -135,16 +137,59 @@ def lint(project_dir: Path | None, quiet: bool, strict: bool, rules: tuple[str, 
 @click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Where to write the site (default: PROJECT/site).")
 @click.option("--theme", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None, help="A theme folder whose templates override the default theme by name.")
 @click.option("--offline", is_flag=True, help="Build a site that works from file:// with no network, plus a zip of it (downloads/podkit-site-offline.zip).")
-def build(project_dir: Path | None, quiet: bool, site_dir: Path | None, theme: Path | None, offline: bool) -> None:
-    """Build the documentation site into site/."""
+@click.option("--pdf/--no-pdf", "pdf", default=True, show_default=True, help="Render the PDF toolkits, fillable sheets, complete kit and HR guide into site/downloads/.")
+@paper_option
+@jobs_option
+def build(project_dir: Path | None, quiet: bool, site_dir: Path | None, theme: Path | None, offline: bool, pdf: bool, paper: str, jobs: int) -> None:
+    """Build the documentation site (and its PDF downloads) into site/."""
     from .console import configure
     from .site import build_site
 
     configure(quiet)
     kit = _load(project_dir)
-    out = build_site(kit, site_dir=site_dir, theme=theme, offline=offline)
+    # -- printing (issue 4): PDFs rendered first, copied into site/downloads/ by build_site
+    pdf_extras = None
+    if pdf:
+        from .printing import paper_choices, pdf_site_extras
+
+        pdf_extras = pdf_site_extras(kit, papers=paper_choices(paper), theme=theme, workers=jobs or None)
+    # -- end printing
+    # -- reports (issue 5): the sample portfolio and one pod report, scored from examples/observations
+    from .report import report_site_extras
+
+    extras = report_site_extras(kit, theme=theme)
+    # -- end reports
+    if pdf_extras is not None:
+        extras.files.update(pdf_extras.files)
+        extras.downloads.extend(pdf_extras.downloads)
+    out = build_site(kit, site_dir=site_dir, theme=theme, offline=offline, extras=extras)
     if not quiet:
         click.echo(f"Built site: {out}")
+
+
+@main.command("print")
+@project_option
+@quiet_option
+@click.argument("assessment_ids", metavar="[ASSESSMENT]...", nargs=-1)
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder for the PDFs (default: PROJECT/build/pdf).")
+@click.option("--theme", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None, help="A theme folder whose print templates and theme.yml override the default theme.")
+@click.option("--only", "kinds", multiple=True, type=click.Choice(["toolkit", "sheet", "complete-kit", "hr-guide"]), help="Render only this kind of PDF (repeat for several).")
+@paper_option
+@jobs_option
+def print_pdfs(project_dir: Path | None, quiet: bool, assessment_ids: tuple[str, ...], output: Path | None, theme: Path | None, kinds: tuple[str, ...], paper: str, jobs: int) -> None:
+    """Render PDFs only: toolkits, fillable sheets, the complete kit and the HR guide.
+
+    Give assessment ids to render only their toolkits and sheets.
+    """
+    from .console import configure
+    from .printing import KINDS, paper_choices, write_pdfs
+
+    configure(quiet)
+    kit = _load(project_dir)
+    out = output or kit.project.root / "build" / "pdf"
+    downloads = write_pdfs(kit, out, papers=paper_choices(paper), theme=theme, workers=jobs or None, only=assessment_ids or None, kinds=kinds or KINDS)
+    if not quiet:
+        click.echo(f"Wrote {len(downloads)} PDF{'s' if len(downloads) != 1 else ''} to {out}")
 
 
 @main.command()
@@ -160,9 +205,9 @@ def serve(project_dir: Path | None, host: str, port: int, theme: Path | None) ->
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(["assessment", "observation", "report"]))
+@click.argument("kind", type=click.Choice(["assessment", "observation", "report", "portfolio"]))
 def schema(kind: str) -> None:
-    """Print the JSON Schema of an assessment, observation or report file."""
+    """Print the JSON Schema of an assessment, observation, report or portfolio file."""
     import json
 
     from .schema import MODELS, json_schema
@@ -170,6 +215,106 @@ def schema(kind: str) -> None:
     if kind not in MODELS:
         raise click.UsageError(f"no schema for {kind!r} yet")
     click.echo(json.dumps(json_schema(kind), indent=2, sort_keys=True))
+
+
+def _iso_date(value: str | None, param: str):
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date like 2026-11-20, got {value!r}", param_hint=param) from None
+
+
+@main.command("new-observation")
+@click.argument("assessment")
+@click.option("--pod", required=True, help="The pod's id, e.g. pod-aurora (lowercase, digits, hyphens).")
+@click.option("--date", "date_text", default=None, metavar="YYYY-MM-DD", help="Date of the session (default: today).")
+@click.option("--observers", default=None, metavar="A,B", help="Pseudonymous observer ids, comma-separated (default: obs-1, … as many as the assessment suggests).")
+@click.option("--session", "session_type", default=None, metavar="TYPE", help="Session type, e.g. planning or stand-up (default: the assessment's first).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="File to write (default: POD--ASSESSMENT--DATE.yaml here). Never overwritten.")
+@project_option
+@quiet_option
+def new_observation(assessment: str, pod: str, date_text: str | None, observers: str | None, session_type: str | None, output: Path | None, project_dir: Path | None, quiet: bool) -> None:
+    """Write a blank observation record for ASSESSMENT, every item listed, ready to fill."""
+    import datetime as dt
+    import os
+    import re
+
+    from .model import SESSION_TYPES, SLUG_PATTERN
+    from .observations import blank_observation, default_file_name, write_new
+
+    kit = _load(project_dir)
+    a = kit.assessment(assessment)
+    if not re.match(SLUG_PATTERN, pod) or len(pod) > 64:
+        raise click.BadParameter(f"expected an id like 'pod-aurora' (lowercase letters, digits, single hyphens), got {pod!r}", param_hint="--pod")
+    date = _iso_date(date_text, "--date") or dt.date.today()
+    if observers is None:
+        names = [f"obs-{i}" for i in range(1, a.setting.observers + 1)]
+    else:
+        names = [x.strip() for x in observers.split(",") if x.strip()]
+        bad = [x for x in names if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$", x)]
+        if bad or not names or len(names) > 4 or len(set(names)) != len(names):
+            raise click.BadParameter("give 1 to 4 different pseudonymous ids like 'obs-a,obs-b' (letters, digits, '-', '_'), never a person's name", param_hint="--observers")
+    stype = session_type or a.setting.sessions[0]
+    if stype not in SESSION_TYPES:
+        raise click.BadParameter(f"expected one of: {', '.join(SESSION_TYPES)}; got {stype!r}", param_hint="--session")
+    target = Path(output) if output is not None else Path(default_file_name(a.id, pod, date))
+    if target.is_dir():
+        target = target / default_file_name(a.id, pod, date)
+    schema_file = kit.project.schemas_dir / "observation.schema.json"
+    try:
+        ref = Path(os.path.relpath(schema_file, target.resolve().parent)).as_posix()
+    except ValueError:  # another drive (Windows)
+        ref = schema_file.as_uri()
+    text = blank_observation(a, pod=pod, date=date, observers=names, session_type=stype, duration=a.setting.duration_minutes, schema_ref=ref)
+    write_new(target, text)
+    if stype not in a.setting.sessions:
+        click.echo(f"note: {a.id!r} is meant for {', '.join(a.setting.sessions)} sessions, not {stype}", err=True)
+    if date > dt.date.today():
+        click.echo(f"note: {date.isoformat()} is in the future; podkit score accepts the record from that day on", err=True)
+    if not quiet:
+        click.echo(f"Wrote {target}: {len(a.items)} items for {', '.join(names)}, all 'not_observed: true' until filled.")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-f", "--format", "formats", default="html,json", show_default=True, metavar="LIST", help="Comma-separated: html, pdf, json, md.")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"), show_default=True, help="Folder for the reports.")
+@click.option("--as-of", "as_of_text", default=None, metavar="YYYY-MM-DD", help="Report date: debt ages up to this day, later sessions are left out (default: today). Recorded in the report.")
+@click.option("--redact-evidence", is_flag=True, help="Replace every evidence note with [redacted] (for reports shared beyond the pod).")
+@click.option("--theme", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None, help="A theme folder whose report templates override the default ones.")
+@project_option
+@quiet_option
+def score(inputs: tuple[Path, ...], formats: str, out_dir: Path, as_of_text: str | None, redact_evidence: bool, theme: Path | None, project_dir: Path | None, quiet: bool) -> None:
+    """Score observation files (YAML, CSV, filled PDF sheets; files or folders) into reports.
+
+    Writes one report per pod and assessment (POD--ASSESSMENT.html, .json, …) and, when several
+    pods are present, a portfolio (portfolio.*). Every input is checked before anything is written.
+    """
+    import datetime as dt
+
+    from .console import configure, console
+    from .report import FORMATS, score_files
+
+    configure(quiet)
+    wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown or not wanted:
+        raise click.BadParameter(f"expected a comma-separated list of {', '.join(FORMATS)}; got {formats!r}", param_hint="--format")
+    wanted = list(dict.fromkeys(wanted))
+    today = dt.date.today()
+    as_of = _iso_date(as_of_text, "--as-of") or today
+    kit = _load(project_dir)
+    written, warnings = score_files(kit, list(inputs), formats=wanted, out_dir=out_dir, as_of=as_of, today=today, redact=redact_evidence, theme=theme, progress=console.progress)
+    for w in warnings:
+        console.warn(w.format())
+    if not quiet:
+        for path in written:
+            click.echo(str(path))
+        click.echo(f"Wrote {len(written)} report file{'s' if len(written) != 1 else ''} to {out_dir} (as of {as_of.isoformat()}).")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -66,6 +66,7 @@ _NO = {"no", "n", "false", "0"}
 # national starting with 0, and the North American 3-3-4 pattern). Dates and plain counts do not
 # match, which keeps false alarms rare; a warning is all it produces.
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_DIGITS = re.compile(r"\d")
 _PHONE = re.compile(
     r"(?<![\w.])(?:\+\d[\d ()./-]{6,}\d|\(?0\d{1,4}\)?[ ./-]?\d[\d ./-]{4,}\d|\d{3}[-. ]\d{3}[-. ]\d{4})(?![\w])"
 )
@@ -74,12 +75,13 @@ _PHONE = re.compile(
 def personal_data(text: str) -> list[str]:
     """What kinds of personal data ``text`` seems to contain ("an e-mail address", …)."""
     found = []
-    if _EMAIL.search(text):
+    if "@" in text and _EMAIL.search(text):
         found.append("an e-mail address")
-    for m in _PHONE.finditer(text):
-        if sum(ch.isdigit() for ch in m.group(0)) >= 8:
-            found.append("a phone number")
-            break
+    if len(_DIGITS.findall(text)) >= 8:  # cheap test first: most notes hold few digits
+        for m in _PHONE.finditer(text):
+            if sum(ch.isdigit() for ch in m.group(0)) >= 8:
+                found.append("a phone number")
+                break
     return found
 
 
@@ -165,12 +167,13 @@ def collect_files(inputs: Iterable[Path]) -> tuple[list[tuple[Path, str, Path | 
             label = base.name or "inputs"
             for dirpath, dirnames, filenames in os.walk(p, followlinks=False):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                real_dir = Path(dirpath).resolve()  # once per folder, not once per file
                 for name in sorted(filenames):
                     if name.startswith(".") or not name.lower().endswith(OBSERVATION_SUFFIXES):
                         continue
                     fp = Path(dirpath) / name
                     rel = fp.relative_to(p).as_posix()
-                    found.setdefault(fp.resolve(), (fp, f"{label}/{rel}", base))
+                    found.setdefault(real_dir / name, (fp, f"{label}/{rel}", base))
             continue
         if not p.name.lower().endswith(OBSERVATION_SUFFIXES):
             problems.append(Problem(p, "not an observation file: expected .yaml, .yml, .csv or .pdf"))

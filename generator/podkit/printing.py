@@ -29,13 +29,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Iterable
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from . import __version__
 from .console import console
 from .errors import PodkitError, Problem, SourceErrors
 from .kit import Kit, Project
 from .model import AnchoredItem, Assessment, CheckItem, CodesItem, CountItem, Strict
+from .site import Download, SiteExtras, gate_text, threshold_bands
 from .sources import atomic_write, load_yaml, read_text
 from .templates import theme_search_path
 from .text import html_inline, plain
@@ -59,13 +60,17 @@ FIELD_PREFIX = "pk"
 #: URL scheme for the theme's and the content's own files inside print HTML.
 RESOURCE_SCHEME = "podkit:"
 
-_LOG = logging.getLogger(__name__)
-
 
 # --------------------------------------------------------------------------- theme
 
 
-HexColour = Annotated[str, StringConstraints(pattern=r"^#(?:[0-9a-fA-F]{3}){1,2}$")]
+def _hex_colour(value: str) -> str:
+    if not re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", value):
+        raise ValueError("expected a colour like \"#00695c\" (# and 3 or 6 hex digits, in quotes)")
+    return value.lower()
+
+
+HexColour = Annotated[str, AfterValidator(_hex_colour)]
 
 
 class _Organisation(Strict):
@@ -140,7 +145,7 @@ def load_print_theme(project: Project, theme: Path | None = None) -> PrintTheme:
                 logo = target.relative_to(folder.resolve()).as_posix()
         for key, value in cfg.colours.model_dump().items():
             if value:
-                colours[key] = value.lower()
+                colours[key] = value
     if problems:
         raise SourceErrors(problems)
     return PrintTheme(organisation=organisation, logo=logo, colours=colours)
@@ -212,8 +217,8 @@ def _environment(search: list[Path]):
         is_check=lambda it: isinstance(it, CheckItem),
         is_count=lambda it: isinstance(it, CountItem),
         is_codes=lambda it: isinstance(it, CodesItem),
-        threshold_bands=_threshold_bands,
-        gate_text=_gate_text,
+        threshold_bands=threshold_bands,
+        gate_text=gate_text,
         intervals=intervals,
         field=field_name,
         fmt=lambda v: f"{v:g}",
@@ -222,22 +227,11 @@ def _environment(search: list[Path]):
     return env
 
 
-def _threshold_bands(item, levels):
-    from .site import threshold_bands
-
-    return threshold_bands(item, levels)
-
-
-def _gate_text(gate, assessment):
-    from .site import gate_text
-
-    return gate_text(gate, assessment)
-
-
 def intervals(item: CodesItem, duration_minutes: int) -> list[tuple[int, int, int]]:
     """The rows of a time-sample grid: ``(number, start minute, end minute)``."""
-    n = max(1, math.ceil(duration_minutes / item.interval_minutes))
-    return [(i + 1, i * item.interval_minutes, min((i + 1) * item.interval_minutes, max(duration_minutes, (i + 1) * item.interval_minutes))) for i in range(n)]
+    step = item.interval_minutes
+    n = max(1, math.ceil(duration_minutes / step))
+    return [(i + 1, i * step, min((i + 1) * step, duration_minutes)) for i in range(n)]
 
 
 def field_name(*parts: object) -> str:
@@ -264,9 +258,26 @@ def _meta(ctx: PrintContext, title: str, description: str, kind: str, extra: dic
 # --------------------------------------------------------------------------- render (pure)
 
 
+def _render(ctx: PrintContext, name: str, **values) -> str:
+    """Render one print template; mistakes in a theme's templates are user errors, located."""
+    import jinja2
+
+    try:
+        return ctx.env.get_template(name).render(**values)
+    except jinja2.TemplateSyntaxError as exc:
+        where = f"{exc.filename or exc.name}:{exc.lineno}" if exc.lineno else str(exc.filename or exc.name)
+        raise PodkitError(f"{where}: template syntax error: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        looked = ", ".join(str(p) for p in ctx.search_path) or "no folders"
+        raise PodkitError(f"print template {exc.name!r} not found; looked in: {looked}") from None
+    except jinja2.UndefinedError as exc:
+        raise PodkitError(f"print template {name!r} (or one it includes): {exc.message}") from None
+
+
 def render_toolkit_html(ctx: PrintContext, assessment: Assessment) -> str:
     """Print HTML of one assessment's toolkit."""
-    return ctx.env.get_template("toolkit.html.j2").render(
+    return _render(
+        ctx, "toolkit.html.j2",
         a=assessment, theme=ctx.theme,
         meta=_meta(ctx, f"{assessment.title}: observation toolkit", assessment.summary, "toolkit"),
     )
@@ -274,7 +285,8 @@ def render_toolkit_html(ctx: PrintContext, assessment: Assessment) -> str:
 
 def render_sheet_html(ctx: PrintContext, assessment: Assessment) -> str:
     """Print HTML of one assessment's fillable observation sheet."""
-    return ctx.env.get_template("sheet.html.j2").render(
+    return _render(
+        ctx, "sheet.html.j2",
         a=assessment, theme=ctx.theme,
         meta=_meta(ctx, f"{assessment.title}: observation sheet", assessment.summary, "sheet",
                    {"podkit-assessment": assessment.id, "podkit-assessment-version": assessment.version}),
@@ -283,7 +295,8 @@ def render_sheet_html(ctx: PrintContext, assessment: Assessment) -> str:
 
 def render_complete_kit_html(ctx: PrintContext, assessments: list[Assessment]) -> str:
     """Print HTML of the complete kit: every assessment's toolkit in one document."""
-    return ctx.env.get_template("complete-kit.html.j2").render(
+    return _render(
+        ctx, "complete-kit.html.j2",
         assessments=assessments, theme=ctx.theme,
         meta=_meta(ctx, "podkit: the complete kit", "Every observation toolkit, with facilitator guides, sheets and scoring worksheets.", "complete-kit"),
     )
@@ -303,7 +316,8 @@ def render_hr_guide_html(ctx: PrintContext, chapters: list[GuideChapter]) -> str
     """Print HTML of the HR guide from already converted content pages."""
     from markupsafe import Markup
 
-    return ctx.env.get_template("hr-guide.html.j2").render(
+    return _render(
+        ctx, "hr-guide.html.j2",
         chapters=[(c, Markup(c.html)) for c in chapters], theme=ctx.theme,
         meta=_meta(ctx, "podkit: guide for HR teams", "Concepts, rollout, privacy guardrails and frequently asked questions.", "hr-guide"),
     )
@@ -313,7 +327,8 @@ def render_css(ctx: PrintContext, paper: str, kind: str) -> str:
     """The stylesheet for one paper size and document kind."""
     if paper not in PAPERS:
         raise ValueError(f"unknown paper {paper!r}")
-    return ctx.env.get_template("print.css.j2").render(
+    return _render(
+        ctx, "print.css.j2",
         page_size=PAPERS[paper][0], paper=paper, kind=kind, colours=ctx.theme.colours,
     )
 
@@ -345,7 +360,7 @@ def markdown_chapter(name: str, text: str, included: list[str], abbreviations: s
     slug = Path(name).stem
     md = markdown.Markdown(
         extensions=["abbr", "admonition", "def_list", "footnotes", "tables", "toc", "sane_lists", "fenced_code",
-                    _GuideLinks(slug, name, [Path(p).stem for p in included])],
+                    _guide_links(slug, name, [Path(p).stem for p in included])],
         extension_configs={"toc": {"permalink": False}, "footnotes": {"UNIQUE_IDS": True}},
         output_format="html",
     )
@@ -367,7 +382,7 @@ def _unescape(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
-def _GuideLinks(slug: str, name: str, included: list[str]):
+def _guide_links(slug: str, name: str, included: list[str]):
     """A Markdown extension that makes a page's ids and links work inside one PDF."""
     import posixpath
     from urllib.parse import urlsplit
@@ -449,7 +464,8 @@ class Resources:
 
     @classmethod
     def for_context(cls, ctx: PrintContext) -> "Resources":
-        roots = [p.resolve() for p in ctx.search_path]
+        # A theme folder is the parent of its print/ folder (``--theme DIR`` → DIR/print).
+        roots = [p.resolve().parent for p in ctx.search_path]
         if ctx.project_root is not None:
             roots.insert(0, Path(ctx.project_root).resolve())
         return cls(tuple(p.resolve() for p in ctx.search_path), ctx.content_dir.resolve() if ctx.content_dir else None, tuple(roots))
@@ -566,8 +582,20 @@ def write_pdf(html: str, css: str, target: Path, *, resources: Resources, forms:
     else:
         options.update(pdf_variant="pdf/ua-1", pdf_tags=True)
     try:
-        document = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher).render(**options)
-        data = document.write_pdf(finisher=_finish_form if forms else None, **options)
+        try:
+            document = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher).render(**options)
+            finisher = _finish_form if forms else _link_describer(html)
+            data = document.write_pdf(finisher=finisher, **options)
+        except (AssertionError, ValueError, KeyError, IndexError, TypeError) as exc:
+            if forms:
+                raise
+            # WeasyPrint's PDF/UA support is experimental and has crashed on some tables; a PDF
+            # without tags is far better than no toolkit at all, so retry plain and say so.
+            handler.messages.append(f"PDF/UA-1 tagging failed ({type(exc).__name__}: {exc}); this PDF is not tagged")
+            options.pop("pdf_variant")
+            options["pdf_tags"] = False
+            document = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher).render(**options)
+            data = document.write_pdf(**options)
     except FatalURLFetchingError as exc:
         cause = exc.__cause__
         reason = str(cause) if isinstance(cause, PodkitError) else f"{type(cause).__name__}: {cause}"
@@ -576,6 +604,53 @@ def write_pdf(html: str, css: str, target: Path, *, resources: Resources, forms:
         wlog.removeHandler(handler)
     atomic_write(target, data)
     return PdfResult(Path(target), len(document.pages), len(data), tuple(handler.messages))
+
+
+def _link_describer(html: str):
+    """A finisher that gives internal links the words they show, for screen readers.
+
+    WeasyPrint describes a tagged link (``/Contents``) by its target, such as ``alignment--guide``;
+    PDF/UA wants a description a person can understand.
+    """
+    from html.parser import HTMLParser
+
+    import pydyf
+
+    class Links(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.labels: dict[str, str] = {}
+            self._target: str | None = None
+            self._text: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            href = dict(attrs).get("href") or ""
+            if tag == "a" and href.startswith("#"):
+                self._target, self._text = href[1:], []
+
+        def handle_endtag(self, tag):
+            if tag == "a" and self._target is not None:
+                text = " ".join("".join(self._text).split())
+                if text:
+                    self.labels.setdefault(self._target, text)
+                self._target = None
+
+        def handle_data(self, data):
+            if self._target is not None:
+                self._text.append(data)
+
+    parser = Links()
+    parser.feed(html)
+    labels = parser.labels
+
+    def finish(document, pdf) -> None:
+        for obj in pdf.objects:
+            if isinstance(obj, pydyf.Dictionary) and obj.get("Subtype") == "/Link" and isinstance(obj.get("Dest"), pydyf.String):
+                label = labels.get(str(obj["Dest"].string))
+                if label:
+                    obj["Contents"] = pydyf.String(f"Go to {label}")
+
+    return finish
 
 
 _READ_ONLY_SUFFIXES = ("__meta__assessment", "__meta__version", "__interval")
@@ -590,6 +665,20 @@ def _finish_form(document, pdf) -> None:
     read-only so the reader can trust them.
     """
     import pydyf
+
+    def deref(value):
+        if isinstance(value, bytes) and value.endswith(b" R"):
+            return pdf.objects[int(value.split()[0])]
+        return value
+
+    # Form fillers that write their own appearance streams (PyMuPDF, some viewers) use the
+    # standard /Helv font; declare it so that every reader can draw what they wrote.
+    resources = deref(pdf.catalog["AcroForm"]["DR"]) if "AcroForm" in pdf.catalog else None
+    fonts = deref(resources.get("Font")) if isinstance(resources, pydyf.Dictionary) else None
+    if isinstance(fonts, pydyf.Dictionary) and "Helv" not in fonts:
+        helv = pydyf.Dictionary({"Type": "/Font", "Subtype": "/Type1", "BaseFont": "/Helvetica", "Encoding": "/WinAnsiEncoding"})
+        pdf.add_object(helv)
+        fonts["Helv"] = helv.reference
 
     for obj in pdf.objects:
         if not isinstance(obj, pydyf.Dictionary) or obj.get("Subtype") != "/Widget":
@@ -748,10 +837,8 @@ def default_workers() -> int:
 
 def write_pdfs(kit: Kit, out_dir: Path, *, papers: list[str] | None = None, theme: Path | None = None,
                workers: int | None = None, only: Iterable[str] | None = None, kinds: Iterable[str] = KINDS,
-               ctx: PrintContext | None = None) -> list["Download"]:
+               ctx: PrintContext | None = None) -> list[Download]:
     """Render the kit's PDFs into ``out_dir``; return them as site downloads."""
-    from .site import Download
-
     papers = papers or list(PAPERS)
     ctx = ctx or make_context(kit.project, theme)
     jobs = plan_jobs(ctx, kit, papers, kinds=kinds, only=only)
@@ -764,3 +851,15 @@ def write_pdfs(kit: Kit, out_dir: Path, *, papers: list[str] | None = None, them
             assessment=job.assessment, pages=res.pages, size=res.size,
         ))
     return downloads
+
+
+def pdf_site_extras(kit: Kit, *, papers: list[str] | None = None, theme: Path | None = None, workers: int | None = None) -> SiteExtras:
+    """Render every PDF into the project's scratch folder and offer them as site downloads."""
+    out_dir = kit.project.work_dir / "pdf"
+    downloads = write_pdfs(kit, out_dir, papers=papers, theme=theme, workers=workers)
+    keep = {Path(d.path).name for d in downloads}
+    for stale in out_dir.glob("*.pdf"):
+        if stale.name not in keep:
+            stale.unlink()
+    files = {d.path: out_dir / Path(d.path).name for d in downloads}
+    return SiteExtras(files=files, downloads=downloads)

@@ -8,7 +8,9 @@ on the report, which records ``as_of``: no wall-clock time reaches a report.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import gc
 import json
 import math
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from markupsafe import Markup
 
 from .scoring import Portfolio, Report, report_name
 from .templates import environment, theme_search_path
-from .text import html_inline, md_inline, plain
+from .text import front_matter, html_inline, md_inline, plain
 
 FORMATS = ("html", "pdf", "json", "md")
 _SUFFIX = {"html": ".html", "pdf": ".pdf", "json": ".json", "md": ".md"}
@@ -54,6 +56,12 @@ def fmt_signed(value: float | None) -> str:
     if value is None:
         return "–"
     return f"{value:+.1f}"
+
+
+def md_code(text: object) -> str:
+    """A Markdown code span for file names and ids: nothing in it is interpreted."""
+    s = " ".join(str(text).split()).replace("`", "'").replace("|", "\\|")
+    return f"`{s}`"
 
 
 def fmt_alpha(value: float | None) -> str:
@@ -93,7 +101,7 @@ def sparkline(values: Sequence[float | None], *, width: int = 120, height: int =
     """A small inline SVG line of scores (0–100); gaps where a session had no score."""
     pts = _points(values, width, height, 3)
     parts = [f'<svg class="spark" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="scores: {_label(values)}">']
-    parts.append(f'<line x1="0" y1="{height - 1}" x2="{width}" y2="{height - 1}" class="axis"/>')
+    parts.append(f'<line x1="0" y1="{height - 1}" x2="{width}" y2="{height - 1}" stroke="#d0d7de" stroke-width="1"/>')
     for seg in _segments(pts):
         if len(seg) > 1:
             parts.append(f'<polyline fill="none" stroke="{color}" stroke-width="1.6" points="{" ".join(f"{x},{y}" for x, y in seg)}"/>')
@@ -108,16 +116,16 @@ def sparkline(values: Sequence[float | None], *, width: int = 120, height: int =
 def bar(score: float | None, *, width: int = 260, height: int = 16, marks: Iterable[float] = ()) -> Markup:
     """A horizontal bar for a 0–100 score, with ticks at the readiness thresholds."""
     parts = [f'<svg class="bar" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{"score " + fmt_score(score) if score is not None else "no score: insufficient evidence"}">']
-    parts.append(f'<rect x="0" y="0" width="{width}" height="{height}" class="bar-bg"/>')
+    parts.append(f'<rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" fill="#f6f8fa" stroke="#d0d7de"/>')
     if score is not None:
         w = round(width * max(0.0, min(100.0, score)) / 100, 2)
-        parts.append(f'<rect x="0" y="0" width="{w}" height="{height}" class="bar-fill"/>')
+        parts.append(f'<rect x="0" y="0" width="{w}" height="{height}" fill="#00796b"/>')
     else:
-        parts.append(f'<rect x="0" y="0" width="{width}" height="{height}" class="bar-none"/>')
+        parts.append(f'<rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" fill="#fdf2e3" stroke="#b35900" stroke-dasharray="3 2"/>')
     for m in marks:
         if 0 < m < 100:
             x = round(width * m / 100, 2)
-            parts.append(f'<line x1="{x}" y1="0" x2="{x}" y2="{height}" class="bar-mark"/>')
+            parts.append(f'<line x1="{x}" y1="0" x2="{x}" y2="{height}" stroke="#1b1f23" stroke-width="1" stroke-dasharray="2 2"/>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -137,12 +145,12 @@ def trend_chart(dates: Sequence[_dt.date], series: Sequence[Sequence[float | Non
     parts = [f'<svg class="trend" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="trend of dimension scores over {n} sessions">']
     for g in (0, 25, 50, 75, 100):
         y = y_at(g)
-        parts.append(f'<line x1="{left}" y1="{y}" x2="{width - right}" y2="{y}" class="grid"/>')
-        parts.append(f'<text x="{left - 4}" y="{y + 3}" text-anchor="end" class="tick">{g}</text>')
+        parts.append(f'<line x1="{left}" y1="{y}" x2="{width - right}" y2="{y}" stroke="#d0d7de" stroke-width="1"/>')
+        parts.append(f'<text x="{left - 4}" y="{y + 3}" text-anchor="end" font-size="10" fill="#57606a">{g}</text>')
     every = max(1, math.ceil(n / 8))
     for i, d in enumerate(dates):
         if i % every == 0 or i == n - 1:
-            parts.append(f'<text x="{x_at(i)}" y="{height - 8}" text-anchor="middle" class="tick">{d.strftime("%d %b")}</text>')
+            parts.append(f'<text x="{x_at(i)}" y="{height - 8}" text-anchor="middle" font-size="10" fill="#57606a">{d.strftime("%d %b")}</text>')
     for k, values in enumerate(series):
         color, dash = PALETTE[k % len(PALETTE)], DASHES[k % len(DASHES)]
         pts = [(x_at(i), None if v is None else y_at(v)) for i, v in enumerate(values)]
@@ -196,7 +204,7 @@ class Renderer:
             score=fmt_score, pct=fmt_pct, num=fmt_num, signed=fmt_signed, alpha=fmt_alpha, plain=plain,
         )
         html_env.filters.update(common, inline=html_inline)
-        md_env.filters.update(common, md=md_inline)
+        md_env.filters.update(common, md=md_inline, code=md_code, front_matter=front_matter)
         html_env.globals.update(sparkline=sparkline, bar=bar, trend_chart=trend_chart, report_trend=report_trend, swatch=swatch, heat_class=heat_class, css=_css(html_env))
         return cls(html_env, md_env)
 
@@ -215,8 +223,13 @@ def _context(report, links: dict | None, for_pdf: bool) -> dict:
 
 
 def render_json(report: Report | Portfolio) -> str:
-    """The report as JSON (keys sorted, two-space indent), valid against its published schema."""
-    return json.dumps(report.model_dump(mode="json"), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """The report as JSON, valid against its published schema.
+
+    Keys come in the models' field order (fixed, so the output is deterministic) with a two-space
+    indent; pydantic's serializer is used because it is many times faster than ``json.dumps``
+    with an indent, which matters for portfolios of thousands of sessions.
+    """
+    return report.model_dump_json(indent=2) + "\n"
 
 
 def render_markdown(report: Report | Portfolio, renderer: Renderer, *, links: dict | None = None) -> str:
@@ -231,15 +244,14 @@ def render_html(report: Report | Portfolio, renderer: Renderer, *, links: dict |
 
 def _fetcher():
     """Refuse every resource except data: URIs: a report never fetches anything."""
-    try:
-        from .printing import url_fetcher  # type: ignore[attr-defined]  # the printing stage's restricted fetcher
+    try:  # the printing stage's restricted fetcher, given nothing it may serve from disk
+        from .printing import Resources, make_url_fetcher
 
-        return url_fetcher(None)
-    except (ImportError, AttributeError, TypeError):
-        pass
-    from weasyprint.urls import URLFetcher
+        return make_url_fetcher(Resources(theme_dirs=(), content_dir=None, roots=()))
+    except ImportError:  # pragma: no cover - printing ships with podkit
+        from weasyprint.urls import URLFetcher
 
-    return URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
+        return URLFetcher(allowed_protocols=("data",), allow_redirects=False, fail_on_errors=True)
 
 
 def render_pdf(report: Report | Portfolio, renderer: Renderer, *, links: dict | None = None) -> bytes:
@@ -278,9 +290,8 @@ def output_name(report: Report | Portfolio) -> str:
     return "portfolio" if _is_portfolio(report) else report_name(report.pod, report.assessment.id)
 
 
-def render_all(reports: Sequence[Report], portfolio: Portfolio | None, formats: Sequence[str], renderer: Renderer, progress=None) -> dict[str, str | bytes]:
-    """Render every report in every format into memory: ``file name -> content``."""
-    out: dict[str, str | bytes] = {}
+def iter_rendered(reports: Sequence[Report], portfolio: Portfolio | None, formats: Sequence[str], renderer: Renderer, progress=None):
+    """Render every report in every format, one file at a time: ``(file name, content)``."""
     items: list[Report | Portfolio] = list(reports) + ([portfolio] if portfolio is not None else [])
     total = len(items) * len(formats)
     done = 0
@@ -289,17 +300,22 @@ def render_all(reports: Sequence[Report], portfolio: Portfolio | None, formats: 
         for fmt in formats:
             links = _links(rep, fmt) if _is_portfolio(rep) else ({"portfolio": "portfolio" + _SUFFIX[fmt]} if portfolio is not None and fmt != "json" else {})
             if fmt == "json":
-                out[stem + ".json"] = render_json(rep)
+                content: str | bytes = render_json(rep)
             elif fmt == "md":
-                out[stem + ".md"] = render_markdown(rep, renderer, links=links)
+                content = render_markdown(rep, renderer, links=links)
             elif fmt == "html":
-                out[stem + ".html"] = render_html(rep, renderer, links=links)
-            elif fmt == "pdf":
-                out[stem + ".pdf"] = render_pdf(rep, renderer, links=links)
+                content = render_html(rep, renderer, links=links)
+            else:
+                content = render_pdf(rep, renderer, links=links)
             done += 1
             if progress:
                 progress(done, total, stem + _SUFFIX[fmt])
-    return out
+            yield stem + _SUFFIX[fmt], content
+
+
+def render_all(reports: Sequence[Report], portfolio: Portfolio | None, formats: Sequence[str], renderer: Renderer, progress=None) -> dict[str, str | bytes]:
+    """Render every report in every format into memory: ``file name -> content``."""
+    return dict(iter_rendered(reports, portfolio, formats, renderer, progress))
 
 
 def _links(pf: Portfolio, fmt: str) -> dict:
@@ -313,3 +329,115 @@ def write_all(files: dict[str, str | bytes], out_dir: Path) -> list[Path]:
     from .sources import atomic_write
 
     return [atomic_write(Path(out_dir) / name, content) for name, content in sorted(files.items())]
+
+
+# --------------------------------------------------------------------------- the score command
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector while thousands of small objects are built.
+
+    Reading and scoring create no reference cycles worth collecting, but with a large heap each
+    automatic collection walks every live object; pausing it roughly halves the time for
+    thousands of observation files.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def score_files(kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: Path, as_of: _dt.date, today: _dt.date, redact: bool = False, theme: Path | None = None, progress=None) -> tuple[list[Path], list]:
+    """Read, check and score every input, render every report, then write them all.
+
+    Nothing is written unless every input is valid. Returns the written paths and the warnings
+    (``Problem`` objects) found in the inputs.
+    """
+    from . import __version__
+    from .errors import PodkitError
+    from .observations import load_observations
+    from .scoring import score_all
+
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise PodkitError(f"{out_dir}: exists and is not a folder; choose another with -o")
+    with _gc_paused():
+        loaded = load_observations(inputs, kit.assessments, today=today)
+        reports, pf = score_all(loaded.records, kit.assessments, as_of=as_of, version=__version__, redact=redact)
+    if not reports:
+        raise PodkitError(f"no session on or before the report date {as_of.isoformat()}; use --as-of with a later date")
+    renderer = Renderer.for_project(kit.project.root, theme)
+    # Every input is valid by now; each file is written (atomically) as soon as it is rendered,
+    # so that thousands of reports never sit in memory together.
+    from .sources import atomic_write
+
+    written = [atomic_write(out_dir / name, content) for name, content in iter_rendered(reports, pf, formats, renderer, progress=progress)]
+    return written, loaded.warnings
+
+
+# --------------------------------------------------------------------------- the site's sample
+
+
+SAMPLE_INPUTS = ("examples/observations",)
+#: The site page of the one pod report shown in full (named so that it sorts after the portfolio).
+SHOWCASE_PAGE = "sample-pod-report"
+
+
+def _showcase(reports: Sequence[Report]) -> Report:
+    """The sample pod report the site shows in full: the richest one (agreement, trend, debt)."""
+    def richness(r: Report):
+        doubled = sum(1 for s in r.sessions if len(s.observers) > 1)
+        return (-doubled, -len(r.sessions), -len(r.alerts), -r.execution_debt.total, r.pod, r.assessment.id)
+
+    return sorted(reports, key=richness)[0]
+
+
+def report_site_extras(kit, inputs: Sequence[Path] | None = None, theme: Path | None = None):
+    """Pages for the site's "Reports" section, scored from the sample observations.
+
+    ``reports/index.md`` explains what a report is; ``reports/portfolio.md`` and one pod report are
+    published as Markdown pages, and every sample report as a self-contained HTML file (plus the
+    showcase's JSON) under ``reports/files/``. The report date is the latest sample session, so
+    the site is reproducible.
+    """
+    from . import __version__
+    from .observations import load_observations
+    from .scoring import score_all
+    from .site import SiteExtras
+
+    project = kit.project
+    paths = [project.root / p for p in SAMPLE_INPUTS] if inputs is None else [Path(p) for p in inputs]
+    paths = [p for p in paths if p.exists()]
+    renderer = Renderer.for_project(project.root, theme)
+    pages: dict[str, str] = {}
+    scoring_page = (project.content_dir / "scoring.md").is_file()
+    if not paths:
+        # A kit without samples gets the section's index only if its navigation asks for it.
+        nav = project.mkdocs_yml.read_text(encoding="utf-8") if project.mkdocs_yml.is_file() else ""
+        if "reports/index.md" in nav:
+            pages["reports/index.md"] = renderer.md.get_template("site-index.md.j2").render(portfolio=None, showcase=None, files={}, scoring_page=scoring_page)
+        return SiteExtras(pages=pages)
+    loaded = load_observations(paths, kit.assessments)
+    dates = [rec.observation.date for rec in loaded.records]
+    as_of = max(dates)
+    reports, pf = score_all(loaded.records, kit.assessments, as_of=as_of, version=__version__)
+    showcase = _showcase(reports)
+    show_name = output_name(showcase)
+    files: dict[str, str] = {}
+    for rep in reports:
+        links = {"portfolio": "portfolio.html"} if pf is not None else {}
+        files[f"{output_name(rep)}.html"] = render_html(rep, renderer, links=links)
+    files[f"{show_name}.json"] = render_json(showcase)
+    if pf is not None:
+        files["portfolio.html"] = render_html(pf, renderer, links=_links(pf, "html"))
+        files["portfolio.json"] = render_json(pf)
+        pages["reports/portfolio.md"] = render_markdown(pf, renderer, links={(showcase.pod, showcase.assessment.id): f"{SHOWCASE_PAGE}.md"})
+    pages[f"reports/{SHOWCASE_PAGE}.md"] = render_markdown(showcase, renderer, links={"portfolio": "portfolio.md"} if pf is not None else {})
+    for name, text in files.items():
+        pages[f"reports/files/{name}"] = text
+    pages["reports/index.md"] = renderer.md.get_template("site-index.md.j2").render(portfolio=pf, showcase=showcase, show_name=SHOWCASE_PAGE, files=sorted(files), reports=reports, as_of=as_of, scoring_page=scoring_page)
+    return SiteExtras(pages=pages)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from .model import Assessment, Observation
+from .scoring import Portfolio, Report
 
 SCHEMA_BASE = "https://podkit.invalid/schemas"  # a stable identifier, never fetched
 
-#: name -> model; other stages register more (the report schema joins with scoring).
-MODELS = {"assessment": Assessment, "observation": Observation}
+#: name -> model. Reports and portfolios are what ``podkit score`` writes as JSON.
+MODELS = {"assessment": Assessment, "observation": Observation, "report": Report, "portfolio": Portfolio}
 
 
 def json_schema(name: str) -> dict:

@@ -49,6 +49,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Literal, Optional, Sequence
 
 from pydantic import BaseModel, ConfigDict
@@ -59,7 +60,6 @@ from .model import (
     CheckItem,
     CodesItem,
     CountItem,
-    DimensionGate,
     ItemGate,
     Observation,
 )
@@ -461,10 +461,10 @@ def krippendorff_alpha(units: Sequence[dict[str, float]], level: Literal["ordina
     """Alpha over ``units`` (each: observer -> value) and a note when it is undefined."""
     pairable = [u for u in units if len(u) >= 2]
     if not pairable:
-        return None, "undefined: no item was recorded by two or more observers in the same session"
+        return None, "no item was recorded by two or more observers in the same session"
     values = {v for u in pairable for v in u.values()}
     if len(values) < 2:
-        return None, "undefined: every observer gave the same value on every item they shared, so agreement cannot be told apart from chance"
+        return None, "every observer gave the same value on every item they shared, so agreement cannot be told apart from chance"
     import krippendorff  # numpy-backed; imported only when there is something to compute
     import numpy as np
 
@@ -472,7 +472,7 @@ def krippendorff_alpha(units: Sequence[dict[str, float]], level: Literal["ordina
     data = np.array([[u.get(c, np.nan) for u in pairable] for c in coders], dtype=float)
     alpha = float(krippendorff.alpha(reliability_data=data, level_of_measurement=level))
     if not math.isfinite(alpha):
-        return None, "undefined: the recorded values do not allow an estimate"
+        return None, "the recorded values do not allow an estimate"
     return alpha, ""
 
 
@@ -506,128 +506,175 @@ def _gate_text(gate, a: Assessment) -> str:
     return f"dimension {plain(a.dimension(gate.dimension).title)!r} scores {gate.min_score:g} or more"
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What scoring needs from an assessment, worked out once rather than once per session."""
+
+    top: int
+    items: tuple
+    titles: tuple[str, ...]
+    is_check: tuple[bool, ...]
+    dims: tuple[tuple[str, str, float, tuple[int, ...], float], ...]  # id, title, weight, item indexes, item weight
+    readiness: tuple[tuple[str, str, float, tuple], ...]  # id, title, min_score, gates (kind, target, minimum, text)
+    min_coverage: float
+    spread: int
+    all_weight: float
+
+
+_PLANS: dict[int, tuple[Assessment, _Plan]] = {}
+
+
+def _plan(a: Assessment) -> _Plan:
+    hit = _PLANS.get(id(a))
+    if hit is not None and hit[0] is a:
+        return hit[1]
+    index = {it.id: i for i, it in enumerate(a.items)}
+    dims = []
+    for d in a.dimensions:
+        members = tuple(index[it.id] for it in a.items_in(d.id))
+        dims.append((d.id, plain(d.title), d.weight, members, sum(a.items[i].weight for i in members)))
+    readiness = []
+    for r in a.readiness:
+        gates = tuple(
+            ("item", g.item, float(g.min_level), _gate_text(g, a)) if isinstance(g, ItemGate) else ("dimension", g.dimension, g.min_score, _gate_text(g, a))
+            for g in r.gates
+        )
+        readiness.append((r.id, plain(r.title), r.min_score, gates))
+    plan = _Plan(
+        top=a.max_level,
+        items=tuple(a.items),
+        titles=tuple(plain(it.title) for it in a.items),
+        is_check=tuple(isinstance(it, CheckItem) for it in a.items),
+        dims=tuple(dims),
+        readiness=tuple(readiness),
+        min_coverage=a.scoring.min_coverage,
+        spread=a.scoring.disagreement_spread,
+        all_weight=sum(it.weight for it in a.items),
+    )
+    _PLANS[id(a)] = (a, plan)
+    return plan
+
+
 def score_session(a: Assessment, obs: Observation, *, index: int = 1, where: dict | None = None, sources: Sequence[str] = (), redact: bool = False) -> SessionScore:
     """Score one session (all observers) against its assessment."""
+    # The result is assembled as plain data and validated once at the end: one call into
+    # pydantic's core per session is several times faster than building each nested model.
     where = where or {}
-    top = a.max_level
-    items: list[ItemScore] = []
-    by_id: dict[str, ItemScore] = {}
+    plan = _plan(a)
+    top = plan.top
+    items: list[dict] = []
     level_units: list[dict[str, float]] = []
     check_units: list[dict[str, float]] = []
-    spread_limit = a.scoring.disagreement_spread
-    for it in a.items:
-        recorded = obs.responses.get(it.id, {})
-        answers: list[ObserverAnswer] = []
+    observed_weight = 0.0
+    for k, it in enumerate(plan.items):
+        recorded = obs.responses.get(it.id) or {}
+        answers: list[dict] = []
         pairs: list[tuple[int, float]] = []
         unit: dict[str, float] = {}
+        is_check = plan.is_check[k]
         for observer in obs.observers:
             r = recorded.get(observer)
             if r is None:
                 continue
-            evidence = r.evidence
-            if redact and evidence:
-                evidence = REDACTED
+            evidence = REDACTED if redact and r.evidence else r.evidence
+            source = where.get((it.id, observer))
             if r.not_observed:
-                answers.append(ObserverAnswer(observer=observer, not_observed=True, answer="not observed", level=None, value=None, evidence=evidence, source=where.get((it.id, observer))))
+                answers.append({"observer": observer, "not_observed": True, "answer": "not observed", "level": None, "value": None, "intervals": None, "evidence": evidence, "source": source})
                 continue
             level, value, text = answer_value(it, r, top)
             pairs.append((level, value))
-            unit[observer] = value if isinstance(it, CheckItem) else float(level)
-            answers.append(ObserverAnswer(observer=observer, not_observed=False, answer=text, level=level, value=value, intervals=r.intervals, evidence=evidence, source=where.get((it.id, observer))))
-        (check_units if isinstance(it, CheckItem) else level_units).append(unit)
+            unit[observer] = value if is_check else float(level)
+            answers.append({"observer": observer, "not_observed": False, "answer": text, "level": level, "value": value, "intervals": r.intervals, "evidence": evidence, "source": source})
+        (check_units if is_check else level_units).append(unit)
         combined = combine(it, pairs, top)
-        levels = [lv for lv, _ in pairs]
-        spread = (max(levels) - min(levels)) if len(levels) >= 2 else None
-        res = ItemScore(
-            id=it.id,
-            title=plain(it.title),
-            dimension=it.dimension,
-            kind=it.kind,
-            weight=it.weight,
-            target=it.target,
-            critical=it.critical,
-            observed=combined is not None,
-            observers=len(pairs),
-            level=combined[0] if combined else None,
-            score=(combined[0] / top) if combined else None,
-            value=combined[1] if combined else None,
-            below_target=bool(combined) and combined[0] < it.target,
-            spread=spread,
-            disagreement=spread is not None and spread >= spread_limit,
-            responses=answers,
-        )
-        items.append(res)
-        by_id[it.id] = res
+        spread = None
+        if len(pairs) >= 2:
+            levels = [lv for lv, _ in pairs]
+            spread = max(levels) - min(levels)
+        if combined is not None:
+            observed_weight += it.weight
+        items.append({
+            "id": it.id,
+            "title": plan.titles[k],
+            "dimension": it.dimension,
+            "kind": it.kind,
+            "weight": it.weight,
+            "target": it.target,
+            "critical": it.critical,
+            "observed": combined is not None,
+            "observers": len(pairs),
+            "level": combined[0] if combined else None,
+            "score": (combined[0] / top) if combined else None,
+            "value": combined[1] if combined else None,
+            "below_target": combined is not None and combined[0] < it.target,
+            "spread": spread,
+            "disagreement": spread is not None and spread >= plan.spread,
+            "responses": answers,
+        })
 
-    min_cov = a.scoring.min_coverage
-    dims: list[DimensionScore] = []
-    for d in a.dimensions:
-        members = [by_id[it.id] for it in a.items_in(d.id)]
-        total = sum(m.weight for m in members)
-        seen = [m for m in members if m.observed]
-        observed_w = sum(m.weight for m in seen)
-        coverage = observed_w / total if total else 0.0
+    min_cov = plan.min_coverage
+    dims: list[dict] = []
+    for dim_id, title, weight, members, total in plan.dims:
+        seen = [items[i] for i in members if items[i]["observed"]]
+        seen_w = sum(m["weight"] for m in seen)
+        coverage = seen_w / total if total else 0.0
         ok = bool(seen) and coverage >= min_cov
-        score = 100 * sum(m.weight * m.score for m in seen) / observed_w if ok else None
-        dims.append(DimensionScore(
-            id=d.id, title=plain(d.title), weight=d.weight, score=score, coverage=coverage,
-            status=SCORED if ok else INSUFFICIENT, observed_weight=observed_w, total_weight=total,
-            items=[m.id for m in members],
-        ))
+        score = 100 * sum(m["weight"] * m["score"] for m in seen) / seen_w if ok else None
+        dims.append({
+            "id": dim_id, "title": title, "weight": weight, "score": score, "coverage": coverage,
+            "status": SCORED if ok else INSUFFICIENT, "observed_weight": seen_w, "total_weight": total,
+            "items": [items[i]["id"] for i in members],
+        })
 
-    all_w = sum(i.weight for i in items)
-    coverage = sum(i.weight for i in items if i.observed) / all_w if all_w else 0.0
-    scored = [(d, a.dimension(d.id).weight) for d in dims if d.status == SCORED]
+    coverage = observed_weight / plan.all_weight if plan.all_weight else 0.0
+    scored = [d for d in dims if d["status"] == SCORED]
     overall = None
     if coverage >= min_cov and scored:
-        overall = sum(w * d.score for d, w in scored) / sum(w for _, w in scored)
+        overall = sum(d["weight"] * d["score"] for d in scored) / sum(d["weight"] for d in scored)
 
-    dim_by_id = {d.id: d for d in dims}
-    checks: list[ReadinessCheck] = []
+    by_id = {i["id"]: i for i in items}
+    dim_by_id = {d["id"]: d for d in dims}
+    checks: list[dict] = []
     reached_i = None
-    for i, r in enumerate(a.readiness):
-        gates = []
-        for g in r.gates:
-            if isinstance(g, ItemGate):
-                res = by_id.get(g.item)
-                held = bool(res and res.observed and res.level >= g.min_level)
-                gates.append(GateCheck(kind="item", target=g.item, text=_gate_text(g, a), held=held))
+    for i, (rid, rtitle, min_score, gates) in enumerate(plan.readiness):
+        results = []
+        for kind, target, minimum, text in gates:
+            if kind == "item":
+                res = by_id.get(target)
+                held = bool(res is not None and res["observed"] and res["level"] >= minimum)
             else:
-                assert isinstance(g, DimensionGate)
-                dres = dim_by_id.get(g.dimension)
-                held = bool(dres and dres.score is not None and dres.score >= g.min_score)
-                gates.append(GateCheck(kind="dimension", target=g.dimension, text=_gate_text(g, a), held=held))
-        met = overall is not None and overall >= r.min_score
-        if met and all(g.held for g in gates):
+                dres = dim_by_id.get(target)
+                held = bool(dres is not None and dres["score"] is not None and dres["score"] >= minimum)
+            results.append({"kind": kind, "target": target, "text": text, "held": held})
+        met = overall is not None and overall >= min_score
+        if met and all(g["held"] for g in results):
             reached_i = i
-        checks.append(ReadinessCheck(id=r.id, title=plain(r.title), min_score=r.min_score, score_met=met, gates=gates, reached=False))
+        checks.append({"id": rid, "title": rtitle, "min_score": min_score, "score_met": met, "gates": results, "reached": False})
+    level = None
     if reached_i is not None:
-        checks[reached_i] = checks[reached_i].model_copy(update={"reached": True})
-    level = a.readiness[reached_i] if reached_i is not None else None
+        checks[reached_i]["reached"] = True
+        level = plan.readiness[reached_i]
 
-    notes = obs.notes
-    if redact and notes:
-        notes = REDACTED
-    return SessionScore(
-        index=index,
-        date=obs.date,
-        session_type=obs.session.type,
-        duration_minutes=obs.session.duration_minutes,
-        observers=list(obs.observers),
-        sources=sorted(set(sources)),
-        notes=notes,
-        status=SCORED if overall is not None else INSUFFICIENT,
-        score=overall,
-        level=level.id if level else None,
-        level_title=plain(level.title) if level else None,
-        coverage=coverage,
-        dimensions=dims,
-        items=items,
-        readiness=checks,
-        findings=[i.id for i in items if i.below_target],
-        disagreements=[i.id for i in items if i.disagreement],
-        agreement=agreement(level_units, check_units),
-    )
+    return SessionScore.model_validate({
+        "index": index,
+        "date": obs.date,
+        "session_type": obs.session.type,
+        "duration_minutes": obs.session.duration_minutes,
+        "observers": list(obs.observers),
+        "sources": sorted(set(sources)),
+        "notes": REDACTED if redact and obs.notes else obs.notes,
+        "status": SCORED if overall is not None else INSUFFICIENT,
+        "score": overall,
+        "level": level[0] if level else None,
+        "level_title": level[1] if level else None,
+        "coverage": coverage,
+        "dimensions": dims,
+        "items": items,
+        "readiness": checks,
+        "findings": [i["id"] for i in items if i["below_target"]],
+        "disagreements": [i["id"] for i in items if i["disagreement"]],
+        "agreement": agreement(level_units, check_units),
+    })
 
 
 # --------------------------------------------------------------------------- over time

@@ -146,6 +146,12 @@ def stage_pages(kit: Kit, extras: SiteExtras | None = None, theme: Path | None =
         dest = stage / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_text(text, encoding="utf-8")
+    # Downloads are staged as well, so that MkDocs' strict link checks find what pages link to.
+    for d in extras.downloads:
+        if d.path in extras.files:
+            dest = stage / d.path
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(extras.files[d.path], dest)
     write_schemas(project, stage / "schemas")
     return stage
 
@@ -314,7 +320,8 @@ def write_offline_zip(site_dir: Path, zip_path: Path) -> Path:
             info = zipfile.ZipInfo(f"{OFFLINE_ZIP_FOLDER}/{f.relative_to(site_dir).as_posix()}", date_time=(1980, 1, 1, 0, 0, 0))
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, f.read_bytes())
+            with f.open("rb") as src, zf.open(info, "w") as dst:
+                shutil.copyfileobj(src, dst)
     os.replace(tmp, zip_path)
     return zip_path
 
@@ -379,7 +386,8 @@ def build_site(kit: Kit, *, site_dir: Path | None = None, extras: SiteExtras | N
     With ``offline`` the site works from file:// and a zip of it is added at ``OFFLINE_ZIP``.
     """
     project = kit.project
-    target = Path(site_dir) if site_dir else project.site_dir
+    # absolute: MkDocs would resolve a relative site_dir against mkdocs.yml, not the working directory
+    target = Path(site_dir).absolute() if site_dir else project.site_dir
     extras = extras or SiteExtras()
     stage = stage_pages(kit, extras, theme)
     new = scratch_dir(target)

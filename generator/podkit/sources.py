@@ -135,6 +135,12 @@ class _Builder:
 
     def scalar(self, event: ev.ScalarEvent, key: tuple):
         tag = event.tag
+        if tag is None and event.style:
+            return event.value  # quoted or block scalar without a tag: always a string
+        if tag is None:
+            cached = _PLAIN_CACHE.get(event.value, _MISS)
+            if cached is not _MISS:
+                return cached
         if tag in (None, "!"):
             tag = self.resolver.resolve(ScalarNode, event.value, event.implicit)
         elif tag not in _STANDARD_TAGS:
@@ -146,6 +152,8 @@ class _Builder:
             raise self.fail(f"cannot read value {event.value!r}: {exc}", event.start_mark, key) from None
         if isinstance(value, float) and not math.isfinite(value):
             raise self.fail(f"{event.value!r} is not a finite number", event.start_mark, key)
+        if event.tag is None and len(_PLAIN_CACHE) < 4096 and isinstance(value, (str, int, float, bool, type(None))):
+            _PLAIN_CACHE[event.value] = value  # immutable results of plain scalars repeat a lot
         return value
 
     def build(self, loader) -> object:
@@ -243,6 +251,9 @@ class _Builder:
 
 
 _NO_KEY = object()
+_MISS = object()
+#: Plain scalar text -> constructed value; only immutable values are kept.
+_PLAIN_CACHE: dict[str, object] = {}
 
 
 def parse_yaml(text: str, path: Path) -> Document:

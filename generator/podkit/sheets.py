@@ -1,0 +1,328 @@
+"""Read a filled fillable observation sheet (PDF) back into an observation.
+
+The sheet's form fields are named by :func:`podkit.printing.field_name`:
+
+===============================  ==========================================================
+``pk__meta__assessment``         assessment id (prefilled, read-only)
+``pk__meta__version``            assessment version (prefilled, read-only)
+``pk__meta__pod``                pod id (text)
+``pk__meta__date``               session date, ``YYYY-MM-DD`` (text)
+``pk__meta__observer``           observer id (text)
+``pk__meta__session``            session type (radio group; values are session types)
+``pk__meta__duration``           minutes observed (text)
+``pk__meta__notes``              other notes (multi-line text)
+``pk__<item>__level``            anchored item: radio group, values ``0`` … max and ``not-observed``
+``pk__<item>__check``            check item: radio group, values ``yes``, ``no``, ``not-observed``
+``pk__<item>__count``            count item: a number (text)
+``pk__<item>__i<NN>__<CODE>``    codes item: a check box per interval row ``NN`` (01, 02 …) and code
+``pk__<item>__interval``         codes item: minutes per interval row (prefilled, read-only)
+``pk__<item>__not-observed``     count and codes items: check box
+``pk__<item>__evidence``         evidence notes (multi-line text)
+===============================  ==========================================================
+
+Names are joined with ``__``, which neither item ids (kebab-case) nor codes can contain, and never
+contain dots. :func:`read_sheet` returns a dict in exactly the shape of an observation YAML file,
+for validation with :class:`podkit.model.Observation`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import Problem, SourceErrors
+from .sources import MAX_PDF_BYTES, check_file
+
+PREFIX = "pk"
+SEP = "__"
+NOT_OBSERVED = "not-observed"
+META_KEYS = ("assessment", "version", "pod", "date", "observer", "session", "duration", "notes")
+_LABELS = {
+    "assessment": "Assessment", "version": "Version", "pod": "Pod", "date": "Date",
+    "observer": "Observer id", "session": "Session", "duration": "Minutes",
+}
+_ROW = re.compile(r"^i(\d{1,3})$")
+_NUMBER = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*%?\s*$")
+_MINUTES = re.compile(r"^\s*(\d{1,3})\s*(?:m|min|mins|minutes)?\s*$", re.IGNORECASE)
+
+
+@dataclass
+class _Item:
+    level: str | None = None
+    check: str | None = None
+    count: str | None = None
+    not_observed: bool = False
+    evidence: str = ""
+    interval: str | None = None
+    grid: dict[int, list[str]] = field(default_factory=dict)  # row -> ticked codes, sheet order
+    rows: int = 0
+
+
+def read_sheet(path: Path) -> dict:
+    """Read a filled podkit observation sheet into a raw observation dict.
+
+    Raises :class:`SourceErrors` naming the file (and the observation key) for anything a person
+    can fix: a PDF that cannot be read, an encrypted or flattened one, a sheet from another tool,
+    empty required fields, values that are not numbers or dates, contradictory ticks.
+    """
+    path = Path(path)
+    check_file(path, limit=MAX_PDF_BYTES)
+    values, info = _read_fields(path)
+    return _observation(path, values, info)
+
+
+# --------------------------------------------------------------------------- PDF → field values
+
+
+def _fail(path: Path, message: str) -> SourceErrors:
+    return SourceErrors([Problem(path, message)])
+
+
+def _read_fields(path: Path) -> tuple[dict[str, object], dict[str, str]]:
+    """Field name → value (str, bool or None) for every podkit field, in document order."""
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError, PdfReadError
+
+    quiet = logging.getLogger("pypdf")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        try:
+            reader = PdfReader(path, strict=False)
+            if reader.is_encrypted:
+                try:
+                    ok = reader.decrypt("")
+                except Exception:  # noqa: BLE001 - unsupported encryption is a user problem here
+                    ok = 0
+                if not ok:
+                    raise _fail(path, "the PDF is password-protected; save an unprotected copy of the filled sheet and read that")
+            root = reader.trailer["/Root"]
+            acro = root.get("/AcroForm")
+            fields = acro.get_object().get("/Fields") if acro is not None else None
+            values: dict[str, object] = {}
+            for ref in fields or []:
+                _walk(ref.get_object(), "", None, values, 0)
+            meta = reader.metadata or {}
+            info = {k: str(meta.get(k)) for k in ("/podkitassessment", "/podkitassessmentversion") if meta.get(k)}
+        except SourceErrors:
+            raise
+        except FileNotDecryptedError:
+            raise _fail(path, "the PDF is password-protected; save an unprotected copy of the filled sheet and read that") from None
+        except (PdfReadError, RecursionError) as exc:
+            raise _fail(path, f"cannot read this PDF ({exc}); is it a complete, undamaged file?") from None
+        except Exception as exc:  # noqa: BLE001 - a damaged file can fail anywhere inside pypdf
+            raise _fail(path, f"cannot read this PDF ({type(exc).__name__}: {exc}); is it a complete, undamaged file?") from None
+    finally:
+        quiet.setLevel(level)
+    if not any(name.startswith(PREFIX + SEP) for name in values):
+        raise _fail(path, "no podkit form fields in this PDF: read a fillable observation sheet made by 'podkit build' "
+                          "or 'podkit print' (printing a sheet to PDF or flattening it removes its fields)")
+    return values, info
+
+
+def _walk(node, parent: str, inherited_ft, out: dict, depth: int) -> None:
+    if depth > 20:
+        return
+    name = node.get("/T")
+    full = f"{parent}.{name}" if parent and name is not None else (str(name) if name is not None else parent)
+    ft = node.get("/FT", inherited_ft)
+    kids = [k.get_object() for k in node.get("/Kids", []) or []]
+    named_kids = [k for k in kids if k.get("/T") is not None]
+    if named_kids:
+        for kid in named_kids:
+            _walk(kid, full, ft, out, depth + 1)
+        return
+    if not full or "." in full:
+        return  # pseudo-fields some writers add; podkit names never contain dots
+    out[full] = _value(node, ft, kids)
+
+
+def _value(node, ft, kids) -> object:
+    ff = int(node.get("/Ff", 0) or 0)
+    v = node.get("/V")
+    if ft == "/Btn":
+        if ff & (1 << 15):  # radio group: /V names the chosen kid's state, /Opt its export value
+            state = _name(v)
+            if state in (None, "Off"):
+                states = [_name(k.get("/AS")) for k in kids]
+                state = next((s for s in states if s not in (None, "Off")), None)
+            if state is None:
+                return None
+            opt = node.get("/Opt")
+            if opt is not None and state.isdigit() and int(state) < len(opt):
+                return str(opt[int(state)])
+            return state
+        state = _name(v) or _name(node.get("/AS"))
+        if state in (None, "Off") and kids:
+            state = next((s for s in (_name(k.get("/AS")) for k in kids) if s not in (None, "Off")), state)
+        return state not in (None, "Off")
+    if v is None:
+        return ""
+    if isinstance(v, list):
+        return str(v[0]) if v else ""
+    return str(v)
+
+
+def _name(value) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    return text[1:] if text.startswith("/") else text
+
+
+# --------------------------------------------------------------------------- field values → observation
+
+
+def _observation(path: Path, values: dict[str, object], info: dict[str, str]) -> dict:
+    problems: list[Problem] = []
+
+    def problem(message: str, key: tuple = ()) -> None:
+        problems.append(Problem(path, message, key=key))
+
+    meta: dict[str, object] = {}
+    items: dict[str, _Item] = {}
+    codes_order: dict[str, list[str]] = {}
+    for name, value in values.items():
+        parts = name.split(SEP)
+        if parts[0] != PREFIX or len(parts) < 3:
+            continue
+        if parts[1] == "meta" and len(parts) == 3 and parts[2] in META_KEYS:
+            meta[parts[2]] = value
+            continue
+        item = items.setdefault(parts[1], _Item())
+        kind = parts[2]
+        if len(parts) == 4 and (m := _ROW.match(kind)):
+            row = int(m.group(1))
+            item.rows = max(item.rows, row)
+            order = codes_order.setdefault(parts[1], [])
+            if parts[3] not in order:
+                order.append(parts[3])
+            if value is True:
+                item.grid.setdefault(row, []).append(parts[3])
+        elif len(parts) == 3 and kind in ("level", "check", "count", "interval"):
+            setattr(item, kind, _text(value) or None)
+        elif len(parts) == 3 and kind == NOT_OBSERVED:
+            item.not_observed = value is True
+        elif len(parts) == 3 and kind == "evidence":
+            item.evidence = _multiline(value)
+
+    def required(key: str, obs_key: tuple) -> str:
+        value = _text(meta.get(key))
+        if not value:
+            what = "tick the session type" if key == "session" else f"fill in the field “{_LABELS[key]}”"
+            problem(f"{what} on the sheet (it is empty)", obs_key)
+        return value
+
+    assessment = _text(meta.get("assessment")) or info.get("/podkitassessment", "")
+    version = _text(meta.get("version")) or info.get("/podkitassessmentversion", "")
+    if not assessment or not version:
+        problem("the sheet does not say which assessment it belongs to (its fixed Assessment and Version fields are empty)", ("assessment",))
+    pod = required("pod", ("pod",))
+    date = required("date", ("date",))
+    if date:
+        try:
+            date = _dt.date.fromisoformat(date).isoformat()
+        except ValueError:
+            problem(f"“{date}” is not a date like 2026-10-01 (write it as YYYY-MM-DD)", ("date",))
+    observer = required("observer", ("observers", 0))
+    session_type = required("session", ("session", "type"))
+    duration_text = required("duration", ("session", "duration_minutes"))
+    duration = None
+    if duration_text:
+        m = _MINUTES.match(duration_text)
+        if m and int(m.group(1)) > 0:
+            duration = int(m.group(1))
+        else:
+            problem(f"“{duration_text}” is not a number of minutes (write a whole number such as 60)", ("session", "duration_minutes"))
+
+    responses: dict[str, dict] = {}
+    for item_id, it in items.items():
+        key = ("responses", item_id, observer or "observer")
+        response = _response(it, codes_order.get(item_id, []), duration, lambda msg, sub=(): problem(msg, key + sub))
+        if response is not None:
+            responses[item_id] = {observer: response}
+
+    if problems:
+        raise SourceErrors(problems)
+    out: dict = {
+        "assessment": assessment,
+        "assessment_version": version,
+        "pod": pod,
+        "date": date,
+        "session": {"type": session_type, "duration_minutes": duration},
+        "observers": [observer],
+        "responses": responses,
+    }
+    notes = _multiline(meta.get("notes"))
+    if notes:
+        out["notes"] = notes
+    return out
+
+
+def _response(it: _Item, codes: list[str], duration: int | None, problem) -> dict | None:
+    """One observer's response to one item, or ``None`` when the item was left blank."""
+    value: dict = {}
+    chosen = []
+    if it.level is not None:
+        if it.level == NOT_OBSERVED:
+            chosen.append("not observed")
+            value["not_observed"] = True
+        elif it.level.isdigit():
+            chosen.append("level")
+            value["level"] = int(it.level)
+        else:
+            problem(f"unexpected level value {it.level!r}", ("level",))
+    if it.check is not None:
+        if it.check == NOT_OBSERVED:
+            chosen.append("not observed")
+            value["not_observed"] = True
+        elif it.check in ("yes", "no"):
+            chosen.append("yes/no")
+            value["check"] = it.check == "yes"
+        else:
+            problem(f"unexpected answer {it.check!r}", ("check",))
+    if it.count is not None:
+        m = _NUMBER.match(it.count)
+        if m:
+            number = float(m.group(1).replace(",", "."))
+            value["count"] = int(number) if number.is_integer() else number
+            chosen.append("count")
+        else:
+            problem(f"“{it.count}” is not a number (write digits only, such as 4 or 62.5)", ("count",))
+    if it.grid:
+        rows = it.rows
+        minutes = int(it.interval) if it.interval and it.interval.isdigit() and int(it.interval) > 0 else None
+        n = min(rows, math.ceil(duration / minutes)) if duration and minutes else rows
+        n = max(n, max(it.grid))
+        value["intervals"] = [[c for c in codes if c in it.grid.get(row, [])] for row in range(1, n + 1)]
+        chosen.append("interval codes")
+    if it.not_observed:
+        chosen.append("not observed")
+        value["not_observed"] = True
+    if len(chosen) > 1:
+        problem(f"both {' and '.join(chosen)} are filled in; keep one", ())
+        return None
+    if not chosen:
+        if it.evidence:
+            problem("evidence is written but no level, answer or count is recorded; record one, or tick “not observed”", ("evidence",))
+        return None
+    if it.evidence:
+        value["evidence"] = it.evidence
+    return value
+
+
+def _text(value) -> str:
+    if value is None or isinstance(value, bool):
+        return ""
+    return " ".join(str(value).split())
+
+
+def _multiline(value) -> str:
+    if value is None or isinstance(value, bool):
+        return ""
+    lines = [" ".join(line.split()) for line in str(value).replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return "\n".join(lines).strip()

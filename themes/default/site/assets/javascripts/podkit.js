@@ -1,0 +1,29 @@
+/* podkit: a table wider than the page scrolls sideways inside Material's wrapper. Keyboard users
+   can scroll it only if the wrapper takes focus, so such wrappers become focusable, named regions
+   (WCAG 2.1.1; axe-core rule scrollable-region-focusable). */
+(function () {
+  function update() {
+    document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth + 1) {
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", "Table, scrolls sideways");
+      } else if (wrap.getAttribute("role") === "region") {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+      }
+    });
+  }
+  var pending;
+  function later() {
+    clearTimeout(pending);
+    pending = setTimeout(update, 100);
+  }
+  if (window.document$) {
+    window.document$.subscribe(update); // Material's "page ready" (also after instant navigation)
+  } else {
+    window.addEventListener("load", update);
+  }
+  window.addEventListener("resize", later);
+})();
