@@ -67,7 +67,15 @@ def kit_copy(tmp_path):
     def make(name: str = ".") -> Path:
         src = ROOT if name == "." else KITS / name
         dest = tmp_path / "kit"
-        ignore = shutil.ignore_patterns("site", ".site-*", ".podkit", ".venv", "node_modules", "tests", "test-artefacts", ".git", "__pycache__")
+        top_level = {"site", ".podkit", ".venv", "node_modules", "tests", "test-artefacts", ".git", "build"}
+
+        def ignore(folder, names):
+            # Build output and tooling only at the kit's top level: themes/default/site must stay.
+            skip = {n for n in names if n == "__pycache__" or n.startswith(".site-")}
+            if Path(folder) == src:
+                skip |= {n for n in names if n in top_level}
+            return skip
+
         shutil.copytree(src, dest, ignore=ignore)
         return dest
 

@@ -383,10 +383,11 @@ def test_offline_zip_holds_the_whole_site(offline):
         assert f"podkit-site/{needed}" in names
 
 
-def test_offline_copy_searches_from_file_urls_with_no_network(browser, offline, kit, tmp_path):
+def test_offline_copy_searches_from_file_urls_with_no_network(browser, offline, tmp_path):
     with zipfile.ZipFile(offline.site / "downloads" / "podkit-site-offline.zip") as zf:
         zf.extractall(tmp_path)
     root = tmp_path / "podkit-site"
+    kit = load_kit(Project.find(offline.kit))
     word, aid = _distinctive_word(kit, offline.site, lambda i: f"assessments/{i}.html")
     t = Tab.open(browser, only_files, color_scheme="light")
     try:

@@ -147,21 +147,19 @@ def build(project_dir: Path | None, quiet: bool, site_dir: Path | None, theme: P
 
     configure(quiet)
     kit = _load(project_dir)
-    # -- printing (issue 4): PDFs rendered first, copied into site/downloads/ by build_site
-    pdf_extras = None
-    if pdf:
-        from .printing import paper_choices, pdf_site_extras
-
-        pdf_extras = pdf_site_extras(kit, papers=paper_choices(paper), theme=theme, workers=jobs or None)
-    # -- end printing
     # -- reports (issue 5): the sample portfolio and one pod report, scored from examples/observations
     from .report import report_site_extras
 
     extras = report_site_extras(kit, theme=theme)
     # -- end reports
-    if pdf_extras is not None:
+    # -- printing (issue 4): PDFs rendered into .podkit/pdf, copied into site/downloads/ by build_site
+    if pdf:
+        from .printing import paper_choices, pdf_site_extras
+
+        pdf_extras = pdf_site_extras(kit, papers=paper_choices(paper), theme=theme, workers=jobs or None)
         extras.files.update(pdf_extras.files)
         extras.downloads.extend(pdf_extras.downloads)
+    # -- end printing
     out = build_site(kit, site_dir=site_dir, theme=theme, offline=offline, extras=extras)
     if not quiet:
         click.echo(f"Built site: {out}")

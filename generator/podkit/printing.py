@@ -734,7 +734,7 @@ def paper_choices(value: str) -> list[str]:
 
 
 def plan_jobs(ctx: PrintContext, kit: Kit, papers: list[str], *, kinds: Iterable[str] = KINDS, only: Iterable[str] | None = None) -> list[PrintJob]:
-    """Render every print HTML (cheap) and return the PDF jobs (expensive), biggest first."""
+    """Render every print HTML (cheap) and return the PDF jobs (expensive) in a stable order."""
     kinds = list(kinds)
     wanted = set(only) if only else None
     assessments = [a for a in kit.assessments if wanted is None or a.id in wanted]
