@@ -164,6 +164,32 @@ def test_charts_are_inline_svg(scored, renderer):
     assert pf_html.count('<svg class="spark"') == 2 and 'class="cell h' in pf_html
 
 
+def test_site_markdown_has_the_charts_and_the_export_keeps_text(scored, renderer):
+    rep = _pod(scored[0], "pod-two")
+    exported, site = render_markdown(rep, renderer), render_markdown(rep, renderer, charts=True)
+    assert "<svg" not in exported and " → " in exported
+    assert site.count('<svg class="bar"') == 2 and site.count('<svg class="spark"') == 2 and site.count('<svg class="trend"') == 1
+    for svg in re.findall(r"<svg [^>]*>", site):
+        assert 'role="img" aria-label="' in svg or 'aria-hidden="true"' in svg, svg
+    # the legend names the dimensions as escaped HTML: the raw block is not Markdown
+    assert "<li>" in site and "<script" not in site
+    pf_site = render_markdown(scored[1], renderer, charts=True)
+    assert pf_site.count('<svg class="spark"') == 2 and '<span class="podkit-heat h' in pf_site
+    assert "<svg" not in render_markdown(scored[1], renderer)
+
+
+def test_trend_chart_keeps_every_date_label_inside():
+    from podkit.report import trend_chart
+
+    for n in (2, 3, 9, 10, 16, 40):
+        dates = [dt.date(2026, 1, 1) + dt.timedelta(days=7 * i) for i in range(n)]
+        svg = trend_chart(dates, [[50.0] * n])
+        labels = re.findall(r'<text x="([0-9.]+)" y="212" text-anchor="(\w+)"[^>]*>([^<]*)</text>', svg)
+        assert labels[-1] == (f"{628:.1f}", "end", dates[-1].strftime("%d %b")), n
+        xs = [float(x) - (40 if anchor == "end" else 20) for x, anchor, _ in labels]
+        assert xs[0] >= 0 and all(b - a >= 40 for a, b in zip(xs, xs[1:])), (n, labels)  # no overlap
+
+
 # --------------------------------------------------------------------------- PDF
 
 

@@ -446,6 +446,21 @@ def test_portfolio_only_with_two_pods(a):
     assert pf is None
 
 
+def test_portfolio_ranks_open_debt_before_debt_already_paid(a):
+    """A pod that closed all its findings keeps its (larger) total but ranks below one with open debt."""
+    from podkit.observations import Record, Source
+
+    fixed = one(**{"done-demonstrated": {"level": 3}, "dod-checked": {"check": True}, "blockers-unowned": {"count": 0}, "swarming": NO})
+    paid = [obs(D(2026, 3, 2), S1, pod="pod-a"), obs(D(2026, 3, 16), fixed, pod="pod-a")]  # 14 days × 6 = 84, all closed
+    owing = [obs(D(2026, 3, 23), S1, pod="pod-b")]  # 7 days × 6 = 42, all open
+    recs = [Record(o, Source(None, f"{o.pod}-{i}.yaml", str(i) * 64)) for i, o in enumerate(paid + owing)]
+    _, pf = score_all(recs, [a], as_of=D(2026, 3, 30), version="test")
+    (sec,) = pf.assessments
+    debt = {p.pod: (p.execution_debt_open, p.execution_debt_total, p.open_findings) for p in sec.pods}
+    assert debt == {"pod-a": (0, 84, 0), "pod-b": (42, 42, 3)}
+    assert sec.debt_ranking == ["pod-b", "pod-a"]
+
+
 def test_inputs_digest_is_sha256sum_of_sorted_lines():
     import hashlib
 

@@ -214,17 +214,18 @@ def load_kit(project: Project) -> Kit:
     files = project.assessment_files()
     if not files:
         raise PodkitError(f"{project.assessments_dir}: no assessment files (*.yaml) found")
+    ids: dict[str, Path] = {}
     for path in files:
         a, doc, probs = load_assessment(path, project.root)
         problems += probs
-        if a is not None:
-            assessments.append(a)
-            documents[a.id] = doc
-    ids: dict[str, Path] = {}
-    for a in assessments:
-        if a.id in ids:
-            problems.append(documents[a.id].problem(f"id {a.id!r} is already used by {ids[a.id].name}", ("id",)))
-        ids[a.id] = documents[a.id].path
+        if a is None:
+            continue
+        if a.id in ids:  # the first file keeps the id; each later one is named
+            problems.append(doc.problem(f"id {a.id!r} is already used by {ids[a.id].name}", ("id",)))
+            continue
+        ids[a.id] = doc.path
+        assessments.append(a)
+        documents[a.id] = doc
     if any(p.severity == "error" for p in problems):
         raise SourceErrors(problems)
     assessments.sort(key=lambda a: a.id)

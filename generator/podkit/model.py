@@ -315,4 +315,6 @@ class Observation(Strict):
     def _no_datetime(cls, v):
         if isinstance(v, _dt.datetime):
             raise ValueError("expected a date like 2026-10-01, not a date and time")
+        if isinstance(v, (int, float)):  # pydantic would read a number as seconds since 1970
+            raise ValueError("expected a date like 2026-10-01, not a number")
         return v

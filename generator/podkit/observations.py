@@ -24,13 +24,16 @@ import datetime as _dt
 import difflib
 import hashlib
 import io
+import marshal
 import math
 import os
 import re
 import textwrap
+import zlib
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from .errors import PodkitError, Problem, SourceErrors
 from .model import (
@@ -40,9 +43,13 @@ from .model import (
     CheckItem,
     CodesItem,
     CountItem,
+    CodeId,
     Observation,
+    ObserverId,
+    Slug,
+    Version,
 )
-from .sources import MAX_PDF_BYTES, Document, check_file, load_yaml, read_text
+from .sources import MAX_PDF_BYTES, Document, check_file, decode_text, load_yaml, read_bytes, read_text, yaml_document
 from .validation import validate_document
 
 #: File name endings read as observation files when a folder is given.
@@ -149,12 +156,20 @@ class CsvDocument(Document):
 # --------------------------------------------------------------------------- finding files
 
 
+def _no_files(inputs) -> Problem:
+    """The problem of inputs that hold no observation file, naming them."""
+    given = [Path(p) for p in inputs] if isinstance(inputs, (list, tuple)) else []
+    where = ", ".join(str(p) for p in given[:3]) + (", …" if len(given) > 3 else "")
+    return Problem(given[0] if len(given) == 1 else None, "no observation files (*.yaml, *.yml, *.csv, *.pdf) " + (f"in {where}" if len(given) > 1 else "in the inputs given" if not given else "in this folder"))
+
+
 def collect_files(inputs: Iterable[Path]) -> tuple[list[tuple[Path, str, Path | None]], list[Problem]]:
     """Expand files and folders into ``(path, stable name, root for link checks)``, sorted.
 
     The stable name is the path relative to the folder given, prefixed with that folder's name,
     so reports do not depend on the working directory.
     """
+    inputs = list(inputs)
     found: dict[Path, tuple[Path, str, Path | None]] = {}
     problems: list[Problem] = []
     for raw in inputs:
@@ -180,6 +195,8 @@ def collect_files(inputs: Iterable[Path]) -> tuple[list[tuple[Path, str, Path | 
             continue
         found.setdefault(p.resolve(), (p, p.name, None))
     files = sorted(found.values(), key=lambda t: t[1])
+    if not files and not problems:
+        problems.append(_no_files(inputs))
     return files, problems
 
 
@@ -248,7 +265,8 @@ def _cell_intervals(value: str):
 def _csv_documents(path: Path, root: Path | None) -> list[Document]:
     text = read_text(path, root=root)
     problems: list[Problem] = []
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a quote that is never closed is an error, not a field that swallows the rows after it
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
     sessions: dict[tuple, dict] = {}
     order: list[tuple] = []
@@ -273,7 +291,8 @@ def _csv_documents(path: Path, root: Path | None) -> list[Document]:
             cells = dict(zip(header, row))
             _add_csv_row(path, line, cells, sessions, order, problems)
     except csv.Error as exc:
-        problems.append(Problem(path, f"CSV syntax error: {exc}", reader.line_num))
+        hint = " (a quoted field is never closed: check the quotes from this line on)" if "end of data" in str(exc) else ""
+        problems.append(Problem(path, f"CSV syntax error: {exc}{hint}", prev_line + 1))
     if header is None:
         problems.append(Problem(path, "no header row: the first row must name the columns (" + ",".join(CSV_COLUMNS) + ")"))
     elif not order and not problems:
@@ -395,6 +414,17 @@ def _levels_text(a: Assessment) -> str:
     return f"{lv[0]}–{lv[-1]}"
 
 
+_FACTS: dict[int, tuple] = {}
+
+
+def _facts(a: Assessment) -> tuple[dict, frozenset]:
+    """The assessment's items by id and its levels, worked out once per assessment, not per file."""
+    hit = _FACTS.get(id(a))
+    if hit is None or hit[0] is not a:
+        hit = _FACTS[id(a)] = (a, {it.id: it for it in a.items}, frozenset(a.levels))
+    return hit[1], hit[2]
+
+
 def check_observation(obs: Observation, kit_assessments: dict[str, Assessment], today: _dt.date) -> list[tuple[tuple, str, str]]:
     """Cross-checks against the kit: ``(key path, message, severity)`` triples."""
     found: list[tuple[tuple, str, str]] = []
@@ -425,7 +455,7 @@ def check_observation(obs: Observation, kit_assessments: dict[str, Assessment], 
         if o in seen_obs:
             err(("observers", i), f"observer {o!r} is listed twice")
         seen_obs.add(o)
-    items = {it.id: it for it in a.items}
+    items, levels = _facts(a)
     for item_id, by_observer in obs.responses.items():
         it = items.get(item_id)
         if it is None:
@@ -439,13 +469,13 @@ def check_observation(obs: Observation, kit_assessments: dict[str, Assessment], 
             key = ("responses", item_id, observer)
             if observer not in seen_obs:
                 err(key, f"observer {observer!r} is not listed in observers ({', '.join(obs.observers)})")
-            found += _check_response(key, it, r, a, obs)
+            found += _check_response(key, it, r, a, obs, levels)
     if personal_data(obs.notes):
         warn(("notes",), f"session notes seem to contain {' and '.join(personal_data(obs.notes))}; describe the pod, never identify a person")
     return found
 
 
-def _check_response(key, it, r, a: Assessment, obs: Observation) -> list[tuple[tuple, str, str]]:
+def _check_response(key, it, r, a: Assessment, obs: Observation, levels: frozenset | None = None) -> list[tuple[tuple, str, str]]:
     out: list[tuple[tuple, str, str]] = []
     keys = r.value_keys
     want, how = _KIND_ANSWER[it.kind]
@@ -458,7 +488,7 @@ def _check_response(key, it, r, a: Assessment, obs: Observation) -> list[tuple[t
     elif keys and keys[0] != want:
         out.append((key + (keys[0],), f"item {it.id!r} is a{'n' if it.kind == 'anchored' else ''} {it.kind} item: answer with {how}, not {keys[0]}", "error"))
     elif keys:
-        if want == "level" and r.level not in a.levels:
+        if want == "level" and r.level not in (a.levels if levels is None else levels):
             out.append((key + ("level",), f"level {r.level} is outside the scale ({_levels_text(a)})", "error"))
         if want == "intervals":
             out += _check_intervals(key, it, r.intervals, obs)
@@ -489,6 +519,196 @@ def _check_intervals(key, it: CodesItem, intervals: list[list[str]], obs: Observ
     return out
 
 
+# --------------------------------------------------------------------------- fast path
+# Thousands of files are read per run, and almost all of them are plainly valid. For those, a
+# few exact type and pattern checks give the same values as the pydantic model at a fraction of
+# its cost; anything unusual (a quoted number, a stray key, surrounding spaces, an error) goes
+# through the model, which decides and words the problems exactly as before.
+
+
+class LeanResponse(NamedTuple):
+    """A response that passed the fast checks; reads like :class:`~podkit.model.Response`."""
+
+    level: int | None
+    check: bool | None
+    count: float | None
+    intervals: list | None
+    not_observed: bool
+    evidence: str
+
+    @property
+    def value_keys(self) -> list[str]:
+        return [k for k, v in zip(_VALUE_KEYS, self) if v is not None]
+
+
+class LeanSession(NamedTuple):
+    type: str
+    duration_minutes: int
+
+
+class LeanObservation(NamedTuple):
+    """An observation that passed the fast checks; reads like :class:`~podkit.model.Observation`."""
+
+    assessment: str
+    assessment_version: str
+    pod: str
+    date: _dt.date
+    session: LeanSession
+    observers: list
+    responses: dict
+    notes: str
+
+    def model_copy(self, *, update: dict) -> "LeanObservation":
+        return self._replace(**update)
+
+
+_VALUE_KEYS = ("level", "check", "count", "intervals")
+_RESPONSE_KEYS = frozenset(("level", "check", "count", "intervals", "not_observed", "evidence"))
+_OBSERVATION_KEYS = frozenset(("assessment", "assessment_version", "pod", "date", "session", "observers", "responses", "notes"))
+_REQUIRED_KEYS = _OBSERVATION_KEYS - {"notes"}
+_SESSION_KEYS = frozenset(("type", "duration_minutes"))
+_SESSION_TYPE_SET = frozenset(SESSION_TYPES)
+_MAX_TEXT = 4000
+
+
+def _pattern_check(pattern: str, max_length: int | None = None):
+    """A cached exact test for ids: ``fullmatch`` is what pydantic's anchored pattern means."""
+    regex = re.compile(pattern)
+    good: set[str] = set()
+
+    def ok(value) -> bool:
+        if type(value) is not str:
+            return False
+        if value in good:
+            return True
+        if (max_length is not None and len(value) > max_length) or not regex.fullmatch(value):
+            return False
+        if len(good) < 100_000:
+            good.add(value)
+        return True
+
+    return ok
+
+
+def _id_check(annotated):
+    """The fast test for an id type of the model, from its own pattern and length limit."""
+    from typing import get_args
+
+    c = next(m for m in get_args(annotated)[1:] if getattr(m, "pattern", None))
+    return _pattern_check(c.pattern, c.max_length)
+
+
+_slug_ok = _id_check(Slug)
+_observer_ok = _id_check(ObserverId)
+_code_ok = _id_check(CodeId)
+_version_ok = _id_check(Version)
+
+
+def _text_ok(value) -> bool:
+    """Text the model keeps as it is: no surrounding white space to strip, within the limit."""
+    return type(value) is str and (not value or not (value[0].isspace() or value[-1].isspace())) and len(value) <= _MAX_TEXT
+
+
+def _lean_response(r) -> LeanResponse | None:
+    if type(r) is not dict or not _RESPONSE_KEYS.issuperset(r):
+        return None
+    get = r.get
+    level = get("level")
+    if level is not None and (type(level) is not int or not 0 <= level <= 10):
+        return None
+    check = get("check")
+    if check is not None and type(check) is not bool:
+        return None
+    count = get("count")
+    if count is not None:
+        kind = type(count)
+        if (kind is not int and kind is not float) or not 0 <= count <= 1_000_000:
+            return None
+        count = float(count)
+    intervals = get("intervals")
+    if intervals is not None:
+        if type(intervals) is not list:
+            return None
+        for interval in intervals:
+            if type(interval) is not list:
+                return None
+            for code in interval:
+                if not _code_ok(code):
+                    return None
+    not_observed = get("not_observed", False)
+    evidence = get("evidence", "")
+    if type(not_observed) is not bool or not _text_ok(evidence):
+        return None
+    return LeanResponse(level, check, count, intervals, not_observed, evidence)
+
+
+def lean_observation(data) -> LeanObservation | None:
+    """The observation in ``data`` if it is plainly valid, else ``None`` (then the model decides).
+
+    Accepts a subset of what :class:`~podkit.model.Observation` accepts and gives the same values.
+    """
+    if type(data) is not dict or not _REQUIRED_KEYS.issubset(data) or not _OBSERVATION_KEYS.issuperset(data):
+        return None
+    session, observers, responses = data["session"], data["observers"], data["responses"]
+    notes = data.get("notes", "")
+    if not (_slug_ok(data["assessment"]) and _version_ok(data["assessment_version"]) and _slug_ok(data["pod"])
+            and type(data["date"]) is _dt.date and _text_ok(notes)):
+        return None
+    if type(session) is not dict or session.keys() != _SESSION_KEYS:
+        return None
+    stype, duration = session["type"], session["duration_minutes"]
+    if type(stype) is not str or stype not in _SESSION_TYPE_SET or type(duration) is not int or not 1 <= duration <= 720:
+        return None
+    if type(observers) is not list or not 1 <= len(observers) <= 4 or not all(_observer_ok(o) for o in observers):
+        return None
+    if type(responses) is not dict:
+        return None
+    lean: dict[str, dict] = {}
+    for item, by_observer in responses.items():
+        if not _slug_ok(item) or type(by_observer) is not dict:
+            return None
+        per = {}
+        for observer, r in by_observer.items():
+            resp = _lean_response(r) if _observer_ok(observer) else None
+            if resp is None:
+                return None
+            per[observer] = resp
+        lean[item] = per
+    return LeanObservation(data["assessment"], data["assessment_version"], data["pod"], data["date"],
+                           LeanSession(stype, duration), observers, lean, notes)
+
+
+def read_records(path: Path, name: str, root: Path | None, kit: dict[str, Assessment], today: _dt.date) -> tuple[Source | None, list[Record], list[Problem]]:
+    """Read, validate and check one input file: its source, its records and every problem found."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".yaml", ".yml"):
+            raw = read_bytes(path, root=root)
+            docs = [yaml_document(decode_text(raw, path), path)]
+            digest = hashlib.sha256(raw).hexdigest()
+        else:
+            docs = _READERS[suffix](path, root)
+            digest = _digest(path)
+    except SourceErrors as exc:
+        return None, [], list(exc.problems)
+    source = Source(path, name, digest)
+    records: list[Record] = []
+    problems: list[Problem] = []
+    for doc in docs:
+        obs = lean_observation(doc.data)
+        if obs is None:
+            obs, probs = validate_document(doc, Observation)
+            problems += probs
+            if obs is None:
+                continue
+        found = [doc.problem(msg, key, severity=severity) for key, msg, severity in check_observation(obs, kit, today)]
+        problems += found
+        if not any(p.severity == "error" for p in found):
+            warned = tuple(p for p in found if p.severity != "error")
+            records.append(Record(obs, source, _response_lines(doc, obs), warned))
+    return source, records, problems
+
+
 # --------------------------------------------------------------------------- loading
 
 
@@ -500,26 +720,13 @@ def load_observations(inputs: Iterable[Path], assessments: Iterable[Assessment],
     records: list[Record] = []
     sources: list[Source] = []
     if not files and not problems:
-        problems.append(Problem(None, "no observation files (*.yaml, *.yml, *.csv, *.pdf) in the inputs given"))
+        problems.append(_no_files(inputs))
     for path, name, root in files:
-        reader = _READERS[path.suffix.lower()]
-        try:
-            docs = reader(path, root)
-        except SourceErrors as exc:
-            problems += exc.problems
-            continue
-        source = Source(path, name, _digest(path))
-        sources.append(source)
-        for doc in docs:
-            obs, probs = validate_document(doc, Observation)
-            problems += probs
-            if obs is None:
-                continue
-            found = [doc.problem(msg, key, severity=severity) for key, msg, severity in check_observation(obs, kit, today)]
-            problems += found
-            if not any(p.severity == "error" for p in found):
-                warned = tuple(p for p in found if p.severity != "error")
-                records.append(Record(obs, source, _response_lines(doc, obs), warned))
+        source, recs, probs = read_records(path, name, root, kit, today)
+        problems += probs
+        if source is not None:
+            sources.append(source)
+            records += recs
     problems += _check_sessions(records)
     errors = [p for p in problems if p.severity == "error"]
     warnings = sorted((p for p in problems if p.severity != "error"), key=Problem.sort_key)
@@ -562,6 +769,219 @@ def _check_sessions(records: list[Record]) -> list[Problem]:
                     problems.append(Problem(rec.source.path, f"duplicate response: observer {observer!r} already answered item {item!r} for this session (pod {o.pod!r}, {o.date.isoformat()}, {o.session.type}) in {other.where(item, observer)}", rec.lines.get((item, observer))))
                 answered[k] = rec
     return problems
+
+
+# --------------------------------------------------------------------------- streaming
+# ``podkit score`` over tens of thousands of files: every input is read and checked first (as
+# above), but the records wait in temporary files rather than in memory, and are read back one
+# pod at a time for scoring. What stays in memory per file is a few dozen bytes (where its
+# records are), so memory hardly grows with the number of files. With several workers, each
+# reads a run of the (sorted) files into a spill file of its own; the runs are joined in order.
+
+#: Below this many files, reading them in parallel does not pay for starting the workers.
+PARALLEL_MIN_FILES = 400
+
+
+@dataclass
+class ObservationScan:
+    """Every input read and checked; the records stay on disk until they are scored."""
+
+    warnings: list[Problem]
+    #: (assessment, pod) -> record numbers, in input order
+    groups: dict[tuple[str, str], array]
+    #: (assessment, pod) -> the date of its earliest session
+    first_dates: dict[tuple[str, str], _dt.date]
+    sources: list[tuple[str, str, bytes]] = field(repr=False)  # path, name, SHA-256 of each file read
+    _spill_dir: str = field(repr=False)
+    _fds: list[int] = field(default_factory=list, repr=False)
+    # where each record is: spill file, offset, size; its source; its warnings (when it has any)
+    _spill: array = field(default_factory=lambda: array("H"), repr=False)
+    _offset: array = field(default_factory=lambda: array("Q"), repr=False)
+    _size: array = field(default_factory=lambda: array("I"), repr=False)
+    _source: array = field(default_factory=lambda: array("I"), repr=False)
+    _warnings: dict[int, tuple] = field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        """The number of records."""
+        return len(self._offset)
+
+    def source(self, n: int) -> Source:
+        path, name, digest = self.sources[n]
+        return Source(Path(path), name, digest.hex())
+
+    def records(self, numbers: Iterable[int]) -> list[Record]:
+        """The records with these numbers, read back from the spill files."""
+        out = []
+        for n in numbers:
+            blob = os.pread(self._fds[self._spill[n]], self._size[n], self._offset[n])
+            out.append(_decode_record(blob, self.source(self._source[n]), self._warnings.get(n, ())))
+        return out
+
+    def close(self) -> None:
+        import shutil
+
+        for fd in self._fds:
+            os.close(fd)
+        self._fds = []
+        shutil.rmtree(self._spill_dir, ignore_errors=True)
+
+    def __enter__(self) -> "ObservationScan":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _encode_record(rec: Record) -> bytes:
+    o = rec.observation
+    lines = rec.lines
+    responses = tuple(
+        (item, tuple((ob, lines.get((item, ob)), (r.level, r.check, r.count, r.intervals, r.not_observed, r.evidence)) for ob, r in per.items()))
+        for item, per in o.responses.items()
+    )
+    return marshal.dumps((o.assessment, o.assessment_version, o.pod, o.date.toordinal(), o.session.type,
+                          o.session.duration_minutes, tuple(o.observers), o.notes, responses))
+
+
+def _decode_record(blob: bytes, source: Source, warnings: tuple) -> Record:
+    aid, version, pod, day, stype, duration, observers, notes, encoded = marshal.loads(blob)
+    new = tuple.__new__
+    lines = {}
+    responses = {}
+    for item, per in encoded:
+        answers = responses[item] = {}
+        for ob, line, values in per:
+            answers[ob] = new(LeanResponse, values)
+            if line:
+                lines[(item, ob)] = line
+    obs = LeanObservation(aid, version, pod, _dt.date.fromordinal(day), LeanSession(stype, duration), list(observers), responses, notes)
+    return Record(obs, source, lines, warnings)
+
+
+def _session_hash(o) -> int:
+    """A stable 32-bit hash of a record's session key (equal keys, equal hashes)."""
+    return zlib.crc32(f"{o.assessment}\0{o.pod}\0{o.date.toordinal()}\0{o.session.type}".encode())
+
+
+#: What forked workers read from their parent: (kit by id, today, spill folder, runs of files).
+_SCAN: tuple = ()
+
+
+def _scan_run(index: int) -> tuple:
+    """Read run number ``index`` of the files into spill file number ``index``.
+
+    Returns, for the run: its sources, per record (offset, size, source, session hash) as
+    arrays, the warnings of records that have any, per group (record numbers, earliest date),
+    and the problems found.
+    """
+    kit, today, spill_dir, runs = _SCAN
+    files = runs[index]
+    sources: list[tuple[str, str, bytes]] = []
+    offsets, sizes, source_of, hashes = array("Q"), array("I"), array("I"), array("I")
+    warnings: dict[int, tuple] = {}
+    groups: dict[tuple[str, str], list] = {}
+    problems: list[Problem] = []
+    offset = 0
+    with open(os.path.join(spill_dir, str(index)), "wb") as spill:
+        for path, name, root in files:
+            source, recs, probs = read_records(Path(path), name, root, kit, today)
+            if probs:
+                problems += probs
+            if source is None:
+                continue
+            sources.append((path, name, bytes.fromhex(source.sha256)))
+            for rec in recs:
+                blob = _encode_record(rec)
+                spill.write(blob)
+                o = rec.observation
+                n = len(offsets)
+                offsets.append(offset)
+                sizes.append(len(blob))
+                source_of.append(len(sources) - 1)
+                hashes.append(_session_hash(o))
+                if rec.warnings:
+                    warnings[n] = rec.warnings
+                group = groups.get((o.assessment, o.pod))
+                if group is None:
+                    groups[(o.assessment, o.pod)] = [array("I", [n]), o.date]
+                else:
+                    group[0].append(n)
+                    if o.date < group[1]:
+                        group[1] = o.date
+                offset += len(blob)
+    return sources, offsets, sizes, source_of, hashes, warnings, groups, problems
+
+
+def scan_observations(inputs: Iterable[Path], assessments: Iterable[Assessment], *, today: _dt.date | None = None, jobs: int | None = 1) -> ObservationScan:
+    """Read and check every observation file like :func:`load_observations`, keeping the records
+    in temporary files; raise all problems at once. Close the result when done.
+
+    ``jobs`` workers read the files (0 or ``None``: one per core; small inputs use one).
+    """
+    import tempfile
+    from collections import Counter
+
+    from .workers import fork_pool, plan_workers
+
+    global _SCAN
+    today = today or _dt.date.today()
+    kit = {a.id: a for a in assessments}
+    found, problems = collect_files(inputs)
+    files = [(str(p), name, root) for p, name, root in found]  # plain strings take far less memory
+    del found
+    scan = ObservationScan([], {}, {}, [], tempfile.mkdtemp(prefix="podkit-records-"))
+    try:
+        workers = plan_workers(jobs, len(files), min_items=PARALLEL_MIN_FILES)
+        runs = max(1, min(len(files), workers * 8)) if workers > 1 else 1  # several runs per worker even out their speed
+        step = max(1, -(-len(files) // runs))
+        _SCAN = (kit, today, scan._spill_dir, [files[start:start + step] for start in range(0, max(len(files), 1), step)])
+        del files
+        try:
+            if workers > 1:
+                with fork_pool(workers) as pool:
+                    hashes = _join_runs(scan, pool.imap(_scan_run, range(len(_SCAN[3]))), problems)
+            else:
+                hashes = _join_runs(scan, map(_scan_run, range(len(_SCAN[3]))), problems)
+        finally:
+            _SCAN = ()
+        # Only sessions recorded in several files can conflict; read just those back.
+        counts = Counter(hashes)
+        shared = [n for n, h in enumerate(hashes) if counts[h] > 1]
+        del counts, hashes
+        if shared:
+            problems += _check_sessions(scan.records(shared))
+        if any(p.severity == "error" for p in problems):
+            raise SourceErrors(problems)
+    except BaseException:
+        scan.close()
+        raise
+    scan.warnings = sorted((p for p in problems if p.severity != "error"), key=Problem.sort_key)
+    return scan
+
+
+def _join_runs(scan: ObservationScan, results, problems: list[Problem]) -> array:
+    """Append the runs' results to ``scan`` in order; return every record's session hash."""
+    hashes = array("I")
+    for spill, (sources, offsets, sizes, source_of, run_hashes, warnings, groups, run_problems) in enumerate(results):
+        scan._fds.append(os.open(os.path.join(scan._spill_dir, str(spill)), os.O_RDONLY))
+        problems += run_problems
+        base, base_source = len(scan), len(scan.sources)
+        scan.sources += sources
+        scan._spill.extend([spill] * len(offsets))
+        scan._offset.extend(offsets)
+        scan._size.extend(sizes)
+        scan._source.extend(s + base_source for s in source_of)
+        hashes.extend(run_hashes)
+        for n, w in warnings.items():
+            scan._warnings[base + n] = w
+        for group, (numbers, first) in groups.items():
+            have = scan.groups.get(group)
+            if have is None:
+                have = scan.groups[group] = array("I")
+            have.extend(n + base for n in numbers)
+            if first < scan.first_dates.get(group, _dt.date.max):
+                scan.first_dates[group] = first
+    return hashes
 
 
 def merge_session(records: list[Record]) -> tuple[Observation, dict]:
@@ -672,12 +1092,21 @@ def write_new(path: Path, text: str) -> Path:
     path = Path(path)
     if path.exists() or path.is_symlink():
         raise PodkitError(f"{path}: already exists; podkit never overwrites an observation record. Choose another name with -o.")
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException as exc:  # nothing half-written is left behind
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise PodkitError(f"{path}: cannot write the file: {exc.strerror or exc}") from None
+        raise
     try:
         os.link(tmp, path)  # fails if the name appeared meanwhile: never clobbers
     except FileExistsError:

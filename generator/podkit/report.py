@@ -130,6 +130,10 @@ def bar(score: float | None, *, width: int = 260, height: int = 16, marks: Itera
     return Markup("".join(parts))
 
 
+#: Room for a date label ("26 Oct") at font size 10, with a little to spare for wider fonts.
+_DATE_LABEL_WIDTH = 40
+
+
 def trend_chart(dates: Sequence[_dt.date], series: Sequence[Sequence[float | None]], *, width: int = 640, height: int = 220) -> Markup:
     """Dimension scores (0–100) across sessions: one line per series, dates along the bottom."""
     left, bottom, top, right = 34, 26, 8, 12
@@ -142,15 +146,24 @@ def trend_chart(dates: Sequence[_dt.date], series: Sequence[Sequence[float | Non
     def y_at(v):
         return round(top + inner_h * (1 - max(0.0, min(100.0, v)) / 100), 2)
 
-    parts = [f'<svg class="trend" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="trend of dimension scores over {n} sessions">']
+    span = f", {dates[0].isoformat()} to {dates[-1].isoformat()}" if n > 1 else ""
+    parts = [f'<svg class="trend" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="trend of dimension scores over {n} sessions{span}">']
     for g in (0, 25, 50, 75, 100):
         y = y_at(g)
         parts.append(f'<line x1="{left}" y1="{y}" x2="{width - right}" y2="{y}" stroke="#d0d7de" stroke-width="1"/>')
         parts.append(f'<text x="{left - 4}" y="{y + 3}" text-anchor="end" font-size="10" fill="#57606a">{g}</text>')
+    # At most about eight dates; the last one always, drawn to end at its point so that it stays
+    # inside the chart (centred, "26 Oct" ran past the right edge), and the one before it dropped
+    # when the two would touch. The first date is centred: the left padding leaves room for it.
     every = max(1, math.ceil(n / 8))
-    for i, d in enumerate(dates):
-        if i % every == 0 or i == n - 1:
-            parts.append(f'<text x="{x_at(i)}" y="{height - 8}" text-anchor="middle" font-size="10" fill="#57606a">{d.strftime("%d %b")}</text>')
+    shown = list(range(0, n, every))
+    if shown and shown[-1] != n - 1:
+        if x_at(n - 1) - x_at(shown[-1]) < 1.5 * _DATE_LABEL_WIDTH:
+            shown.pop()
+        shown.append(n - 1)
+    for i in shown:
+        anchor = "end" if n > 1 and i == n - 1 else "middle"
+        parts.append(f'<text x="{x_at(i)}" y="{height - 8}" text-anchor="{anchor}" font-size="10" fill="#57606a">{dates[i].strftime("%d %b")}</text>')
     for k, values in enumerate(series):
         color, dash = PALETTE[k % len(PALETTE)], DASHES[k % len(DASHES)]
         pts = [(x_at(i), None if v is None else y_at(v)) for i, v in enumerate(values)]
@@ -204,8 +217,10 @@ class Renderer:
             score=fmt_score, pct=fmt_pct, num=fmt_num, signed=fmt_signed, alpha=fmt_alpha, plain=plain,
         )
         html_env.filters.update(common, inline=html_inline)
-        md_env.filters.update(common, md=md_inline, code=md_code, front_matter=front_matter)
-        html_env.globals.update(sparkline=sparkline, bar=bar, trend_chart=trend_chart, report_trend=report_trend, swatch=swatch, heat_class=heat_class, css=_css(html_env))
+        md_env.filters.update(common, md=md_inline, code=md_code, front_matter=front_matter, inline=html_inline)
+        charts = dict(sparkline=sparkline, bar=bar, trend_chart=trend_chart, report_trend=report_trend, swatch=swatch, heat_class=heat_class)
+        html_env.globals.update(charts, css=_css(html_env))
+        md_env.globals.update(charts)
         return cls(html_env, md_env)
 
 
@@ -218,8 +233,8 @@ def _is_portfolio(report) -> bool:
     return isinstance(report, Portfolio)
 
 
-def _context(report, links: dict | None, for_pdf: bool) -> dict:
-    return {"r": report, "links": links or {}, "for_pdf": for_pdf}
+def _context(report, links: dict | None, for_pdf: bool, charts: bool = False) -> dict:
+    return {"r": report, "links": links or {}, "for_pdf": for_pdf, "charts": charts}
 
 
 def render_json(report: Report | Portfolio) -> str:
@@ -232,9 +247,16 @@ def render_json(report: Report | Portfolio) -> str:
     return report.model_dump_json(indent=2) + "\n"
 
 
-def render_markdown(report: Report | Portfolio, renderer: Renderer, *, links: dict | None = None) -> str:
+def render_markdown(report: Report | Portfolio, renderer: Renderer, *, links: dict | None = None, charts: bool = False) -> str:
+    """The report as Markdown.
+
+    The exported file (``-f md``) shows trends as text, which reads the same everywhere it is
+    published (GitHub and most wikis strip inline SVG). With ``charts`` (the pages of the site,
+    built with Material, which keeps raw HTML) it shows the HTML report's inline SVG charts
+    instead: score bars, sparklines, the trend chart and the tinted heatmap cells.
+    """
     name = "portfolio.md.j2" if _is_portfolio(report) else "report.md.j2"
-    return renderer.md.get_template(name).render(**_context(report, links, False))
+    return renderer.md.get_template(name).render(**_context(report, links, False, charts))
 
 
 def render_html(report: Report | Portfolio, renderer: Renderer, *, links: dict | None = None, for_pdf: bool = False) -> str:
@@ -293,12 +315,17 @@ def output_name(report: Report | Portfolio) -> str:
 def iter_rendered(reports: Sequence[Report], portfolio: Portfolio | None, formats: Sequence[str], renderer: Renderer, progress=None):
     """Render every report in every format, one file at a time: ``(file name, content)``."""
     items: list[Report | Portfolio] = list(reports) + ([portfolio] if portfolio is not None else [])
-    total = len(items) * len(formats)
+    return _render_each(items, len(items), portfolio is not None, formats, renderer, progress)
+
+
+def _render_each(items: Iterable[Report | Portfolio], count: int, with_portfolio: bool, formats: Sequence[str], renderer: Renderer | None, progress=None):
+    """Render ``items`` (``count`` of them, a portfolio last if ``with_portfolio``) one by one."""
+    total = count * len(formats)
     done = 0
     for rep in items:
         stem = output_name(rep)
         for fmt in formats:
-            links = _links(rep, fmt) if _is_portfolio(rep) else ({"portfolio": "portfolio" + _SUFFIX[fmt]} if portfolio is not None and fmt != "json" else {})
+            links = _links(rep, fmt) if _is_portfolio(rep) else ({"portfolio": "portfolio" + _SUFFIX[fmt]} if with_portfolio and fmt != "json" else {})
             if fmt == "json":
                 content: str | bytes = render_json(rep)
             elif fmt == "md":
@@ -351,32 +378,277 @@ def _gc_paused():
             gc.enable()
 
 
-def score_files(kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: Path, as_of: _dt.date, today: _dt.date, redact: bool = False, theme: Path | None = None, progress=None) -> tuple[list[Path], list]:
+def score_files(kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: Path, as_of: _dt.date, today: _dt.date, redact: bool = False, theme: Path | None = None, progress=None, jobs: int | None = 1) -> tuple[list[Path], list]:
     """Read, check and score every input, render every report, then write them all.
 
     Nothing is written unless every input is valid. Returns the written paths and the warnings
-    (``Problem`` objects) found in the inputs.
+    (``Problem`` objects) found in the inputs. ``jobs`` worker processes share the work (0 or
+    ``None``: one per core; small inputs use one).
     """
-    from . import __version__
     from .errors import PodkitError
-    from .observations import load_observations
-    from .scoring import score_all
 
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise PodkitError(f"{out_dir}: exists and is not a folder; choose another with -o")
-    with _gc_paused():
-        loaded = load_observations(inputs, kit.assessments, today=today)
-        reports, pf = score_all(loaded.records, kit.assessments, as_of=as_of, version=__version__, redact=redact)
-    if not reports:
-        raise PodkitError(f"no session on or before the report date {as_of.isoformat()}; use --as-of with a later date")
-    renderer = Renderer.for_project(kit.project.root, theme)
-    # Every input is valid by now; each file is written (atomically) as soon as it is rendered,
-    # so that thousands of reports never sit in memory together.
+    if "pdf" in formats and out_dir.is_dir():
+        _refuse_overwriting_inputs(inputs, out_dir)
+    with ScoreJob(kit, inputs, as_of=as_of, today=today, redact=redact, jobs=jobs) as job:
+        # Every input is valid by now; each file is written (atomically) as soon as it is
+        # rendered, so that thousands of reports never sit in memory together.
+        written = job.run(formats, out_dir=out_dir, theme=theme, progress=progress)
+        return written, job.warnings
+
+
+def _refuse_overwriting_inputs(inputs: Sequence[Path], out_dir: Path) -> None:
+    """A filled sheet in the output folder named like a report (``POD--ASSESSMENT.pdf``,
+    ``portfolio.pdf``) would be overwritten by it: refuse before reading anything."""
+    from .errors import PodkitError
+    from .observations import collect_files
+
+    here = out_dir.resolve()
+    files, _ = collect_files(inputs)
+    for path, _, _ in files:
+        if path.suffix.lower() == ".pdf" and ("--" in path.stem or path.stem == "portfolio") and path.parent.resolve() == here:
+            raise PodkitError(f"{path}: an input in the output folder has the name of a report podkit writes there; choose another folder with -o")
+
+
+class ScoreJob:
+    """``podkit score`` in two passes, so that memory does not grow with the files' content.
+
+    Creating the job reads and checks every input (raising all problems at once, before anything
+    is written); :meth:`run` then scores and renders one pod and assessment at a time, reading
+    its records back from temporary files, and the portfolio last. Both passes can be shared
+    by ``jobs`` worker processes.
+    """
+
+    def __init__(self, kit, inputs: Sequence[Path], *, as_of: _dt.date, today: _dt.date, redact: bool = False, jobs: int | None = 1):
+        from .errors import PodkitError
+        from .observations import scan_observations
+
+        self.kit, self.as_of, self.redact, self.jobs = kit, as_of, redact, jobs
+        with _gc_paused():
+            self.scan = scan_observations(inputs, kit.assessments, today=today, jobs=jobs)
+        self.warnings = self.scan.warnings
+        #: groups with a session on or before the report date, each giving one report
+        self.reported = [k for k in sorted(self.scan.groups) if self.scan.first_dates[k] <= as_of]
+        if not self.reported:
+            self.close()
+            raise PodkitError(f"no session on or before the report date {as_of.isoformat()}; use --as-of with a later date")
+        self.with_portfolio = len({pod for _, pod in self.reported}) >= 2
+
+    def _run(self):
+        from . import __version__
+        from .scoring import ScoringRun
+
+        return ScoringRun(self.kit.assessments, as_of=self.as_of, version=__version__, redact=self.redact)
+
+    def reports(self):
+        """Every pod report in name order, then the portfolio (when two or more pods are present)."""
+        run = self._run()
+        for key in sorted(self.scan.groups):
+            report = run.score_group(self.scan.records(self.scan.groups[key]))
+            if report is not None:
+                yield report
+        pf = run.portfolio()
+        if pf is not None:
+            yield pf
+
+    def outputs(self, formats: Sequence[str], renderer: Renderer | None, progress=None):
+        """``(file name, content)`` of every report in every format, one at a time, in-process."""
+        return _render_each(self.reports(), len(self.reported) + self.with_portfolio, self.with_portfolio, formats, renderer, progress)
+
+    def run(self, formats: Sequence[str], *, out_dir: Path | None = None, theme: Path | None = None, progress=None) -> list:
+        """Score and render every report in every format. With ``out_dir`` each file is written
+        there and the paths are returned; without, the files are only rendered (in memory) and
+        ``(file name, size)`` pairs are returned."""
+        from .observations import PARALLEL_MIN_FILES
+        from .sources import atomic_write
+        from .workers import fork_pool, plan_workers
+
+        global _SCORE
+        run = self._run()
+        renderer = Renderer.for_project(self.kit.project.root, theme) if set(formats) - {"json"} else None
+        keys = sorted(self.scan.groups)
+        total = (len(self.reported) + self.with_portfolio) * len(formats)
+        workers = plan_workers(self.jobs, len(self.scan), min_items=PARALLEL_MIN_FILES)
+        out: list = []
+        done = 0
+
+        def emit(name, value):
+            nonlocal done
+            done += 1
+            if progress:
+                progress(done, total, name)
+            out.append(value)
+
+        _SCORE = (self, run, list(formats), out_dir, renderer)
+        gc.collect()
+        gc.freeze()  # what the first pass kept is long-lived: collections (and forks) skip it
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            if workers > 1:
+                with fork_pool(workers) as pool:
+                    for key, (summary, warnings, files, produced) in zip(keys, pool.imap(_score_task, keys, chunksize=max(1, len(keys) // (workers * 16)))):
+                        run.add(key, summary, warnings, files)
+                        for name, value in produced:
+                            emit(name, value)
+            else:
+                for key in keys:
+                    summary, warnings, files, produced = _score_task(key)
+                    run.add(key, summary, warnings, files)
+                    for name, value in produced:
+                        emit(name, value)
+            self.close()  # every record is scored: the portfolio may use that memory
+            if list(formats) == ["json"]:
+                content = _portfolio_json(run)
+                if content is not None:
+                    emit("portfolio.json", atomic_write(out_dir / "portfolio.json", content) if out_dir is not None else sum(map(len, content)))
+            else:
+                pf = run.portfolio(release=True, list_files=False)
+                if pf is not None:
+                    for name, value in _produce(pf, list(formats), renderer, True, out_dir, files=run.file_rows):
+                        emit(name, value)
+        finally:
+            _SCORE = ()
+            gc.unfreeze()
+            if was_enabled:
+                gc.enable()
+        return out
+
+    def close(self) -> None:
+        self.scan.close()
+        self.scan.sources = []
+
+    def __enter__(self) -> "ScoreJob":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+#: What :func:`_score_task` reads (in-process, or inherited by forked workers).
+_SCORE: tuple = ()
+_TASKS = 0
+
+
+def _score_task(key: tuple[str, str]):
+    """Score one pod and assessment and render (and write) its report: returns what the
+    portfolio needs and ``(file name, path or size)`` of each output."""
+    from .scoring import pod_summary
+
+    job, run, formats, out_dir, renderer = _SCORE
+    global _TASKS
+    report, warnings, files = run.score_only(job.scan.records(job.scan.groups[key]))
+    produced = [] if report is None else list(_produce(report, formats, renderer, job.with_portfolio, out_dir))
+    summary = None if report is None else pod_summary(report).model_dump_json()
+    del report
+    _TASKS += 1
+    if _TASKS % 64 == 0:
+        # The cyclic collector is off in this pass (with it on, full collections over the
+        # growing heap made 100,000 files take 1.6 times as long); collect here now and then,
+        # and freeze what survives, so each collection only looks at what is new.
+        gc.collect()
+        gc.freeze()
+    return summary, warnings, files, produced
+
+
+#: Input files serialized per piece when a report lists more than this many.
+_FILES_PER_PIECE = 2000
+
+
+def _json_parts(rep, files: list[tuple[str, str]] | None = None) -> tuple:
+    """The bytes of :func:`render_json` in pieces, so that the JSON of a portfolio over
+    100,000 files (tens of MB) is never held as one string, let alone copied.
+
+    The list of input files, the bulk of it, is serialized a piece at a time and put where the
+    report itself, serialized with an empty list, has ``"files": []`` (at the same indent).
+    ``files`` gives the ``(name, sha256)`` rows of a report whose own list was left empty.
+    """
+    ser = rep.__pydantic_serializer__
+    if files is None:
+        if len(rep.inputs.files) <= _FILES_PER_PIECE:
+            return ser.to_json(rep, indent=2), b"\n"
+        files = [(f.name, f.sha256) for f in rep.inputs.files]
+        rep = rep.model_copy(update={"inputs": rep.inputs.model_copy(update={"files": []})})
+    raw = ser.to_json(rep, indent=2)
+    at = raw.rindex(b'"files": []')
+    view = memoryview(raw)
+    return (view[:at], *_files_json(files), view[at + len(b'"files": []'):], b"\n")
+
+
+def _files_json(files: list[tuple[str, str]]) -> list[bytes]:
+    """``"files": [...]`` of a report's inputs, as it appears in the report's JSON."""
+    from pydantic import TypeAdapter
+
+    from .scoring import InputFile
+
+    if not files:
+        return [b'"files": []']
+    adapter = TypeAdapter(list[InputFile])
+    parts = [b'"files": [\n']
+    for i in range(0, len(files), _FILES_PER_PIECE):
+        piece = adapter.dump_json([InputFile(name=n, sha256=d) for n, d in files[i:i + _FILES_PER_PIECE]], indent=2)[2:-2]  # without "[\n" and "\n]"
+        parts.append((b",\n" if i else b"") + _indent(piece, 4))
+    parts.append(b"\n    ]")
+    return parts
+
+
+def _indent(text: bytes, n: int) -> bytes:
+    pad = b" " * n
+    return pad + text.replace(b"\n", b"\n" + pad)
+
+
+def _portfolio_json(run) -> tuple | None:
+    """The JSON of ``run``'s portfolio in pieces, holding only one pod's trend in memory at a
+    time (the portfolio object of 100,000 files takes about 100 MB): the bytes of
+    :func:`render_json` of :meth:`~podkit.scoring.ScoringRun.portfolio`. ``None``: no portfolio.
+
+    A skeleton (every pod without its trend, every section without its pods, no input files)
+    is serialized, and each section's ``"pods": []`` and the ``"files": []`` are filled in.
+    """
+    from .scoring import PodSummary
+
+    light = run.portfolio(list_files=False, series=False)
+    if light is None:
+        return None
+    skeleton = light.model_copy(update={"assessments": [a.model_copy(update={"pods": []}) for a in light.assessments]})
+    raw = skeleton.__pydantic_serializer__.to_json(skeleton, indent=2)
+    view = memoryview(raw)
+    parts: list = []
+    pos = 0
+    for section in light.assessments:
+        at = raw.index(b'"pods": []', pos)  # the sections' lists, in order (the top-level one is never empty)
+        pods = [PodSummary.model_validate_json(run.summaries[(section.assessment.id, p.pod)]).pod for p in section.pods]
+        parts += [view[pos:at], b'"pods": [\n', b",\n".join(_indent(p.__pydantic_serializer__.to_json(p, indent=2), 8) for p in pods), b"\n      ]"]
+        pos = at + len(b'"pods": []')
+    at = raw.index(b'"files": []', pos)
+    parts += [view[pos:at], *_files_json(run.file_rows), view[at + len(b'"files": []'):], b"\n"]
+    return tuple(parts)
+
+
+def _produce(rep, formats: Sequence[str], renderer, with_portfolio: bool, out_dir: Path | None, files: list | None = None):
+    """Render ``rep`` in each format: ``(file name, path written or size in memory)``.
+
+    ``files``: the input rows of a report whose list of files was left empty (see
+    :meth:`~podkit.scoring.ScoringRun.portfolio`).
+    """
+    from .scoring import inputs_digest
     from .sources import atomic_write
 
-    written = [atomic_write(out_dir / name, content) for name, content in iter_rendered(reports, pf, formats, renderer, progress=progress)]
-    return written, loaded.warnings
+    full = rep
+    for fmt in formats:
+        if fmt == "json":
+            name, content = output_name(rep) + _SUFFIX[fmt], _json_parts(rep, files)
+        else:
+            if files is not None and full is rep:  # the templates get the complete report
+                full = rep.model_copy(update={"inputs": inputs_digest(files)})
+            ((name, content),) = _render_each([full], 1, with_portfolio, [fmt], renderer)
+        if out_dir is not None:
+            yield name, atomic_write(out_dir / name, content)
+        else:
+            yield name, sum(map(len, content)) if isinstance(content, tuple) else len(content)
+        del content
 
 
 # --------------------------------------------------------------------------- the site's sample
@@ -435,8 +707,8 @@ def report_site_extras(kit, inputs: Sequence[Path] | None = None, theme: Path | 
     if pf is not None:
         files["portfolio.html"] = render_html(pf, renderer, links=_links(pf, "html"))
         files["portfolio.json"] = render_json(pf)
-        pages["reports/portfolio.md"] = render_markdown(pf, renderer, links={(showcase.pod, showcase.assessment.id): f"{SHOWCASE_PAGE}.md"})
-    pages[f"reports/{SHOWCASE_PAGE}.md"] = render_markdown(showcase, renderer, links={"portfolio": "portfolio.md"} if pf is not None else {})
+        pages["reports/portfolio.md"] = render_markdown(pf, renderer, links={(showcase.pod, showcase.assessment.id): f"{SHOWCASE_PAGE}.md"}, charts=True)
+    pages[f"reports/{SHOWCASE_PAGE}.md"] = render_markdown(showcase, renderer, links={"portfolio": "portfolio.md"} if pf is not None else {}, charts=True)
     for name, text in files.items():
         pages[f"reports/files/{name}"] = text
     pages["reports/index.md"] = renderer.md.get_template("site-index.md.j2").render(portfolio=pf, showcase=showcase, show_name=SHOWCASE_PAGE, files=sorted(files), reports=reports, as_of=as_of, scoring_page=scoring_page)

@@ -41,7 +41,8 @@ The formulas, also on the site's "Scoring explained" page:
   session in which it was observed while the finding was open, and days = from the opening
   session to the closing session, or to ``as_of`` while open. Total = the sum over open and
   closed findings; rating = the first ``debt_grid`` letter whose ``max_point_days`` the total
-  does not exceed (the last letter has no bound).
+  does not exceed (the last letter has no bound). A portfolio ranks pods by open debt (the
+  point-days of findings still open), then by the total.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ import datetime as _dt
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal, Optional, Sequence
 
 from pydantic import BaseModel, ConfigDict
@@ -64,6 +66,9 @@ from .model import (
     Observation,
 )
 from .text import plain
+
+#: ``plain`` of titles that recur in every report (item, dimension, intervention titles).
+_plain = lru_cache(maxsize=4096)(plain)
 
 SCORED = "scored"
 INSUFFICIENT = "insufficient-evidence"
@@ -358,6 +363,8 @@ class PortfolioPod(_Out):
     overall: Overall
     dimensions: list[PortfolioDimension]
     execution_debt_total: float
+    #: point-days of the findings still open on ``as_of`` (part of the total, and still growing)
+    execution_debt_open: float
     execution_debt_rating: str
     open_findings: int
     current_alerts: int
@@ -465,18 +472,38 @@ def krippendorff_alpha(units: Sequence[dict[str, float]], level: Literal["ordina
     values = {v for u in pairable for v in u.values()}
     if len(values) < 2:
         return None, "every observer gave the same value on every item they shared, so agreement cannot be told apart from chance"
-    import krippendorff  # numpy-backed; imported only when there is something to compute
-    import numpy as np
-
     coders = sorted({c for u in pairable for c in u})
-    data = np.array([[u.get(c, np.nan) for u in pairable] for c in coders], dtype=float)
-    alpha = float(krippendorff.alpha(reliability_data=data, level_of_measurement=level))
+    alpha = _alpha(level, tuple(tuple(u.get(c) for u in pairable) for c in coders))
     if not math.isfinite(alpha):
         return None, "the recorded values do not allow an estimate"
     return alpha, ""
 
 
+@lru_cache(maxsize=4096)
+def _alpha(level: str, rows: tuple[tuple[float | None, ...], ...]) -> float:
+    """Krippendorff's alpha of a reliability matrix (coders × units, ``None`` where missing).
+
+    Sessions and series often share a matrix (checks especially), hence the cache.
+    """
+    import krippendorff  # numpy-backed; imported only when there is something to compute
+    import numpy as np
+
+    data = np.array([[np.nan if v is None else v for v in row] for row in rows], dtype=float)
+    return float(krippendorff.alpha(reliability_data=data, level_of_measurement=level))
+
+
+_SOLO: list[Agreement] = []
+
+
 def agreement(level_units: list[dict[str, float]], check_units: list[dict[str, float]]) -> Agreement:
+    if not any(len(u) >= 2 for u in level_units) and not any(len(u) >= 2 for u in check_units):
+        if not _SOLO:  # one observer throughout: the same (frozen) result every time
+            _SOLO.append(_agreement(level_units, check_units))
+        return _SOLO[0]
+    return _agreement(level_units, check_units)
+
+
+def _agreement(level_units: list[dict[str, float]], check_units: list[dict[str, float]]) -> Agreement:
     alpha, note = krippendorff_alpha(level_units, "ordinal")
     c_alpha, c_note = krippendorff_alpha(check_units, "nominal")
     observers = {o for u in level_units + check_units if len(u) >= 2 for o in u}
@@ -496,8 +523,14 @@ def agreement(level_units: list[dict[str, float]], check_units: list[dict[str, f
 # --------------------------------------------------------------------------- one session
 
 
+_INTERVENTIONS: dict[int, tuple] = {}
+
+
 def _interventions(item) -> list[InterventionRef]:
-    return [InterventionRef(title=plain(i.title), action=i.action, effort=i.effort) for i in item.interventions]
+    hit = _INTERVENTIONS.get(id(item))
+    if hit is None or hit[0] is not item:  # the refs are frozen, so every report can share them
+        hit = _INTERVENTIONS[id(item)] = (item, [InterventionRef(title=plain(i.title), action=i.action, effort=i.effort) for i in item.interventions])
+    return list(hit[1])
 
 
 def _gate_text(gate, a: Assessment) -> str:
@@ -708,7 +741,7 @@ def dimension_trends(a: Assessment, sessions: Sequence[SessionScore]) -> list[Di
         if slope is not None:
             direction = "improving" if slope >= TREND_SLOPE else "declining" if slope <= -TREND_SLOPE else "steady"
         out.append(DimensionSummary(
-            id=d.id, title=plain(d.title), weight=d.weight, score=cur.score, coverage=cur.coverage, status=cur.status,
+            id=d.id, title=_plain(d.title), weight=d.weight, score=cur.score, coverage=cur.coverage, status=cur.status,
             previous=previous, change=change, baseline=baseline, slope=slope, direction=direction, series=series,
         ))
     return out
@@ -734,7 +767,7 @@ def degradation_alerts(a: Assessment, sessions: Sequence[SessionScore]) -> list[
             for kind, ref in refs:
                 drop = round(ref - score, 9)
                 if drop >= drop_limit:
-                    alerts.append(Alert(session=s.index, date=s.date, dimension=d.id, title=plain(d.title), compared_with=kind, reference=ref, score=score, drop=drop, current=s.index == last))
+                    alerts.append(Alert(session=s.index, date=s.date, dimension=d.id, title=_plain(d.title), compared_with=kind, reference=ref, score=score, drop=drop, current=s.index == last))
             history.append(score)
     alerts.sort(key=lambda al: (al.session, [x.id for x in a.dimensions].index(al.dimension), al.compared_with != "previous-session"))
     return alerts
@@ -767,7 +800,7 @@ def _entry(it, state: dict, closed: _dt.date | None, closed_session: int | None,
     days = max(0, (end - state["opened"]).days)
     gap = it.target - state["level"]
     return LedgerEntry(
-        item=it.id, title=plain(it.title), dimension=it.dimension, weight=it.weight, target=it.target,
+        item=it.id, title=_plain(it.title), dimension=it.dimension, weight=it.weight, target=it.target,
         status="open" if closed is None else "closed", opened=state["opened"], opened_session=state["opened_session"],
         closed=closed, closed_session=closed_session, level=state["level"], gap=gap, last_session=state["last_session"],
         days=days, point_days=round(it.weight * gap * days, 6), interventions=_interventions(it),
@@ -811,7 +844,7 @@ def recommendations(a: Assessment, latest: SessionScore, ledger: list[LedgerEntr
     out = []
     for item_id in order:
         it = a.item(item_id)
-        out.append(Recommendation(item=item_id, title=plain(it.title), reasons=reasons[item_id], interventions=_interventions(it)))
+        out.append(Recommendation(item=item_id, title=_plain(it.title), reasons=reasons[item_id], interventions=_interventions(it)))
     return out
 
 
@@ -893,36 +926,56 @@ def score_pod(
     )
 
 
+class PodSummary(_Out):
+    """What a portfolio needs from one pod report (kept, as JSON, instead of the whole report)."""
+
+    assessment: AssessmentRef
+    dimensions: list[AssessmentRef]
+    pod: PortfolioPod
+
+
+def pod_summary(r: Report) -> PodSummary:
+    return PodSummary(
+        assessment=r.assessment,
+        dimensions=[AssessmentRef(id=d.id, version=r.assessment.version, title=d.title) for d in r.dimensions],
+        pod=PortfolioPod(
+            pod=r.pod,
+            report=report_name(r.pod, r.assessment.id),
+            sessions=len(r.sessions),
+            latest=r.overall.date,
+            overall=r.overall,
+            dimensions=[PortfolioDimension(id=d.id, score=d.score, status=d.status) for d in r.dimensions],
+            execution_debt_total=r.execution_debt.total,
+            execution_debt_open=round(sum(e.point_days for e in r.execution_debt.ledger if e.status == "open"), 6),
+            execution_debt_rating=r.execution_debt.rating,
+            open_findings=r.execution_debt.open_findings,
+            current_alerts=sum(1 for al in r.alerts if al.current),
+            krippendorff_alpha=r.agreement.krippendorff_alpha,
+        ),
+    )
+
+
 def portfolio(reports: Sequence[Report], *, as_of: _dt.date, version: str, inputs: Inputs, warnings: Sequence[ReportWarning] = (), redact: bool = False, names: dict | None = None) -> Portfolio:
     """Combine pod reports: per assessment a pods × dimensions grid and a debt ranking."""
+    return portfolio_from([pod_summary(r) for r in reports], as_of=as_of, version=version, inputs=inputs, warnings=warnings, redact=redact, names=names)
+
+
+def portfolio_from(summaries: Sequence[PodSummary], *, as_of: _dt.date, version: str, inputs: Inputs, warnings: Sequence[ReportWarning] = (), redact: bool = False, names: dict | None = None) -> Portfolio:
+    """:func:`portfolio` from the summaries of the pod reports."""
     names = names or {}
-    by_assessment: dict[str, list[Report]] = defaultdict(list)
-    for r in reports:
-        by_assessment[r.assessment.id].append(r)
+    by_assessment: dict[str, list[PodSummary]] = defaultdict(list)
+    for s in summaries:
+        by_assessment[s.assessment.id].append(s)
     sections = []
     for aid in sorted(by_assessment):
-        group = sorted(by_assessment[aid], key=lambda r: r.pod)
+        group = sorted(by_assessment[aid], key=lambda s: s.pod.pod)
         first = group[0]
-        pods = [
-            PortfolioPod(
-                pod=r.pod,
-                report=names.get((r.pod, aid), report_name(r.pod, aid)),
-                sessions=len(r.sessions),
-                latest=r.overall.date,
-                overall=r.overall,
-                dimensions=[PortfolioDimension(id=d.id, score=d.score, status=d.status) for d in r.dimensions],
-                execution_debt_total=r.execution_debt.total,
-                execution_debt_rating=r.execution_debt.rating,
-                open_findings=r.execution_debt.open_findings,
-                current_alerts=sum(1 for al in r.alerts if al.current),
-                krippendorff_alpha=r.agreement.krippendorff_alpha,
-            )
-            for r in group
-        ]
-        ranking = [p.pod for p in sorted(pods, key=lambda p: (-p.execution_debt_total, p.pod))]
+        pods = [s.pod if (s.pod.pod, aid) not in names else s.pod.model_copy(update={"report": names[(s.pod.pod, aid)]}) for s in group]
+        # Open debt first (it is still growing), then the total incurred (closed findings too).
+        ranking = [p.pod for p in sorted(pods, key=lambda p: (-p.execution_debt_open, -p.execution_debt_total, p.pod))]
         sections.append(PortfolioAssessment(
             assessment=first.assessment,
-            dimensions=[AssessmentRef(id=d.id, version=first.assessment.version, title=d.title) for d in first.dimensions],
+            dimensions=first.dimensions,
             pods=pods,
             debt_ranking=ranking,
         ))
@@ -931,7 +984,7 @@ def portfolio(reports: Sequence[Report], *, as_of: _dt.date, version: str, input
         podkit_version=version,
         as_of=as_of,
         redacted=redact,
-        pods=sorted({r.pod for r in reports}),
+        pods=sorted({s.pod.pod for s in summaries}),
         assessments=sections,
         warnings=list(warnings),
         inputs=inputs,
@@ -943,13 +996,18 @@ def report_name(pod: str, assessment_id: str) -> str:
     return f"{pod}--{assessment_id}"
 
 
-def inputs_digest(files: Sequence[tuple[str, str]]) -> Inputs:
-    """SHA-256 over the inputs: of the sorted lines ``<sha256>  <name>`` (as ``sha256sum`` prints)."""
+def inputs_digest(files: Sequence[tuple[str, str]], *, listed: bool = True) -> Inputs:
+    """SHA-256 over the inputs: of the sorted lines ``<sha256>  <name>`` (as ``sha256sum`` prints).
+
+    ``listed=False`` leaves the list of files empty (the digest is the same).
+    """
     import hashlib
 
     rows = sorted(set(files), key=lambda t: (t[0], t[1]))
-    text = "".join(f"{digest}  {name}\n" for name, digest in rows)
-    return Inputs(sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), files=[InputFile(name=n, sha256=d) for n, d in rows])
+    h = hashlib.sha256()
+    for name, digest in rows:  # line by line: the same digest as of the joined text, in less memory
+        h.update(f"{digest}  {name}\n".encode("utf-8"))
+    return Inputs(sha256=h.hexdigest(), files=[InputFile(name=n, sha256=d) for n, d in rows] if listed else [])
 
 
 # --------------------------------------------------------------------------- everything at once
@@ -973,21 +1031,57 @@ def score_all(records: Sequence, assessments: Sequence[Assessment], *, as_of: _d
     """Group validated records by pod and assessment, score each group, and build a portfolio
     when two or more pods are present. Sessions dated after ``as_of`` are left out (with a warning).
     """
-    from .observations import merge_session, session_key
-
-    kit = {a.id: a for a in assessments}
-    groups: dict[tuple[str, str], dict[tuple, list]] = defaultdict(lambda: defaultdict(list))
+    groups: dict[tuple[str, str], list] = defaultdict(list)
     for rec in records:
         o = rec.observation
-        groups[(o.assessment, o.pod)][session_key(o)].append(rec)
-    reports: list[Report] = []
-    all_files: set[tuple[str, str]] = set()
-    all_warnings: list[ReportWarning] = []
-    for aid, pod in sorted(groups):
-        a = kit[aid]
+        groups[(o.assessment, o.pod)].append(rec)
+    run = ScoringRun(assessments, as_of=as_of, version=version, redact=redact)
+    reports = [r for key in sorted(groups) if (r := run.score_group(groups[key])) is not None]
+    return reports, run.portfolio()
+
+
+class ScoringRun:
+    """Scores one pod and assessment at a time (in sorted order), keeping only what the
+    portfolio needs, so that reports can be rendered and dropped one by one."""
+
+    def __init__(self, assessments: Sequence[Assessment], *, as_of: _dt.date, version: str, redact: bool = False):
+        self.kit = {a.id: a for a in assessments}
+        self.as_of, self.version, self.redact = as_of, version, redact
+        #: (assessment, pod) -> PodSummary as JSON: a fraction of the objects' memory
+        self.summaries: dict[tuple[str, str], str] = {}
+        self.files: set[tuple[str, str]] = set()
+        self.warnings: list[ReportWarning] = []
+
+    def score_group(self, records: Sequence) -> Report | None:
+        """The report of one pod for one assessment from all its records (in input order), or
+        ``None`` when every session is dated after ``as_of``."""
+        report, warnings, files = self.score_only(records)
+        key = (records[0].observation.assessment, records[0].observation.pod)
+        self.add(key, pod_summary(report).model_dump_json() if report is not None else None, warnings, files)
+        return report
+
+    def add(self, key: tuple[str, str], summary: str | None, warnings: list[ReportWarning], files: set[tuple[str, str]]) -> None:
+        """Keep what the portfolio needs from one group (scored here or by a worker process):
+        the :class:`PodSummary` of its report as JSON (``None``: no report), warnings and files."""
+        self.warnings += warnings
+        if summary is not None:
+            self.files |= files
+            self.summaries[key] = summary
+
+    def score_only(self, records: Sequence) -> tuple[Report | None, list[ReportWarning], set[tuple[str, str]]]:
+        """:meth:`score_group` without keeping anything: the report, its warnings and files."""
+        from .observations import merge_session, session_key
+
+        as_of = self.as_of
+        first = records[0].observation
+        aid, pod = first.assessment, first.pod
+        a = self.kit[aid]
+        by_session: dict[tuple, list] = defaultdict(list)
+        for rec in records:
+            by_session[session_key(rec.observation)].append(rec)
         sessions_in, warnings, files, later = [], [], set(), 0
-        for key in sorted(groups[(aid, pod)]):
-            recs = groups[(aid, pod)][key]
+        for key in sorted(by_session):
+            recs = by_session[key]
             if key[2] > as_of:
                 later += 1
                 continue
@@ -998,12 +1092,29 @@ def score_all(records: Sequence, assessments: Sequence[Assessment], *, as_of: _d
                 warnings += [_report_warning(r.source.name, p) for p in r.warnings]
         if later:
             warnings.append(ReportWarning(source=None, line=None, message=f"{later} session{'s' if later != 1 else ''} of pod {pod!r} dated after the report date {as_of.isoformat()} left out"))
-        all_warnings += warnings
         if not sessions_in:
-            continue
-        all_files |= files
-        reports.append(score_pod(a, pod, sessions_in, as_of=as_of, version=version, inputs=inputs_digest(sorted(files)), warnings=_sorted_warnings(warnings), redact=redact))
-    pf = None
-    if len({r.pod for r in reports}) >= 2:
-        pf = portfolio(reports, as_of=as_of, version=version, inputs=inputs_digest(sorted(all_files)), warnings=_sorted_warnings(all_warnings), redact=redact)
-    return reports, pf
+            return None, warnings, files
+        report = score_pod(a, pod, sessions_in, as_of=as_of, version=self.version, inputs=inputs_digest(sorted(files)), warnings=_sorted_warnings(warnings), redact=self.redact)
+        return report, warnings, files
+
+    def portfolio(self, *, release: bool = False, list_files: bool = True, series: bool = True) -> Portfolio | None:
+        """The portfolio of every report scored so far, when two or more pods are present.
+
+        With ``release`` the run lets go of what it kept as soon as it is used (it has to be the
+        last call then): the portfolio of 100,000 files is large enough for that to matter. With
+        ``list_files=False`` its ``inputs.files`` is left empty and the sorted ``(name, sha256)``
+        rows are kept in ``file_rows`` instead, for a caller that writes them a piece at a time;
+        with ``series=False`` every pod's ``overall.series`` is left empty (the same kind of help).
+        """
+        if len({pod for _, pod in self.summaries}) < 2:
+            return None
+        summaries = [PodSummary.model_validate_json(s) for s in self.summaries.values()]
+        if not series:  # every pod's trend left out: see report._portfolio_json
+            summaries = [s.model_copy(update={"pod": s.pod.model_copy(update={"overall": s.pod.overall.model_copy(update={"series": []})})}) for s in summaries]
+        rows = sorted(self.files)
+        if release:
+            self.summaries, self.files = {}, set()
+        inputs = inputs_digest(rows, listed=list_files)
+        self.file_rows = rows if not list_files else []
+        del rows
+        return portfolio_from(summaries, as_of=self.as_of, version=self.version, inputs=inputs, warnings=_sorted_warnings(self.warnings), redact=self.redact)

@@ -48,6 +48,13 @@ _LABELS = {
 _ROW = re.compile(r"^i(\d{1,3})$")
 _NUMBER = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*%?\s*$")
 _MINUTES = re.compile(r"^\s*(\d{1,3})\s*(?:m|min|mins|minutes)?\s*$", re.IGNORECASE)
+#: Most form fields and widgets read from one PDF. A real sheet has a few hundred; the bound keeps
+#: a hostile file (millions of fields, or kids shared so that the tree explodes) fast to refuse.
+MAX_FORM_FIELDS = 20_000
+
+
+class _TooManyFields(Exception):
+    pass
 
 
 @dataclass
@@ -104,12 +111,15 @@ def _read_fields(path: Path) -> tuple[dict[str, object], dict[str, str]]:
             acro = root.get("/AcroForm")
             fields = acro.get_object().get("/Fields") if acro is not None else None
             values: dict[str, object] = {}
+            budget = [MAX_FORM_FIELDS]
             for ref in fields or []:
-                _walk(ref.get_object(), "", None, values, 0)
+                _walk(ref.get_object(), "", None, values, 0, budget)
             meta = reader.metadata or {}
             info = {k: str(meta.get(k)) for k in ("/podkitassessment", "/podkitassessmentversion") if meta.get(k)}
         except SourceErrors:
             raise
+        except _TooManyFields:
+            raise _fail(path, f"the PDF has more than {MAX_FORM_FIELDS:,} form fields; a podkit observation sheet has a few hundred") from None
         except FileNotDecryptedError:
             raise _fail(path, "the PDF is password-protected; save an unprotected copy of the filled sheet and read that") from None
         except (PdfReadError, RecursionError) as exc:
@@ -124,17 +134,22 @@ def _read_fields(path: Path) -> tuple[dict[str, object], dict[str, str]]:
     return values, info
 
 
-def _walk(node, parent: str, inherited_ft, out: dict, depth: int) -> None:
+def _walk(node, parent: str, inherited_ft, out: dict, depth: int, budget: list[int]) -> None:
     if depth > 20:
         return
     name = node.get("/T")
     full = f"{parent}.{name}" if parent and name is not None else (str(name) if name is not None else parent)
     ft = node.get("/FT", inherited_ft)
-    kids = [k.get_object() for k in node.get("/Kids", []) or []]
+    refs = node.get("/Kids", []) or []
+    refs = refs.get_object() if hasattr(refs, "get_object") else refs  # an indirect array
+    budget[0] -= 1 + len(refs)  # every node and kid counts, however often it is shared
+    if budget[0] < 0:
+        raise _TooManyFields
+    kids = [k.get_object() for k in refs]
     named_kids = [k for k in kids if k.get("/T") is not None]
     if named_kids:
         for kid in named_kids:
-            _walk(kid, full, ft, out, depth + 1)
+            _walk(kid, full, ft, out, depth + 1, budget)
         return
     if not full or "." in full:
         return  # pseudo-fields some writers add; podkit names never contain dots

@@ -131,6 +131,7 @@ def stage_pages(kit: Kit, extras: SiteExtras | None = None, theme: Path | None =
     if stage.exists():
         shutil.rmtree(stage)
     if project.content_dir.is_dir():
+        check_content(project)
         shutil.copytree(project.content_dir, stage, symlinks=False, ignore=shutil.ignore_patterns(".*"))
     else:
         stage.mkdir(parents=True)
@@ -154,6 +155,37 @@ def stage_pages(kit: Kit, extras: SiteExtras | None = None, theme: Path | None =
             shutil.copyfile(extras.files[d.path], dest)
     write_schemas(project, stage / "schemas")
     return stage
+
+
+def check_content(project: Project) -> None:
+    """Refuse content that would publish files from outside the project, and pages that are not
+    UTF-8 text, with every problem named (the copy into the stage follows symbolic links)."""
+    from .errors import Problem, SourceErrors
+    from .sources import read_text
+
+    problems: list[Problem] = []
+    root = project.root.resolve()
+    for dirpath, dirnames, filenames in os.walk(project.content_dir):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        folder = Path(dirpath)
+        for name in [*dirnames, *sorted(f for f in filenames if not f.startswith("."))]:
+            path = folder / name
+            if path.is_symlink():
+                try:
+                    outside = not path.resolve(strict=True).is_relative_to(root)
+                except (OSError, RuntimeError):
+                    problems.append(Problem(path, "symbolic link to nothing (or a loop of links)"))
+                    continue
+                if outside:
+                    problems.append(Problem(path, "symbolic link points outside the project; refusing to publish it"))
+                    continue
+            if name.endswith(".md") and path.is_file():
+                try:
+                    read_text(path, root=root)
+                except SourceErrors as exc:
+                    problems += exc.problems
+    if problems:
+        raise SourceErrors(problems)
 
 
 def write_schemas(project: Project, *dirs: Path) -> None:
@@ -228,9 +260,20 @@ def mkdocs_build(project: Project, stage: Path, site_dir: Path, *, strict: bool 
 
     if not project.mkdocs_yml.is_file():
         raise PodkitError(f"{project.mkdocs_yml}: no mkdocs.yml in the project")
+    try:
+        from pymdownx.snippets import SnippetMissingError
+    except ImportError:  # pragma: no cover - pymdownx ships with mkdocs-material
+        SnippetMissingError = LookupError  # noqa: N806
+    from .printing import source_date
+
+    # MkDocs dates pages (sitemap lastmod, sitemap.xml.gz) by SOURCE_DATE_EPOCH, else by the clock;
+    # give it the date the PDFs carry (SOURCE_DATE_EPOCH, else the last commit), so builds repeat.
+    epoch = str(int(source_date(project.root).timestamp()))
     handler = _Collect()
     log = logging.getLogger("mkdocs")
     log.addHandler(handler)
+    saved_epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = epoch
     try:
         cfg = load_config(str(project.mkdocs_yml), docs_dir=str(stage), site_dir=str(site_dir), strict=strict)
         cfg["nav"] = _expand_nav(cfg["nav"], stage)
@@ -247,11 +290,17 @@ def mkdocs_build(project: Project, stage: Path, site_dir: Path, *, strict: bool 
     except mk_exc.MkDocsException as exc:
         details = "\n".join(f"  {r}" for r in handler.records)
         raise PodkitError(f"site build failed: {exc}\n{details}".rstrip()) from None
-    except (OSError, ValueError, LookupError) as exc:
-        # Markdown extensions raise these for content problems (a missing snippet, say).
-        raise PodkitError(f"site build failed: {type(exc).__name__}: {exc}") from None
+    except (OSError, ValueError, LookupError, SnippetMissingError) as exc:
+        # Markdown extensions raise these for content problems (a missing snippet, say); MkDocs has
+        # logged which page it was reading.
+        details = "\n".join(f"  {r}" for r in handler.records)
+        raise PodkitError(f"site build failed: {type(exc).__name__}: {exc}\n{details}".rstrip()) from None
     finally:
         log.removeHandler(handler)
+        if saved_epoch is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved_epoch
     if handler.records and strict:
         details = "\n".join(f"  {r}" for r in handler.records)
         raise PodkitError(f"site build produced warnings (strict mode):\n{details}")
@@ -364,6 +413,14 @@ def scratch_dir(target: Path) -> Path:
         pid = stale.name.rsplit("-", 1)[-1]
         if not pid.isdigit() or not _pid_alive(int(pid)):
             shutil.rmtree(stale, ignore_errors=True)
+    for stale in target.parent.glob(f".{target.name}-old-*"):
+        # The previous build, moved aside by a swap without renameat2 that was killed half-way.
+        pid = stale.name.rsplit("-", 1)[-1]
+        if not pid.isdigit() or not _pid_alive(int(pid)):
+            if not target.exists():
+                os.replace(stale, target)
+            else:
+                shutil.rmtree(stale, ignore_errors=True)
     path = target.with_name(f".{target.name}-new-{os.getpid()}")
     if path.exists():
         shutil.rmtree(path)

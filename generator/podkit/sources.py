@@ -9,8 +9,10 @@ YAML is built straight from the parser's event stream (C parser when available),
 
 from __future__ import annotations
 
+import errno
 import math
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-from .errors import Problem, SourceErrors
+from .errors import PodkitError, Problem, SourceErrors
 
 try:  # the C parser is several times faster; fall back quietly when it is missing
     from yaml import CSafeLoader as _Loader
@@ -71,20 +73,35 @@ class Document:
         return Problem(self.path, message, line, col, tuple(key), severity, rule)
 
 
+#: stat() errors that mean "no such file" (those Path.exists() treats as a missing file).
+_MISSING_ERRNOS = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+
+
 def check_file(path: Path, *, limit: int = MAX_TEXT_BYTES, root: Path | None = None) -> None:
     """Raise a located error unless ``path`` is a readable regular file within limits."""
     path = Path(path)
     if path.is_symlink() and root is not None:
-        target = path.resolve()
+        try:
+            target = path.resolve()
+        except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13)
+            raise SourceErrors([Problem(path, "symbolic link loop: the link points (in the end) back to itself")]) from None
         if not target.is_relative_to(Path(root).resolve()):
             raise SourceErrors([Problem(path, "symbolic link points outside the project; refusing to read it")])
-    if not path.exists():
+    try:  # one stat call: this runs for each of thousands of observation files
+        st = os.stat(path)
+    except ValueError:  # an embedded NUL byte: no such file, as Path.exists() says
+        st = None
+    except OSError as exc:
+        if exc.errno not in _MISSING_ERRNOS:
+            raise SourceErrors([Problem(path, f"cannot read file: {exc.strerror or exc}")]) from None
+        st = None
+    if st is None:
         raise SourceErrors([Problem(path, "no such file")])
-    if path.is_dir():
+    if stat.S_ISDIR(st.st_mode):
         raise SourceErrors([Problem(path, "is a directory, expected a file")])
-    if not path.is_file():
+    if not stat.S_ISREG(st.st_mode):
         raise SourceErrors([Problem(path, "is not a regular file")])
-    size = path.stat().st_size
+    size = st.st_size
     if size > limit:
         raise SourceErrors(
             [Problem(path, f"file is {size:,} bytes; podkit reads files up to {limit:,} bytes")]
@@ -94,11 +111,22 @@ def check_file(path: Path, *, limit: int = MAX_TEXT_BYTES, root: Path | None = N
 def read_text(path: Path, *, limit: int = MAX_TEXT_BYTES, root: Path | None = None) -> str:
     """Read a UTF-8 text file (a leading BOM is accepted), with located decoding errors."""
     path = Path(path)
+    return decode_text(read_bytes(path, limit=limit, root=root), path)
+
+
+def read_bytes(path: Path, *, limit: int = MAX_TEXT_BYTES, root: Path | None = None) -> bytes:
+    """The bytes of a file that passes :func:`check_file` (for callers that also hash them)."""
+    path = Path(path)
     check_file(path, limit=limit, root=root)
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:
+            return fh.read()
     except OSError as exc:
         raise SourceErrors([Problem(path, f"cannot read file: {exc.strerror or exc}")]) from None
+
+
+def decode_text(raw: bytes, path: Path) -> str:
+    """Decode a text file's bytes as UTF-8 (a leading BOM is accepted), with located errors."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if b"\x00" in raw:
@@ -145,11 +173,15 @@ class _Builder:
             tag = self.resolver.resolve(ScalarNode, event.value, event.implicit)
         elif tag not in _STANDARD_TAGS:
             raise self.fail(f"YAML tag {event.tag!r} is not allowed; podkit reads plain data only", event.start_mark, key)
+        if tag == "tag:yaml.org,2002:merge":
+            raise self.fail("merge keys ('<<') are not supported; write the keys out", event.start_mark, key)
         node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
             value = self.constructor.construct_object(node)
         except (ConstructorError, ValueError, OverflowError) as exc:
-            raise self.fail(f"cannot read value {event.value!r}: {exc}", event.start_mark, key) from None
+            why = exc.problem if isinstance(exc, ConstructorError) and exc.problem else exc
+            shown = repr(event.value) if len(event.value) <= 60 else repr(event.value[:57]) + "…"
+            raise self.fail(f"cannot read value {shown}: {why}", event.start_mark, key) from None
         if isinstance(value, float) and not math.isfinite(value):
             raise self.fail(f"{event.value!r} is not a finite number", event.start_mark, key)
         if event.tag is None and len(_PLAIN_CACHE) < 4096 and isinstance(value, (str, int, float, bool, type(None))):
@@ -209,8 +241,40 @@ class _Builder:
             return frame[1] + (len(frame[0]),)
 
         documents = 0
-        while loader.check_event():
-            event = loader.get_event()
+        positions = self.positions
+        get_event = loader.get_event
+        while True:
+            event = get_event()
+            if event is None:
+                break
+            if event.__class__ is _SCALAR and stack and event.tag is None and not event.anchor:
+                # The common case, inlined (thousands of files are read per run): a scalar without
+                # tag or anchor inside a container. Anything unusual takes the general path below.
+                if event.style:
+                    value = event.value
+                else:
+                    value = _PLAIN_CACHE.get(event.value, _MISS)
+                    if value is _MISS:
+                        value = self.scalar(event, child_path())
+                frame = stack[-1]
+                container = frame[0]
+                self.budget -= 1
+                if self.budget < 0 or (frame[3] and frame[2] is _NO_KEY and value in container):
+                    self.budget += 1
+                    place(value, event.start_mark)  # raises the error, as the general path does
+                frame[6] += 1
+                if not frame[3]:
+                    m = event.start_mark
+                    positions[frame[1] + (len(container),)] = (m.line + 1, m.column + 1)
+                    container.append(value)
+                elif frame[2] is _NO_KEY:
+                    frame[2] = value
+                    m = event.start_mark
+                    positions[frame[1] + (value,)] = (m.line + 1, m.column + 1)
+                else:
+                    container[frame[2]] = value
+                    frame[2] = _NO_KEY
+                continue
             if isinstance(event, ev.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
@@ -252,6 +316,7 @@ class _Builder:
 
 _NO_KEY = object()
 _MISS = object()
+_SCALAR = ev.ScalarEvent
 #: Plain scalar text -> constructed value; only immutable values are kept.
 _PLAIN_CACHE: dict[str, object] = {}
 
@@ -264,6 +329,8 @@ def parse_yaml(text: str, path: Path) -> Document:
         data = builder.build(loader)
     except yaml.MarkedYAMLError as exc:
         raise SourceErrors([_syntax_problem(exc, text, path)]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow: located by hand
+        raise SourceErrors([_reader_problem(exc, text, path)]) from None
     except yaml.YAMLError as exc:
         raise SourceErrors([Problem(path, f"YAML syntax error: {exc}")]) from None
     except RecursionError:
@@ -272,6 +339,18 @@ def parse_yaml(text: str, path: Path) -> Document:
         loader.dispose()
     # Positions are kept even for keys the builder saw before it stopped.
     return Document(path, data, builder.positions)
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, path: Path) -> Problem:
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+    pos = exc.position
+    for i in (pos, pos - 1):  # the C reader points just past the character, the Python one at it
+        if 0 <= i < len(text) and ord(text[i]) == code:
+            pos = i
+            break
+    line = text.count("\n", 0, pos) + 1
+    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return Problem(path, f"YAML syntax error: character U+{code:04X} is not allowed ({exc.reason}); delete it", line, col)
 
 
 _OPENERS = ("flow sequence", "flow mapping", "quoted scalar")
@@ -292,10 +371,32 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: Path) -> Problem
         found = exc.problem_mark
         mark = exc.context_mark
         what += f" (noticed at line {found.line + 1}, column {found.column + 1})"
+    elif mark is not None and (opened := _runaway_quote(text, mark)) is not None:
+        what += (f" (noticed at line {mark.line + 1}, column {mark.column + 1}; the quoted text that starts"
+                 " here runs on until that line: is its closing quote missing?)")
+        mark = opened
     if mark is not None and _tab_at(text, mark):
         what += " (a tab character: YAML indents with spaces only)"
     line, col = _mark(mark) if mark is not None else (None, None)
     return Problem(path, f"YAML syntax error: {what}", line, col)
+
+
+def _runaway_quote(text: str, mark):
+    """Where a quoted scalar starts that spans lines and ends on the error's line, if one does.
+
+    A missing closing quote makes the value run on to the next quote character, often many lines
+    later, where the parser then stumbles; the line to fix is the one that opened the quote.
+    """
+    start = None
+    try:
+        for tok in yaml.scan(text, Loader=_Loader):
+            if tok.start_mark.line > mark.line:
+                break
+            if isinstance(tok, yaml.ScalarToken) and tok.style in ('"', "'") and tok.start_mark.line < tok.end_mark.line == mark.line:
+                start = tok.start_mark
+    except yaml.YAMLError:
+        pass
+    return start
 
 
 def _tab_at(text: str, mark) -> bool:
@@ -309,7 +410,11 @@ def _tab_at(text: str, mark) -> bool:
 def load_yaml(path: Path, *, root: Path | None = None) -> Document:
     """Read and parse one YAML file with positions."""
     path = Path(path)
-    text = read_text(path, root=root)
+    return yaml_document(read_text(path, root=root), path)
+
+
+def yaml_document(text: str, path: Path) -> Document:
+    """Parse the text of a YAML file with positions; a file of only comments is empty."""
     if not text.strip() or all(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
@@ -317,16 +422,30 @@ def load_yaml(path: Path, *, root: Path | None = None) -> Document:
     return parse_yaml(text, path)
 
 
-def atomic_write(path: Path, data: str | bytes) -> Path:
-    """Write a file so that readers see either the old or the new content, never a part."""
+def atomic_write(path: Path, data: str | bytes | tuple[bytes, ...]) -> Path:
+    """Write a file so that readers see either the old or the new content, never a part.
+
+    ``data`` may be a tuple of byte strings, written one after the other (so that a large
+    file need not be joined in memory first).
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    mode = "wb" if isinstance(data, bytes) else "w"
-    kwargs = {} if isinstance(data, bytes) else {"encoding": "utf-8", "newline": "\n"}
-    with open(tmp, mode, **kwargs) as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    mode = "w" if isinstance(data, str) else "wb"
+    kwargs = {"encoding": "utf-8", "newline": "\n"} if isinstance(data, str) else {}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, mode, **kwargs) as fh:
+            for part in data if isinstance(data, tuple) else (data,):
+                fh.write(part)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException as exc:  # a failed or interrupted write leaves neither a part nor a temporary file
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):  # a full disk, a read-only folder: the user's to fix, not a bug
+            raise PodkitError(f"{path}: cannot write the file: {exc.strerror or exc}") from None
+        raise
     return path

@@ -12,7 +12,7 @@ import re
 
 from markupsafe import Markup
 
-_MD_SPECIAL = re.compile(r"([\\\[\]()!#{}|<>&~^=$:])")
+_MD_SPECIAL = re.compile(r"([\\\[\]()!#{}|<>&~^=$:_])")
 _WS = re.compile(r"\s+")
 _STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _EM = re.compile(r"(?<![*\w])\*(?=\S)([^*]+?)(?<=\S)\*(?![*\w])")

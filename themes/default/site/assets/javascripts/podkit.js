@@ -3,11 +3,12 @@
    (WCAG 2.1.1; axe-core rule scrollable-region-focusable). */
 (function () {
   function update() {
-    document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap) {
+    document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap, index) {
       if (wrap.scrollWidth > wrap.clientWidth + 1) {
         wrap.setAttribute("tabindex", "0");
         wrap.setAttribute("role", "region");
-        wrap.setAttribute("aria-label", "Table, scrolls sideways");
+        // Each region needs its own name (axe-core rule landmark-unique).
+        wrap.setAttribute("aria-label", "Table " + (index + 1) + ", scrolls sideways");
       } else if (wrap.getAttribute("role") === "region") {
         wrap.removeAttribute("tabindex");
         wrap.removeAttribute("role");
