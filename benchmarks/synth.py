@@ -55,7 +55,12 @@ def make_kit(out: Path, n_assessments: int, *, source: Path = ROOT) -> Path:
         elif src.is_file():
             (out / part).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src, out / part)
-    originals = sorted((source / "assessments").glob("*.yaml"))
+    # the assessments the sample observations use come first, so that small kits still score them
+    used = set(re.findall(r"(?m)^assessment:\s*(\S+)", "".join(p.read_text(encoding="utf-8") for p in (source / "examples").rglob("*.yaml"))))
+    used |= set(re.findall(r"(?m)^([a-z0-9-]+),", "".join(p.read_text(encoding="utf-8") for p in (source / "examples").rglob("*.csv"))))
+    originals = sorted((source / "assessments").glob("*.yaml"), key=lambda p: (p.stem not in used, p.name))
+    if n_assessments < len(used & {p.stem for p in originals}):
+        raise ValueError(f"a kit needs at least {len(used)} assessments: the sample observations use {', '.join(sorted(used))}")
     adir = out / "assessments"
     adir.mkdir(exist_ok=True)
     for i in range(n_assessments):

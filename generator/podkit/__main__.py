@@ -1,4 +1,6 @@
-from podkit.cli import main
+import sys
+
+from podkit.launch import main
 
 if __name__ == "__main__":  # pragma: no cover
-    main(prog_name="podkit")
+    sys.exit(main(prog_name="podkit"))

@@ -55,6 +55,7 @@ project_option = click.option(
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print only errors and the result.")
 paper_option = click.option("--paper", type=click.Choice(["a4", "letter", "both"], case_sensitive=False), default="both", show_default=True, help="Paper size of the PDFs.")
 jobs_option = click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="PDFs rendered in parallel (default: one per CPU core).")
+cache_option = click.option("--no-cache", "no_cache", is_flag=True, help="Render every PDF (and rebuild the site) even when nothing changed since the last build.")
 
 
 def _project(project_dir: Path | None):
@@ -140,7 +141,8 @@ def lint(project_dir: Path | None, quiet: bool, strict: bool, rules: tuple[str, 
 @click.option("--pdf/--no-pdf", "pdf", default=True, show_default=True, help="Render the PDF toolkits, fillable sheets, complete kit and HR guide into site/downloads/.")
 @paper_option
 @jobs_option
-def build(project_dir: Path | None, quiet: bool, site_dir: Path | None, theme: Path | None, offline: bool, pdf: bool, paper: str, jobs: int) -> None:
+@cache_option
+def build(project_dir: Path | None, quiet: bool, site_dir: Path | None, theme: Path | None, offline: bool, pdf: bool, paper: str, jobs: int, no_cache: bool) -> None:
     """Build the documentation site (and its PDF downloads) into site/."""
     from .console import configure
     from .site import build_site
@@ -156,11 +158,11 @@ def build(project_dir: Path | None, quiet: bool, site_dir: Path | None, theme: P
     if pdf:
         from .printing import paper_choices, pdf_site_extras
 
-        pdf_extras = pdf_site_extras(kit, papers=paper_choices(paper), theme=theme, workers=jobs or None)
+        pdf_extras = pdf_site_extras(kit, papers=paper_choices(paper), theme=theme, workers=jobs or None, cache=not no_cache)
         extras.files.update(pdf_extras.files)
         extras.downloads.extend(pdf_extras.downloads)
     # -- end printing
-    out = build_site(kit, site_dir=site_dir, theme=theme, offline=offline, extras=extras)
+    out = build_site(kit, site_dir=site_dir, theme=theme, offline=offline, extras=extras, cache=not no_cache)
     if not quiet:
         click.echo(f"Built site: {out}")
 
@@ -174,7 +176,8 @@ def build(project_dir: Path | None, quiet: bool, site_dir: Path | None, theme: P
 @click.option("--only", "kinds", multiple=True, type=click.Choice(["toolkit", "sheet", "complete-kit", "hr-guide"]), help="Render only this kind of PDF (repeat for several).")
 @paper_option
 @jobs_option
-def print_pdfs(project_dir: Path | None, quiet: bool, assessment_ids: tuple[str, ...], output: Path | None, theme: Path | None, kinds: tuple[str, ...], paper: str, jobs: int) -> None:
+@click.option("--no-cache", "no_cache", is_flag=True, help="Render every PDF, even those whose inputs did not change since they were last rendered.")
+def print_pdfs(project_dir: Path | None, quiet: bool, assessment_ids: tuple[str, ...], output: Path | None, theme: Path | None, kinds: tuple[str, ...], paper: str, jobs: int, no_cache: bool) -> None:
     """Render PDFs only: toolkits, fillable sheets, the complete kit and the HR guide.
 
     Give assessment ids to render only their toolkits and sheets.
@@ -185,7 +188,7 @@ def print_pdfs(project_dir: Path | None, quiet: bool, assessment_ids: tuple[str,
     configure(quiet)
     kit = _load(project_dir)
     out = output or kit.project.root / "build" / "pdf"
-    downloads = write_pdfs(kit, out, papers=paper_choices(paper), theme=theme, workers=jobs or None, only=assessment_ids or None, kinds=kinds or KINDS)
+    downloads = write_pdfs(kit, out, papers=paper_choices(paper), theme=theme, workers=jobs or None, only=assessment_ids or None, kinds=kinds or KINDS, cache=not no_cache)
     if not quiet:
         click.echo(f"Wrote {len(downloads)} PDF{'s' if len(downloads) != 1 else ''} to {out}")
 
@@ -284,9 +287,10 @@ def new_observation(assessment: str, pod: str, date_text: str | None, observers:
 @click.option("--as-of", "as_of_text", default=None, metavar="YYYY-MM-DD", help="Report date: debt ages up to this day, later sessions are left out (default: today). Recorded in the report.")
 @click.option("--redact-evidence", is_flag=True, help="Replace every evidence note with [redacted] (for reports shared beyond the pod).")
 @click.option("--theme", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None, help="A theme folder whose report templates override the default ones.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Processes that read and score the files (default: one per CPU core; a few hundred files use one).")
 @project_option
 @quiet_option
-def score(inputs: tuple[Path, ...], formats: str, out_dir: Path, as_of_text: str | None, redact_evidence: bool, theme: Path | None, project_dir: Path | None, quiet: bool) -> None:
+def score(inputs: tuple[Path, ...], formats: str, out_dir: Path, as_of_text: str | None, redact_evidence: bool, theme: Path | None, jobs: int, project_dir: Path | None, quiet: bool) -> None:
     """Score observation files (YAML, CSV, filled PDF sheets; files or folders) into reports.
 
     Writes one report per pod and assessment (POD--ASSESSMENT.html, .json, …) and, when several
@@ -306,7 +310,7 @@ def score(inputs: tuple[Path, ...], formats: str, out_dir: Path, as_of_text: str
     today = dt.date.today()
     as_of = _iso_date(as_of_text, "--as-of") or today
     kit = _load(project_dir)
-    written, warnings = score_files(kit, list(inputs), formats=wanted, out_dir=out_dir, as_of=as_of, today=today, redact=redact_evidence, theme=theme, progress=console.progress)
+    written, warnings = score_files(kit, list(inputs), formats=wanted, out_dir=out_dir, as_of=as_of, today=today, redact=redact_evidence, theme=theme, progress=console.progress, jobs=jobs or None)
     for w in warnings:
         console.warn(w.format())
     if not quiet:

@@ -163,14 +163,15 @@ def _no_files(inputs) -> Problem:
     return Problem(given[0] if len(given) == 1 else None, "no observation files (*.yaml, *.yml, *.csv, *.pdf) " + (f"in {where}" if len(given) > 1 else "in the inputs given" if not given else "in this folder"))
 
 
-def collect_files(inputs: Iterable[Path]) -> tuple[list[tuple[Path, str, Path | None]], list[Problem]]:
+def collect_files(inputs: Iterable[Path], *, as_text: bool = False) -> tuple[list[tuple[Path, str, Path | None]], list[Problem]]:
     """Expand files and folders into ``(path, stable name, root for link checks)``, sorted.
 
     The stable name is the path relative to the folder given, prefixed with that folder's name,
-    so reports do not depend on the working directory.
+    so reports do not depend on the working directory. With ``as_text`` the paths are strings
+    (100,000 ``Path`` objects take some 40 MB).
     """
     inputs = list(inputs)
-    found: dict[Path, tuple[Path, str, Path | None]] = {}
+    found: dict[str, tuple] = {}
     problems: list[Problem] = []
     for raw in inputs:
         p = Path(raw)
@@ -182,18 +183,20 @@ def collect_files(inputs: Iterable[Path]) -> tuple[list[tuple[Path, str, Path | 
             label = base.name or "inputs"
             for dirpath, dirnames, filenames in os.walk(p, followlinks=False):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                real_dir = Path(dirpath).resolve()  # once per folder, not once per file
+                # once per folder, not once per file: thousands of files are common
+                real_dir = str(Path(dirpath).resolve())
+                rel_dir = Path(dirpath).relative_to(p).as_posix()
+                prefix = f"{label}/" if rel_dir == "." else f"{label}/{rel_dir}/"
                 for name in sorted(filenames):
                     if name.startswith(".") or not name.lower().endswith(OBSERVATION_SUFFIXES):
                         continue
-                    fp = Path(dirpath) / name
-                    rel = fp.relative_to(p).as_posix()
-                    found.setdefault(real_dir / name, (fp, f"{label}/{rel}", base))
+                    fp = os.path.join(dirpath, name) if as_text else Path(dirpath) / name
+                    found.setdefault(os.path.join(real_dir, name), (fp, prefix + name, base))
             continue
         if not p.name.lower().endswith(OBSERVATION_SUFFIXES):
             problems.append(Problem(p, "not an observation file: expected .yaml, .yml, .csv or .pdf"))
             continue
-        found.setdefault(p.resolve(), (p, p.name, None))
+        found.setdefault(str(p.resolve()), (str(p) if as_text else p, p.name, None))
     files = sorted(found.values(), key=lambda t: t[1])
     if not files and not problems:
         problems.append(_no_files(inputs))
@@ -791,30 +794,27 @@ class ObservationScan:
     groups: dict[tuple[str, str], array]
     #: (assessment, pod) -> the date of its earliest session
     first_dates: dict[tuple[str, str], _dt.date]
-    sources: list[tuple[str, str, bytes]] = field(repr=False)  # path, name, SHA-256 of each file read
-    _spill_dir: str = field(repr=False)
+    #: how many files were read
+    files: int = 0
+    _spill_dir: str = field(default="", repr=False)
     _fds: list[int] = field(default_factory=list, repr=False)
-    # where each record is: spill file, offset, size; its source; its warnings (when it has any)
+    # where each record is (spill file, offset, size; its source file is stored with it), and
+    # the warnings of the records that have any
     _spill: array = field(default_factory=lambda: array("H"), repr=False)
     _offset: array = field(default_factory=lambda: array("Q"), repr=False)
     _size: array = field(default_factory=lambda: array("I"), repr=False)
-    _source: array = field(default_factory=lambda: array("I"), repr=False)
     _warnings: dict[int, tuple] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         """The number of records."""
         return len(self._offset)
 
-    def source(self, n: int) -> Source:
-        path, name, digest = self.sources[n]
-        return Source(Path(path), name, digest.hex())
-
     def records(self, numbers: Iterable[int]) -> list[Record]:
         """The records with these numbers, read back from the spill files."""
         out = []
         for n in numbers:
             blob = os.pread(self._fds[self._spill[n]], self._size[n], self._offset[n])
-            out.append(_decode_record(blob, self.source(self._source[n]), self._warnings.get(n, ())))
+            out.append(_decode_record(blob, self._warnings.get(n, ())))
         return out
 
     def close(self) -> None:
@@ -839,12 +839,13 @@ def _encode_record(rec: Record) -> bytes:
         (item, tuple((ob, lines.get((item, ob)), (r.level, r.check, r.count, r.intervals, r.not_observed, r.evidence)) for ob, r in per.items()))
         for item, per in o.responses.items()
     )
-    return marshal.dumps((o.assessment, o.assessment_version, o.pod, o.date.toordinal(), o.session.type,
-                          o.session.duration_minutes, tuple(o.observers), o.notes, responses))
+    src = rec.source
+    return marshal.dumps((str(src.path), src.name, bytes.fromhex(src.sha256), o.assessment, o.assessment_version, o.pod,
+                          o.date.toordinal(), o.session.type, o.session.duration_minutes, tuple(o.observers), o.notes, responses))
 
 
-def _decode_record(blob: bytes, source: Source, warnings: tuple) -> Record:
-    aid, version, pod, day, stype, duration, observers, notes, encoded = marshal.loads(blob)
+def _decode_record(blob: bytes, warnings: tuple) -> Record:
+    path, name, digest, aid, version, pod, day, stype, duration, observers, notes, encoded = marshal.loads(blob)
     new = tuple.__new__
     lines = {}
     responses = {}
@@ -855,7 +856,7 @@ def _decode_record(blob: bytes, source: Source, warnings: tuple) -> Record:
             if line:
                 lines[(item, ob)] = line
     obs = LeanObservation(aid, version, pod, _dt.date.fromordinal(day), LeanSession(stype, duration), list(observers), responses, notes)
-    return Record(obs, source, lines, warnings)
+    return Record(obs, Source(Path(path), name, digest.hex()), lines, warnings)
 
 
 def _session_hash(o) -> int:
@@ -870,14 +871,14 @@ _SCAN: tuple = ()
 def _scan_run(index: int) -> tuple:
     """Read run number ``index`` of the files into spill file number ``index``.
 
-    Returns, for the run: its sources, per record (offset, size, source, session hash) as
+    Returns, for the run: how many files were read, per record (offset, size, session hash) as
     arrays, the warnings of records that have any, per group (record numbers, earliest date),
     and the problems found.
     """
     kit, today, spill_dir, runs = _SCAN
     files = runs[index]
-    sources: list[tuple[str, str, bytes]] = []
-    offsets, sizes, source_of, hashes = array("Q"), array("I"), array("I"), array("I")
+    read = 0
+    offsets, sizes, hashes = array("Q"), array("I"), array("I")
     warnings: dict[int, tuple] = {}
     groups: dict[tuple[str, str], list] = {}
     problems: list[Problem] = []
@@ -889,7 +890,7 @@ def _scan_run(index: int) -> tuple:
                 problems += probs
             if source is None:
                 continue
-            sources.append((path, name, bytes.fromhex(source.sha256)))
+            read += 1
             for rec in recs:
                 blob = _encode_record(rec)
                 spill.write(blob)
@@ -897,7 +898,6 @@ def _scan_run(index: int) -> tuple:
                 n = len(offsets)
                 offsets.append(offset)
                 sizes.append(len(blob))
-                source_of.append(len(sources) - 1)
                 hashes.append(_session_hash(o))
                 if rec.warnings:
                     warnings[n] = rec.warnings
@@ -909,7 +909,7 @@ def _scan_run(index: int) -> tuple:
                     if o.date < group[1]:
                         group[1] = o.date
                 offset += len(blob)
-    return sources, offsets, sizes, source_of, hashes, warnings, groups, problems
+    return read, offsets, sizes, hashes, warnings, groups, problems
 
 
 def scan_observations(inputs: Iterable[Path], assessments: Iterable[Assessment], *, today: _dt.date | None = None, jobs: int | None = 1) -> ObservationScan:
@@ -926,10 +926,8 @@ def scan_observations(inputs: Iterable[Path], assessments: Iterable[Assessment],
     global _SCAN
     today = today or _dt.date.today()
     kit = {a.id: a for a in assessments}
-    found, problems = collect_files(inputs)
-    files = [(str(p), name, root) for p, name, root in found]  # plain strings take far less memory
-    del found
-    scan = ObservationScan([], {}, {}, [], tempfile.mkdtemp(prefix="podkit-records-"))
+    files, problems = collect_files(inputs, as_text=True)
+    scan = ObservationScan([], {}, {}, _spill_dir=tempfile.mkdtemp(prefix="podkit-records-"))
     try:
         workers = plan_workers(jobs, len(files), min_items=PARALLEL_MIN_FILES)
         runs = max(1, min(len(files), workers * 8)) if workers > 1 else 1  # several runs per worker even out their speed
@@ -944,12 +942,16 @@ def scan_observations(inputs: Iterable[Path], assessments: Iterable[Assessment],
                 hashes = _join_runs(scan, map(_scan_run, range(len(_SCAN[3]))), problems)
         finally:
             _SCAN = ()
-        # Only sessions recorded in several files can conflict; read just those back.
+        # Only sessions recorded in several files can conflict: read just those back, one
+        # session (or the few sharing its hash) at a time.
         counts = Counter(hashes)
-        shared = [n for n, h in enumerate(hashes) if counts[h] > 1]
+        shared: dict[int, list[int]] = {}
+        for n, h in enumerate(hashes):
+            if counts[h] > 1:
+                shared.setdefault(h, []).append(n)
         del counts, hashes
-        if shared:
-            problems += _check_sessions(scan.records(shared))
+        for numbers in shared.values():
+            problems += _check_sessions(scan.records(numbers))
         if any(p.severity == "error" for p in problems):
             raise SourceErrors(problems)
     except BaseException:
@@ -962,15 +964,14 @@ def scan_observations(inputs: Iterable[Path], assessments: Iterable[Assessment],
 def _join_runs(scan: ObservationScan, results, problems: list[Problem]) -> array:
     """Append the runs' results to ``scan`` in order; return every record's session hash."""
     hashes = array("I")
-    for spill, (sources, offsets, sizes, source_of, run_hashes, warnings, groups, run_problems) in enumerate(results):
+    for spill, (read, offsets, sizes, run_hashes, warnings, groups, run_problems) in enumerate(results):
         scan._fds.append(os.open(os.path.join(scan._spill_dir, str(spill)), os.O_RDONLY))
         problems += run_problems
-        base, base_source = len(scan), len(scan.sources)
-        scan.sources += sources
+        base = len(scan)
+        scan.files += read
         scan._spill.extend([spill] * len(offsets))
         scan._offset.extend(offsets)
         scan._size.extend(sizes)
-        scan._source.extend(s + base_source for s in source_of)
         hashes.extend(run_hashes)
         for n, w in warnings.items():
             scan._warnings[base + n] = w

@@ -518,7 +518,6 @@ class ScoreJob:
 
     def close(self) -> None:
         self.scan.close()
-        self.scan.sources = []
 
     def __enter__(self) -> "ScoreJob":
         return self
@@ -577,21 +576,21 @@ def _json_parts(rep, files: list[tuple[str, str]] | None = None) -> tuple:
     return (view[:at], *_files_json(files), view[at + len(b'"files": []'):], b"\n")
 
 
-def _files_json(files: list[tuple[str, str]]) -> list[bytes]:
-    """``"files": [...]`` of a report's inputs, as it appears in the report's JSON."""
+def _files_json(files: list[tuple[str, str]]):
+    """``"files": [...]`` of a report's inputs, as it appears in the report's JSON, in pieces."""
     from pydantic import TypeAdapter
 
     from .scoring import InputFile
 
     if not files:
-        return [b'"files": []']
+        yield b'"files": []'
+        return
     adapter = TypeAdapter(list[InputFile])
-    parts = [b'"files": [\n']
+    yield b'"files": [\n'
     for i in range(0, len(files), _FILES_PER_PIECE):
         piece = adapter.dump_json([InputFile(name=n, sha256=d) for n, d in files[i:i + _FILES_PER_PIECE]], indent=2)[2:-2]  # without "[\n" and "\n]"
-        parts.append((b",\n" if i else b"") + _indent(piece, 4))
-    parts.append(b"\n    ]")
-    return parts
+        yield (b",\n" if i else b"") + _indent(piece, 4)
+    yield b"\n    ]"
 
 
 def _indent(text: bytes, n: int) -> bytes:
@@ -599,32 +598,39 @@ def _indent(text: bytes, n: int) -> bytes:
     return pad + text.replace(b"\n", b"\n" + pad)
 
 
-def _portfolio_json(run) -> tuple | None:
-    """The JSON of ``run``'s portfolio in pieces, holding only one pod's trend in memory at a
-    time (the portfolio object of 100,000 files takes about 100 MB): the bytes of
+def _portfolio_json(run):
+    """The JSON of ``run``'s portfolio as a stream of pieces, holding only one pod's trend in
+    memory at a time (the portfolio object of 100,000 files takes about 100 MB): the bytes of
     :func:`render_json` of :meth:`~podkit.scoring.ScoringRun.portfolio`. ``None``: no portfolio.
 
     A skeleton (every pod without its trend, every section without its pods, no input files)
     is serialized, and each section's ``"pods": []`` and the ``"files": []`` are filled in.
     """
+    light = run.portfolio(list_files=False, series=False)
+    return None if light is None else _portfolio_pieces(run, light)
+
+
+def _portfolio_pieces(run, light):
     from .scoring import PodSummary
 
-    light = run.portfolio(list_files=False, series=False)
-    if light is None:
-        return None
     skeleton = light.model_copy(update={"assessments": [a.model_copy(update={"pods": []}) for a in light.assessments]})
     raw = skeleton.__pydantic_serializer__.to_json(skeleton, indent=2)
     view = memoryview(raw)
-    parts: list = []
     pos = 0
     for section in light.assessments:
         at = raw.index(b'"pods": []', pos)  # the sections' lists, in order (the top-level one is never empty)
-        pods = [PodSummary.model_validate_json(run.summaries[(section.assessment.id, p.pod)]).pod for p in section.pods]
-        parts += [view[pos:at], b'"pods": [\n', b",\n".join(_indent(p.__pydantic_serializer__.to_json(p, indent=2), 8) for p in pods), b"\n      ]"]
+        yield view[pos:at]
+        yield b'"pods": [\n'
+        for i, p in enumerate(section.pods):
+            pod = PodSummary.model_validate_json(run.summaries[(section.assessment.id, p.pod)]).pod
+            yield (b",\n" if i else b"") + _indent(pod.__pydantic_serializer__.to_json(pod, indent=2), 8)
+        yield b"\n      ]"
         pos = at + len(b'"pods": []')
     at = raw.index(b'"files": []', pos)
-    parts += [view[pos:at], *_files_json(run.file_rows), view[at + len(b'"files": []'):], b"\n"]
-    return tuple(parts)
+    yield view[pos:at]
+    yield from _files_json(run.file_rows)
+    yield view[at + len(b'"files": []'):]
+    yield b"\n"
 
 
 def _produce(rep, formats: Sequence[str], renderer, with_portfolio: bool, out_dir: Path | None, files: list | None = None):

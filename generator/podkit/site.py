@@ -437,16 +437,26 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def build_site(kit: Kit, *, site_dir: Path | None = None, extras: SiteExtras | None = None, theme: Path | None = None, strict: bool = True, offline: bool = False) -> Path:
+def build_site(kit: Kit, *, site_dir: Path | None = None, extras: SiteExtras | None = None, theme: Path | None = None, strict: bool = True, offline: bool = False, cache: bool = True) -> Path:
     """Stage the pages and build the site into ``site_dir`` (default ``site/``), atomically.
 
     With ``offline`` the site works from file:// and a zip of it is added at ``OFFLINE_ZIP``.
+    With ``cache``, when the staged pages, the configuration, the themes and the tools are the
+    same as for the site already in ``site_dir`` (and nothing touched that since), MkDocs does
+    not run again: the site is kept as it is.
     """
+    from . import cache as cache_mod
+
     project = kit.project
     # absolute: MkDocs would resolve a relative site_dir against mkdocs.yml, not the working directory
     target = Path(site_dir).absolute() if site_dir else project.site_dir
     extras = extras or SiteExtras()
     stage = stage_pages(kit, extras, theme)
+    state = project.work_dir / "cache" / "site.json"
+    key = site_key(project, stage, extras, target, strict=strict, offline=offline) if cache_mod.enabled(cache) else None
+    if key is not None and _site_unchanged(state, key, target):
+        console.info(f"Site unchanged since the last build: kept {target}")
+        return target
     new = scratch_dir(target)
     try:
         console.info(f"Building site from {len(kit.assessments)} assessments …")
@@ -462,4 +472,49 @@ def build_site(kit: Kit, *, site_dir: Path | None = None, extras: SiteExtras | N
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)
         raise
+    if key is not None:
+        _record_site(state, key, target)
     return target
+
+
+def site_key(project: Project, stage: Path, extras: SiteExtras, target: Path, *, strict: bool, offline: bool) -> str:
+    """Everything a MkDocs build of ``stage`` depends on: the staged pages, the files copied in,
+    mkdocs.yml, the theme folders, the tools' versions and podkit's own code and options."""
+    import sys
+
+    from . import __version__
+    from .cache import Hasher, source_of, versions
+
+    from .printing import source_date
+
+    # The source date dates the sitemap: a new SOURCE_DATE_EPOCH or commit must rebuild.
+    date = int(source_date(project.root).timestamp())
+    h = Hasher(__version__, source_of(sys.modules[__name__]), f"strict={strict} offline={offline} target={target} date={date}")
+    h.text(versions("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown", "pygments", "jinja2"))
+    h.file(project.mkdocs_yml).tree(stage).tree(project.themes_dir)
+    for folder in theme_search_path(project.root, "site"):
+        h.tree(folder)
+    for rel, src in sorted(extras.files.items()):
+        h.text(rel).file(src)
+    return h.hexdigest()
+
+
+def _site_unchanged(state: Path, key: str, target: Path) -> bool:
+    from .cache import tree_fingerprint
+
+    try:
+        recorded = json.loads(state.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return recorded.get("key") == key and recorded.get("target") == str(target) and recorded.get("tree") == tree_fingerprint(target)
+
+
+def _record_site(state: Path, key: str, target: Path) -> None:
+    """Remember what the site in ``target`` was built from (best effort)."""
+    from .cache import tree_fingerprint
+    from .sources import atomic_write
+
+    try:
+        atomic_write(state, json.dumps({"key": key, "target": str(target), "tree": tree_fingerprint(target)}, indent=2) + "\n")
+    except OSError:
+        pass

@@ -422,11 +422,11 @@ def yaml_document(text: str, path: Path) -> Document:
     return parse_yaml(text, path)
 
 
-def atomic_write(path: Path, data: str | bytes | tuple[bytes, ...]) -> Path:
+def atomic_write(path: Path, data) -> Path:
     """Write a file so that readers see either the old or the new content, never a part.
 
-    ``data`` may be a tuple of byte strings, written one after the other (so that a large
-    file need not be joined in memory first).
+    ``data`` is text, bytes, or an iterable of byte strings written one after the other (so
+    that a large file need never be joined in memory).
     """
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
@@ -435,7 +435,7 @@ def atomic_write(path: Path, data: str | bytes | tuple[bytes, ...]) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, mode, **kwargs) as fh:
-            for part in data if isinstance(data, tuple) else (data,):
+            for part in (data,) if isinstance(data, (str, bytes, bytearray, memoryview)) else data:
                 fh.write(part)
             fh.flush()
             os.fsync(fh.fileno())

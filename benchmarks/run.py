@@ -1,0 +1,434 @@
+#!/usr/bin/env python3
+"""podkit benchmarks: P1–P5 as ratios measured in one run on one machine, plus how they grow.
+
+    python benchmarks/run.py                 # the full suite (several minutes)
+    python benchmarks/run.py --quick         # tiny sizes: checks that everything runs
+    python benchmarks/run.py --json out.json --only P4,P5 --repeat 3
+
+Absolute seconds are noise on a shared machine; each target compares podkit with a baseline run
+right next to it (interleaved when repeated, medians reported). Everything is generated into a
+temporary folder (synthetic kits and observation files from benchmarks/synth.py), never into the
+repository. What each figure measures is printed with it and described in benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT / "generator"))
+
+import synth  # noqa: E402
+
+PY = sys.executable
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT / "generator")}
+ENV.pop("PODKIT_NO_CACHE", None)
+TARGETS = {"P1": 0.65, "P2": 0.15, "P3": 1.2, "P4": 1.5, "P5": 2.5}
+AS_OF = "2025-12-31"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def machine() -> dict:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        model = platform.processor()
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    return {"cores": cores, "cpu": model or "unknown", "python": platform.python_version(), "platform": platform.platform(), "load_1min": load}
+
+
+def run(cmd: list, *, cwd=None, env=None, quiet=True) -> float:
+    """Wall seconds of a command (which must succeed)."""
+    start = time.perf_counter()
+    proc = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env or ENV, capture_output=True, text=True)
+    took = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark command failed ({proc.returncode}): {' '.join(map(str, cmd))}\n{proc.stdout}\n{proc.stderr}")
+    return took
+
+
+def py_json(code: str, *args, cwd=None) -> dict:
+    """Run Python code in a fresh interpreter; it prints one JSON object as its last line."""
+    proc = subprocess.run([PY, "-c", code, *map(str, args)], cwd=cwd, env=ENV, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark step failed:\n{proc.stdout}\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def median(xs: list[float]) -> float:
+    return statistics.median(xs)
+
+
+def fmt_s(x: float) -> str:
+    return f"{x * 1000:.1f} ms" if x < 1 else f"{x:.2f} s"
+
+
+class Results:
+    def __init__(self):
+        self.rows: list[dict] = []
+        self.growth: list[dict] = []
+        self.notes: list[str] = []
+
+    def row(self, target: str, what: str, podkit: float, baseline: float, baseline_name: str, *, goal: float | None | str = "target", unit: str = "s", extra: dict | None = None):
+        """One line of the table; ``goal=None`` marks a line shown for information only."""
+        ratio = podkit / baseline if baseline else float("inf")
+        goal = TARGETS.get(target) if goal == "target" else goal
+        self.rows.append({"target": target, "measure": what, "podkit": podkit, "baseline": baseline, "baseline_name": baseline_name,
+                          "ratio": ratio, "goal": goal, "met": goal is None or ratio <= goal, "unit": unit, **(extra or {})})
+        show = (lambda v: f"{v:.0f} MB") if unit == "MB" else fmt_s
+        print(f"  {target}: {what}: {show(podkit)} vs {baseline_name} {show(baseline)} -> {ratio:.2f}x", flush=True)
+
+    def grow(self, target: str, size: str, **values):
+        self.growth.append({"target": target, "size": size, **values})
+        shown = ", ".join(f"{k} {fmt_s(v) if isinstance(v, float) and k.endswith('_s') else v}" for k, v in values.items())
+        print(f"  {target} at {size}: {shown}", flush=True)
+
+
+# --------------------------------------------------------------------------- P1 PDFs
+
+
+def export_jobs(kit: Path, out: Path, papers: list[str], only: list[str] | None) -> list[dict]:
+    """Write the print HTML and CSS podkit renders (its plan, not its PDFs) for the baselines.
+
+    ``podkit:`` resource URLs become file URLs of the same files, so the baselines fetch what
+    podkit fetches.
+    """
+    import html as html_mod
+
+    from podkit import printing
+    from podkit.kit import Project, load_kit
+
+    k = load_kit(Project.find(kit))
+    ctx = printing.make_context(k.project)
+    resources = printing.Resources.for_context(ctx)
+    jobs = printing.plan_jobs(ctx, k, papers, only=only)
+
+    def files(text: str) -> str:
+        def repl(m):
+            path = printing.resolve_resource(html_mod.unescape(m.group(0)), resources)
+            return path.as_uri() if path is not None else m.group(0)
+        return printing._RESOURCE_URL.sub(repl, text)
+
+    out.mkdir(parents=True, exist_ok=True)
+    manifest = []
+    for j in jobs:
+        stem = out / j.name[:-4]
+        stem.with_suffix(".html").write_text(files(j.html), encoding="utf-8")
+        stem.with_suffix(".css").write_text(files(j.css), encoding="utf-8")
+        manifest.append({"html": str(stem.with_suffix(".html")), "css": str(stem.with_suffix(".css")), "pdf": str(stem.with_suffix(".pdf")), "forms": j.forms})
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return manifest
+
+
+def bench_p1(res: Results, work: Path, kit: Path, *, quick: bool, repeat: int, jobs: int = 2) -> None:
+    print("P1: PDF stage", flush=True)
+    papers, only = (["a4"], None) if quick else (["a4", "letter"], None)
+    manifest = export_jobs(kit, work / "p1-html", papers, only)
+    weasy = Path(PY).parent / "weasyprint"
+    paper = "a4" if quick else "both"
+    api, pk, pk1 = [], [], []
+    for _ in range(repeat):
+        api.append(run([PY, HERE / "weasy_api.py", work / "p1-html" / "manifest.json"]))
+        pk.append(run([PY, "-m", "podkit", "print", "-q", "-p", kit, "-o", work / "p1-out", "--paper", paper, "-j", jobs, "--no-cache"]))
+    if not quick:
+        pk1.append(run([PY, "-m", "podkit", "print", "-q", "-p", kit, "-o", work / "p1-out1", "--paper", paper, "-j", 1, "--no-cache"]))
+    cli = 0.0
+    for job in manifest:
+        args = ["-s", job["css"], "--custom-metadata"] + (["--pdf-forms"] if job["forms"] else ["--pdf-variant", "pdf/ua-1", "--pdf-tags"])
+        cli += run([weasy, *args, "-q", job["html"], job["pdf"] + ".cli.pdf"])
+    extra = {"pdfs": len(manifest), "jobs": jobs, "weasyprint_cli_s": cli, "ratio_vs_cli": median(pk) / cli}
+    if pk1:
+        extra["podkit_j1_s"] = pk1[0]
+    res.row("P1", f"PDF stage, {len(manifest)} PDFs, -j {jobs}", median(pk), median(api), "WeasyPrint API, 1 process", extra=extra)
+    res.row("P1", f"PDF stage, {len(manifest)} PDFs, -j {jobs} (info)", median(pk), cli, "weasyprint CLI once per file", goal=None)
+    if pk1:
+        res.row("P1", f"PDF stage, {len(manifest)} PDFs, -j 1 (info)", pk1[0], median(api), "WeasyPrint API, 1 process", goal=None)
+
+
+# --------------------------------------------------------------------------- P2 incremental builds
+
+
+def bench_p2(res: Results, work: Path, kit: Path, *, quick: bool, repeat: int, growth_sizes: list[int]) -> None:
+    print("P2: rebuild with no change vs clean build", flush=True)
+    paper = ["--paper", "a4"] if quick else []
+    build = [PY, "-m", "podkit", "build", "-q", "-p", kit, *paper]
+    for d in (kit / ".podkit", kit / "site"):
+        shutil.rmtree(d, ignore_errors=True)
+    clean = run(build)
+    rebuild = median([run(build) for _ in range(max(3, repeat))])
+    res.row("P2", "podkit build, no change" + (" (A4 only)" if quick else ""), rebuild, clean, "clean build")
+    for n in growth_sizes:
+        k = synth.make_kit(work / f"p2-kit-{n}", n)
+        b = [PY, "-m", "podkit", "build", "-q", "-p", k, "--no-pdf"]
+        c = run(b)
+        r = median([run(b) for _ in range(max(2, repeat))])
+        res.grow("P2", f"{n} assessments (site only, --no-pdf)", clean_s=c, rebuild_s=r, ratio=round(r / c, 3))
+
+
+# --------------------------------------------------------------------------- P3 site stage
+
+_SITE_STAGE = r"""
+import json, sys, time
+from pathlib import Path
+from podkit.kit import Project, load_kit
+from podkit.report import report_site_extras
+from podkit.site import build_site
+kit = load_kit(Project.find(sys.argv[1]))
+extras = report_site_extras(kit)
+start = time.perf_counter()
+build_site(kit, site_dir=Path(sys.argv[2]), extras=extras, cache=False)
+print(json.dumps({"seconds": time.perf_counter() - start}))
+"""
+
+_PLAIN_CONFIG = r"""
+import sys, yaml
+from pathlib import Path
+from podkit.site import _expand_nav
+kit = Path(sys.argv[1])
+cfg = yaml.safe_load((kit / "mkdocs.yml").read_text(encoding="utf-8"))
+cfg["nav"] = _expand_nav(cfg["nav"], kit / ".podkit" / "stage")
+(kit / "mkdocs.bench.yml").write_text(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True), encoding="utf-8")
+print("{}")
+"""
+
+
+def bench_p3(res: Results, work: Path, *, sizes: list[int], repeat: int) -> None:
+    print("P3: site stage vs plain mkdocs build of the same staged pages", flush=True)
+    for i, n in enumerate(sizes):
+        kit = synth.make_kit(work / f"p3-kit-{n}", n)
+        podkit_s = [py_json(_SITE_STAGE, kit, work / f"p3-site-{n}")["seconds"]]  # stages the pages
+        py_json(_PLAIN_CONFIG, kit)
+        plain = [PY, "-m", "mkdocs", "build", "-q", "--strict", "-f", kit / "mkdocs.bench.yml", "-d", work / f"p3-plain-{n}"]
+        plain_s = [run(plain, cwd=kit)]
+        for _ in range(repeat - 1):
+            podkit_s.append(py_json(_SITE_STAGE, kit, work / f"p3-site-{n}")["seconds"])
+            plain_s.append(run(plain, cwd=kit))
+        p, b = median(podkit_s), median(plain_s)
+        if i == 0:
+            res.row("P3", f"site stage, {n} assessments", p, b, "plain mkdocs build")
+        res.grow("P3", f"{n} assessments", podkit_s=p, mkdocs_s=b, ratio=round(p / b, 3))
+
+
+# --------------------------------------------------------------------------- P4 scoring
+
+_P4 = r"""
+import datetime as dt, gc, json, resource, sys, time
+from pathlib import Path
+import yaml
+root, mode, jobs = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+if mode == "parse":
+    files = sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml"))
+    start = time.perf_counter()
+    for p in files:
+        with open(p, encoding="utf-8") as fh:
+            yaml.load(fh.read(), Loader=yaml.CSafeLoader)
+    took = time.perf_counter() - start
+else:
+    from podkit.kit import Project, load_kit
+    from podkit.report import ScoreJob
+    kit = load_kit(Project.find(sys.argv[4]))
+    start = time.perf_counter()
+    with ScoreJob(kit, [root], as_of=dt.date.fromisoformat(sys.argv[5]), today=dt.date.today(), jobs=jobs or None) as job:
+        out = job.run(["json"])
+    took = time.perf_counter() - start
+self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps({"seconds": took, "maxrss_mb": self, "children_maxrss_mb": kids}))
+"""
+
+
+def _tree_pss_mb(pid: int) -> float | None:
+    """Proportional set size of a process and its descendants (Linux), in MB."""
+    try:
+        children: dict[int, list[int]] = {}
+        for d in os.listdir("/proc"):
+            if d.isdigit():
+                try:
+                    stat = Path(f"/proc/{d}/stat").read_text()
+                except OSError:
+                    continue
+                ppid = int(stat.rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(d))
+        total, todo = 0, [pid]
+        while todo:
+            p = todo.pop()
+            todo += children.get(p, [])
+            try:
+                for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+            except OSError:
+                pass
+        return total / 1024
+    except OSError:
+        return None
+
+
+def p4_run(*args) -> dict:
+    """Run the P4 script, sampling the memory of its process tree."""
+    proc = subprocess.Popen([PY, "-c", _P4, *map(str, args)], env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0.0
+    while proc.poll() is None:
+        pss = _tree_pss_mb(proc.pid)
+        if pss:
+            peak = max(peak, pss)
+        time.sleep(0.05)
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        raise SystemExit(f"P4 step failed:\n{out}\n{err}")
+    data = json.loads(out.strip().splitlines()[-1])
+    data["tree_pss_peak_mb"] = peak or None
+    return data
+
+
+def bench_p4(res: Results, work: Path, *, sizes: list[int], repeat: int) -> None:
+    print("P4: scoring observation files vs parsing them with the C YAML loader", flush=True)
+    from podkit.workers import cores
+
+    jobs = cores()
+    times: dict[int, float] = {}
+    for n in sizes:
+        obs = work / f"p4-obs-{n}"
+        info = synth.make_observations(obs, n)
+        big = n == sizes[-1]
+        reps = 1 if big else repeat
+        parse, score, mem = [], [], []
+        for _ in range(reps):
+            parse.append(p4_run(obs, "parse", 0)["seconds"])
+            r = p4_run(obs, "score", jobs, ROOT, AS_OF)
+            score.append(r["seconds"])
+            mem.append(r)
+        p, s = median(parse), median(score)
+        times[n] = s
+        peak = max((m["tree_pss_peak_mb"] or 0) for m in mem)
+        rss = max(m["maxrss_mb"] for m in mem)
+        kids = max(m["children_maxrss_mb"] for m in mem)
+        res.grow("P4", f"{n:,} files ({info['reports']} reports)", score_s=s, parse_s=p, ratio=round(s / p, 3),
+                 peak_pss_mb=round(peak, 1), parent_rss_mb=round(rss, 1), worker_rss_mb=round(kids, 1))
+        if n == sizes[1]:
+            res.row("P4", f"score {n:,} files (JSON reports in memory), -j {jobs}", s, p, "CSafeLoader parse")
+        if big:
+            # 11x the time for 10x the files; other sizes (--quick) scale the goal alike
+            res.row("P4", f"score {n:,} files: time vs {sizes[1]:,}", s, times[sizes[1]], f"{sizes[1]:,} files", goal=1.1 * n / sizes[1])
+            res.rows[-1]["peak_pss_mb"] = round(peak, 1)
+            res.row("P4", f"score {n:,} files: peak memory (PSS, all processes)", peak, 250.0, "250 MB", goal=1.0, unit="MB")
+    # The command a user runs, start-up and writing the reports included (for reference).
+    n = sizes[1]
+    obs = work / f"p4-obs-{n}"
+    cli = run([PY, "-m", "podkit", "score", "-q", "-p", ROOT, "-f", "json", "-o", work / "p4-reports", "--as-of", AS_OF, obs])
+    parse = p4_run(obs, "parse", 0)["seconds"]
+    res.row("P4", f"podkit score -f json {n:,} files, whole command (info)", cli, parse, "CSafeLoader parse", goal=None)
+
+
+# --------------------------------------------------------------------------- P5 start-up
+
+
+def bench_p5(res: Results, *, reps: int) -> None:
+    print("P5: podkit --help vs python -c pass", flush=True)
+    podkit = Path(PY).parent / "podkit"
+    cmd = [podkit, "--help"] if podkit.exists() else [PY, "-m", "podkit", "--help"]
+    run(cmd)  # the first call fills the help cache
+    a, b, c = [], [], []
+    for _ in range(reps):
+        a.append(run([PY, "-c", "pass"]))
+        b.append(run(cmd))
+        c.append(run(cmd[:-1] + ["--version"]))
+    res.row("P5", "podkit --help (median of %d)" % reps, median(b), median(a), "python -c pass")
+    res.row("P5", "podkit --version (median of %d)" % reps, median(c), median(a), "python -c pass")
+    slow = [run(cmd, env={**ENV, "PODKIT_NO_HELP_CACHE": "1"}) for _ in range(max(3, reps // 4))]
+    res.row("P5", "podkit --help through Click (info)", median(slow), median(a), "python -c pass", goal=None)
+
+
+# --------------------------------------------------------------------------- report
+
+
+def table(res: Results, info: dict) -> str:
+    lines = [
+        f"podkit benchmarks, {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}: {info['cores']} cores ({info['cpu']}), Python {info['python']}, load {info['load_1min']:.2f} at start",
+        "",
+        f"{'':4} {'measure':58} {'podkit':>10} {'baseline':>10}  {'':28} {'ratio':>7} {'goal':>7}  met",
+    ]
+    for r in res.rows:
+        unit = r["unit"]
+        p = f"{r['podkit']:.0f} MB" if unit == "MB" else fmt_s(r["podkit"])
+        b = f"{r['baseline']:.0f} MB" if unit == "MB" else fmt_s(r["baseline"])
+        goal = f"≤{r['goal']:.2f}" if r["goal"] is not None else ""
+        met = ("yes" if r["met"] else "NO") if r["goal"] is not None else ""
+        lines.append(f"{r['target']:4} {r['measure'][:58]:58} {p:>10} {b:>10}  {r['baseline_name'][:28]:28} {r['ratio']:7.2f} {goal:>7}  {met}")
+    if res.growth:
+        lines += ["", "growth with size:"]
+        for g in res.growth:
+            vals = ", ".join(f"{k.removesuffix('_s')} {fmt_s(v)}" if k.endswith("_s") else f"{k} {v}" for k, v in g.items() if k not in ("target", "size"))
+            lines.append(f"  {g['target']} {g['size']}: {vals}")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: checks that every benchmark runs (figures mean little)")
+    parser.add_argument("--only", default="P1,P2,P3,P4,P5", help="comma-separated targets to run (default: all)")
+    parser.add_argument("--repeat", type=int, default=None, help="repetitions of the shorter measurements (default 3, quick 1)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--strict", action="store_true", help="exit with status 1 when a target is missed")
+    args = parser.parse_args(argv)
+    only = {x.strip().upper() for x in args.only.split(",") if x.strip()}
+    repeat = args.repeat or (1 if args.quick else 3)
+    info = machine()
+    res = Results()
+    work = Path(tempfile.mkdtemp(prefix="podkit-bench-"))
+    print(f"podkit benchmarks in {work} ({info['cores']} cores, {info['cpu']}, Python {info['python']})", flush=True)
+    started = time.perf_counter()
+    try:
+        kit = synth.make_kit(work / "kit", 2 if args.quick else 7)
+        if "P1" in only:
+            bench_p1(res, work, kit, quick=args.quick, repeat=1)
+        if "P2" in only:
+            bench_p2(res, work, kit, quick=args.quick, repeat=repeat, growth_sizes=[3] if args.quick else [7, 25, 50])
+        if "P3" in only:
+            bench_p3(res, work, sizes=[2, 3] if args.quick else [7, 25, 50], repeat=repeat)
+        if "P4" in only:
+            bench_p4(res, work, sizes=[60, 150, 600] if args.quick else [1_000, 10_000, 100_000], repeat=repeat)
+        if "P5" in only:
+            bench_p5(res, reps=10 if args.quick else 60)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    info["load_1min_end"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    info["seconds"] = round(time.perf_counter() - started, 1)
+    print()
+    print(table(res, info))
+    if args.json:
+        args.json.write_text(json.dumps({"machine": info, "quick": args.quick, "results": res.rows, "growth": res.growth}, indent=2) + "\n", encoding="utf-8")
+    missed = [r["target"] for r in res.rows if not r["met"]]
+    if missed:
+        print(f"\nmissed: {', '.join(sorted(set(missed)))} (figures on a shared machine vary; see benchmarks/RESULTS.md)")
+    return 1 if missed and args.strict else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
