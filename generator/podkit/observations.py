@@ -794,8 +794,6 @@ class ObservationScan:
     groups: dict[tuple[str, str], array]
     #: (assessment, pod) -> the date of its earliest session
     first_dates: dict[tuple[str, str], _dt.date]
-    #: how many files were read
-    files: int = 0
     _spill_dir: str = field(default="", repr=False)
     _fds: list[int] = field(default_factory=list, repr=False)
     # where each record is (spill file, offset, size; its source file is stored with it), and
@@ -871,13 +869,11 @@ _SCAN: tuple = ()
 def _scan_run(index: int) -> tuple:
     """Read run number ``index`` of the files into spill file number ``index``.
 
-    Returns, for the run: how many files were read, per record (offset, size, session hash) as
-    arrays, the warnings of records that have any, per group (record numbers, earliest date),
-    and the problems found.
+    Returns, for the run: per record (offset, size, session hash) as arrays, the warnings of
+    records that have any, per group (record numbers, earliest date), and the problems found.
     """
     kit, today, spill_dir, runs = _SCAN
     files = runs[index]
-    read = 0
     offsets, sizes, hashes = array("Q"), array("I"), array("I")
     warnings: dict[int, tuple] = {}
     groups: dict[tuple[str, str], list] = {}
@@ -890,7 +886,6 @@ def _scan_run(index: int) -> tuple:
                 problems += probs
             if source is None:
                 continue
-            read += 1
             for rec in recs:
                 blob = _encode_record(rec)
                 spill.write(blob)
@@ -909,7 +904,7 @@ def _scan_run(index: int) -> tuple:
                     if o.date < group[1]:
                         group[1] = o.date
                 offset += len(blob)
-    return read, offsets, sizes, hashes, warnings, groups, problems
+    return offsets, sizes, hashes, warnings, groups, problems
 
 
 def scan_observations(inputs: Iterable[Path], assessments: Iterable[Assessment], *, today: _dt.date | None = None, jobs: int | None = 1) -> ObservationScan:
@@ -964,11 +959,10 @@ def scan_observations(inputs: Iterable[Path], assessments: Iterable[Assessment],
 def _join_runs(scan: ObservationScan, results, problems: list[Problem]) -> array:
     """Append the runs' results to ``scan`` in order; return every record's session hash."""
     hashes = array("I")
-    for spill, (read, offsets, sizes, run_hashes, warnings, groups, run_problems) in enumerate(results):
+    for spill, (offsets, sizes, run_hashes, warnings, groups, run_problems) in enumerate(results):
         scan._fds.append(os.open(os.path.join(scan._spill_dir, str(spill)), os.O_RDONLY))
         problems += run_problems
         base = len(scan)
-        scan.files += read
         scan._spill.extend([spill] * len(offsets))
         scan._offset.extend(offsets)
         scan._size.extend(sizes)

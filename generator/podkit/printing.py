@@ -923,7 +923,8 @@ _RESOURCE_URL = re.compile(r"""(?:podkit:(?:theme|content)/|file:)[^"'()\s<>]+""
 
 def _cache_environment() -> str:
     """What shapes every PDF besides its HTML and CSS: the renderer's code and versions, and
-    the installed fonts (by the times of the folders and caches fontconfig keeps them in)."""
+    the installed fonts (by the times of the font folders and of the system font cache, which
+    fc-cache updates when font packages come or go)."""
     import sys
 
     from . import cache as cache_mod
@@ -932,7 +933,7 @@ def _cache_environment() -> str:
     h.text(cache_mod.versions("weasyprint", "pydyf", "tinycss2", "tinyhtml5", "cssselect2", "fonttools", "pyphen"))
     home = Path.home()
     for folder in ("/etc/fonts", "/usr/share/fonts", "/usr/local/share/fonts", "/var/cache/fontconfig",
-                   home / ".fonts", home / ".local/share/fonts", home / ".cache/fontconfig"):
+                   home / ".fonts", home / ".local/share/fonts"):
         try:
             h.text(f"{folder} {os.stat(folder).st_mtime_ns}")
         except OSError:

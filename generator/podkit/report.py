@@ -442,21 +442,6 @@ class ScoreJob:
 
         return ScoringRun(self.kit.assessments, as_of=self.as_of, version=__version__, redact=self.redact)
 
-    def reports(self):
-        """Every pod report in name order, then the portfolio (when two or more pods are present)."""
-        run = self._run()
-        for key in sorted(self.scan.groups):
-            report = run.score_group(self.scan.records(self.scan.groups[key]))
-            if report is not None:
-                yield report
-        pf = run.portfolio()
-        if pf is not None:
-            yield pf
-
-    def outputs(self, formats: Sequence[str], renderer: Renderer | None, progress=None):
-        """``(file name, content)`` of every report in every format, one at a time, in-process."""
-        return _render_each(self.reports(), len(self.reported) + self.with_portfolio, self.with_portfolio, formats, renderer, progress)
-
     def run(self, formats: Sequence[str], *, out_dir: Path | None = None, theme: Path | None = None, progress=None) -> list:
         """Score and render every report in every format. With ``out_dir`` each file is written
         there and the paths are returned; without, the files are only rendered (in memory) and

@@ -1058,6 +1058,7 @@ class ScoringRun:
         #: (assessment, pod) -> PodSummary as JSON: a fraction of the objects' memory
         self.summaries: dict[tuple[str, str], str] = {}
         self.files: set[tuple[str, str]] = set()
+        self.file_rows: list[tuple[str, str]] = []  # see portfolio(list_files=False)
         self.warnings: list[ReportWarning] = []
 
     def score_group(self, records: Sequence) -> Report | None:

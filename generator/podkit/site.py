@@ -479,7 +479,11 @@ def build_site(kit: Kit, *, site_dir: Path | None = None, extras: SiteExtras | N
 
 def site_key(project: Project, stage: Path, extras: SiteExtras, target: Path, *, strict: bool, offline: bool) -> str:
     """Everything a MkDocs build of ``stage`` depends on: the staged pages, the files copied in,
-    mkdocs.yml, the theme folders, the tools' versions and podkit's own code and options."""
+    mkdocs.yml, the theme folders, the tools' versions and podkit's own code and options.
+
+    Files that mkdocs.yml names outside the staged pages and the theme folders (hooks, say) are
+    not followed: after changing one, build with ``--no-cache``.
+    """
     import sys
 
     from . import __version__
