@@ -3,22 +3,24 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Exact versions of every Python package the suite passed with (see `make upgrade`).
+LOCK := constraints.txt
 # Debian packages: deterministic font subsetting, fonts, PDF tools, the browser for tests.
 SITE_DEBS := libharfbuzz-subset0 fonts-dejavu-core poppler-utils
 TEST_DEBS := $(SITE_DEBS) chromium chromium-driver
 
-.PHONY: site test bench serve lint clean distclean sysdeps-site sysdeps-test
+.PHONY: site test bench serve lint upgrade clean distclean sysdeps-site sysdeps-test
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/activate
-	$(BIN)/pip install -q -e .
+$(VENV)/.installed: pyproject.toml $(LOCK) | $(BIN)/activate
+	$(BIN)/pip install -q -c $(LOCK) -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
-	$(BIN)/pip install -q -e ".[test]"
+$(VENV)/.installed-test: pyproject.toml $(LOCK) | $(BIN)/activate
+	$(BIN)/pip install -q -c $(LOCK) -e ".[test]"
 	touch $@ $(VENV)/.installed
 
 sysdeps-site:
@@ -48,6 +50,18 @@ lint: $(VENV)/.installed
 
 serve: $(VENV)/.installed
 	$(BIN)/podkit serve
+
+# Refresh the lock: a new environment with the newest versions pyproject.toml allows, frozen into
+# $(LOCK), then the whole suite on it. Review and commit the diff of $(LOCK) only if it passes.
+upgrade: sysdeps-test
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q --upgrade --upgrade-strategy eager -e ".[test]"
+	{ sed -n '/^#/p' $(LOCK); $(BIN)/pip freeze --exclude-editable | grep -vi '^podkit'; } > $(LOCK).new
+	mv $(LOCK).new $(LOCK)
+	touch $(VENV)/.installed-test $(VENV)/.installed
+	$(MAKE) test
 
 clean:
 	rm -rf site .site-* .podkit test-artefacts .pytest_cache

@@ -363,6 +363,11 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: Path) -> Problem
     later; the line that opened the construct is the one to fix, so that is reported first.
     """
     mark = exc.problem_mark or exc.context_mark
+    if exc.problem and "maximum nesting depth" in exc.problem:
+        # libyaml (PyYAML 6.0.4 and later) has a nesting limit of its own, far above podkit's;
+        # the user sees one wording for one limit, whichever parser noticed first.
+        line, col = _mark(mark) if mark is not None else (None, None)
+        return Problem(path, f"nesting is deeper than {MAX_DEPTH} levels", line, col)
     what = exc.problem or "invalid YAML"
     context = exc.context or ""
     if context:
