@@ -206,7 +206,7 @@ print(json.dumps({"seconds": time.perf_counter() - start}))
 _PLAIN_CONFIG = r"""
 import sys, yaml
 from pathlib import Path
-from podkit.site import _expand_nav
+from podkit.engine import _expand_nav
 kit = Path(sys.argv[1])
 cfg = yaml.safe_load((kit / "mkdocs.yml").read_text(encoding="utf-8"))
 cfg["nav"] = _expand_nav(cfg["nav"], kit / ".podkit" / "stage")

@@ -13,7 +13,7 @@ from .errors import PodkitError
 from .kit import Project
 
 
-def serve(project: Project, *, host: str, port: int, theme: Path | None = None) -> None:
+def serve(project: Project, *, host: str, port: int, theme: Path | None = None, engine: str = "mkdocs") -> None:
     """Serve a preview of the site; a broken edit shows its error and keeps the last good build."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.livereload import LiveReloadServer
@@ -26,7 +26,7 @@ def serve(project: Project, *, host: str, port: int, theme: Path | None = None) 
     def rebuild() -> None:
         try:
             kit = load_kit(project)
-            build_site(kit, site_dir=site_dir, theme=theme, strict=False)
+            build_site(kit, site_dir=site_dir, theme=theme, strict=False, engine=engine)
             click.echo("Rebuilt the site.", err=True)
         except PodkitError as exc:  # keep serving the last good build
             exc.show()
