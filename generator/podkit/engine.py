@@ -294,17 +294,38 @@ def zensical_config(project: Project, stage: Path) -> dict:
     return cfg
 
 
-def write_zensical_config(project: Project, stage: Path) -> Path:
-    """Write :func:`zensical_config` to ``.podkit/zensical.yml``; return its path."""
+def write_zensical_config(project: Project, cfg: dict) -> Path:
+    """Write a configuration made by :func:`zensical_config` to ``.podkit/zensical.yml``."""
     import yaml
 
     from .sources import atomic_write
 
     target = project.work_dir / ZENSICAL_CONFIG
     text = "# Written by podkit for `podkit build --engine zensical`; edit mkdocs.yml instead.\n"
-    text += yaml.safe_dump(zensical_config(project, stage), sort_keys=False, allow_unicode=True)
+    text += yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True)
     atomic_write(target, text)
     return target
+
+
+def _nav_pages(nav) -> list[str]:
+    """Every page path the nav names (external links left out)."""
+    if isinstance(nav, str):
+        return [] if "://" in nav or nav.startswith(("/", "mailto:", "#")) else [nav]
+    if isinstance(nav, list):
+        return [p for entry in nav for p in _nav_pages(entry)]
+    if isinstance(nav, dict):
+        return [p for value in nav.values() for p in _nav_pages(value)]
+    return []
+
+
+def missing_nav_pages(nav, stage: Path) -> list[str]:
+    """Nav entries naming no staged page. MkDocs warns of these; Zensical 0.0.73 does not check
+    the nav, so podkit does, with MkDocs' words."""
+    return [
+        f"A reference to '{page}' is included in the 'nav' configuration, which is not found in the documentation files."
+        for page in _nav_pages(nav)
+        if not (stage / page).is_file()
+    ]
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -347,7 +368,8 @@ def zensical_build(project: Project, stage: Path, site_dir: Path, *, strict: boo
     from .console import console
 
     check("zensical")
-    config = write_zensical_config(project, stage)
+    cfg = zensical_config(project, stage)
+    config = write_zensical_config(project, cfg)
     out = project.work_dir / ZENSICAL_SITE
     if out.exists():
         shutil.rmtree(out)
@@ -358,6 +380,7 @@ def zensical_build(project: Project, stage: Path, site_dir: Path, *, strict: boo
     warnings, error, counted = zensical_problems(run.stderr + "\n" + run.stdout)
     if counted and not warnings:  # a kind of diagnostic podkit cannot read: still never silent
         warnings.append(f"{counted} issue{'s' if counted != 1 else ''} found (run `zensical build -f {config}` to see them)")
+    warnings = missing_nav_pages(cfg.get("nav"), stage) + warnings
     details = "\n".join(f"  {w}" for w in warnings)
     if run.returncode != 0 or error is not None:
         if error is None:
