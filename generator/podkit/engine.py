@@ -268,7 +268,8 @@ def zensical_config(project: Project, stage: Path) -> dict:
     if not path.is_file():
         raise PodkitError(f"{path}: no mkdocs.yml in the project")
     try:
-        cfg = yaml.safe_load(path.read_text(encoding="utf-8"))
+        with path.open(encoding="utf-8") as fh:  # a file, so that YAML's messages name it
+            cfg = yaml.safe_load(fh)
     except yaml.YAMLError as exc:
         # safe_load refuses MkDocs' !ENV and !!python tags, which the generated file cannot carry.
         raise PodkitError(f"{path}: cannot be read for --engine zensical: {exc}") from None
