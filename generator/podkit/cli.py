@@ -34,6 +34,12 @@ class PodkitGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             ctx.exit(130)
+        except OSError as exc:  # the environment's, not a bug: a read-only folder, a full disk
+            if (ctx.obj or {}).get("debug"):
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"Error: {where}{exc.strerror or exc}", err=True)
+            ctx.exit(1)
         except Exception as exc:  # an internal error: a bug, not the user's fault
             if (ctx.obj or {}).get("debug"):
                 raise
@@ -312,5 +318,18 @@ def score(inputs: tuple[Path, ...], formats: str, out_dir: Path, as_of_text: str
         click.echo(f"Wrote {len(result.written)} report file{'s' if len(result.written) != 1 else ''} to {out_dir} (as of {as_of.isoformat()}).")
 
 
+def run() -> None:
+    """The console entry point: ``podkit`` with output that cannot be written (a full disk, a
+    closed pipe) reported in one line, not a traceback."""
+    try:
+        main(prog_name="podkit")
+    except OSError as exc:
+        try:
+            sys.stderr.write(f"Error: cannot write the output: {exc.strerror or exc}\n")
+        except OSError:
+            pass
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

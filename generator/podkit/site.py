@@ -72,11 +72,11 @@ def stage_pages(kit: Kit, extras: SiteExtras | None = None, theme: Path | None =
     stage = project.stage_dir
     if stage.exists():
         shutil.rmtree(stage)
-    if project.content_dir.is_dir():
-        check_content(project)
-        shutil.copytree(project.content_dir, stage, symlinks=False, ignore=shutil.ignore_patterns(".*"))
-    else:
-        stage.mkdir(parents=True)
+    stage.mkdir(parents=True)
+    for path, rel in check_content(project):
+        dest = stage / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, dest)
     env = _env(project, theme)
     env.globals["content_pages"] = {p.relative_to(stage).as_posix() for p in stage.rglob("*.md")}
     adir = stage / "assessments"
@@ -99,35 +99,25 @@ def stage_pages(kit: Kit, extras: SiteExtras | None = None, theme: Path | None =
     return stage
 
 
-def check_content(project: Project) -> None:
-    """Refuse content that would publish files from outside the project, and pages that are not
-    UTF-8 text, with every problem named (the copy into the stage follows symbolic links)."""
-    from .errors import Problem, SourceErrors
-    from .sources import read_text
+def check_content(project: Project) -> list[tuple[Path, str]]:
+    """The content files to publish, as ``(path, relative name)``; refuses content that would
+    publish files from outside the project (through any chain of symbolic links) and pages that
+    are not UTF-8 text, with every problem named."""
+    from .errors import SourceErrors
+    from .sources import read_text, walk_inside
 
-    problems: list[Problem] = []
-    root = project.root.resolve()
-    for dirpath, dirnames, filenames in os.walk(project.content_dir):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        folder = Path(dirpath)
-        for name in [*dirnames, *sorted(f for f in filenames if not f.startswith("."))]:
-            path = folder / name
-            if path.is_symlink():
-                try:
-                    outside = not path.resolve(strict=True).is_relative_to(root)
-                except (OSError, RuntimeError):
-                    problems.append(Problem(path, "symbolic link to nothing (or a loop of links)"))
-                    continue
-                if outside:
-                    problems.append(Problem(path, "symbolic link points outside the project; refusing to publish it"))
-                    continue
-            if name.endswith(".md") and path.is_file():
-                try:
-                    read_text(path, root=root)
-                except SourceErrors as exc:
-                    problems += exc.problems
+    if not project.content_dir.exists() and not project.content_dir.is_symlink():
+        return []
+    files, problems = walk_inside(project.content_dir, project.root)
+    for path, rel in files:
+        if rel.endswith(".md"):
+            try:
+                read_text(path)
+            except SourceErrors as exc:
+                problems += exc.problems
     if problems:
         raise SourceErrors(problems)
+    return files
 
 
 def write_schemas(project: Project, *dirs: Path) -> None:
