@@ -59,6 +59,10 @@ EXPECTED = [
     ("evaluative-wording", PLANTED, "gives good reasons"),
     ("anchor-too-long", PLANTED, "2: >-"),
     ("double-barrelled-prompt", SECOND, "Are they checked against evidence?"),
+    ("decision-rule-missing", PLANTED, "anchors:  # planted: no decision rule below"),
+    ("level-unreachable", PLANTED, "Most cards are updated, by the people"),
+    ("multi-condition-level", PLANTED, "date them and the lead writes"),
+    ("reference-not-in-bibliography", PLANTED, "- nowhere-2099"),
 ]
 
 
