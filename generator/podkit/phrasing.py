@@ -1,5 +1,6 @@
 """Language heuristics the rubric linter uses: inner-state words, double-barrelled prompts,
-near-identical anchors, quantity words that must escalate with the level, evaluative words.
+near-identical anchors, quantity words that must escalate with the level, evaluative words, and
+decision-rule rows that join too many conditions or repeat an earlier row.
 
 Pure functions over text; :mod:`podkit.lint` turns what they find into located warnings.
 """
