@@ -164,6 +164,8 @@ def cross_check(a: Assessment) -> list[tuple[tuple, str]]:
         found.append((("items", i, "id"), f"duplicate item id {a.items[i].id!r}"))
     for i in _dupes([r.id for r in a.readiness]):
         found.append((("readiness", i, "id"), f"duplicate readiness level id {a.readiness[i].id!r}"))
+    for i in _dupes(list(a.references)):
+        found.append((("references", i), f"reference {a.references[i]!r} is listed twice; list each bibliography id once"))
 
     dim_ids = [d.id for d in a.dimensions]
     items = {it.id: it for it in a.items}

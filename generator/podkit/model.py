@@ -317,7 +317,9 @@ class Assessment(Strict):
     items: Annotated[list[Item], Field(min_length=1, max_length=MAX_ITEMS)]
     readiness: Annotated[list[ReadinessLevel], Field(min_length=1)]
     scoring: ScoringConfig = Field(default_factory=ScoringConfig)
-    references: list[Text] = []
+    #: Ids of entries in the kit's bibliography (``content/references.md``), like ``sull-2015``;
+    #: ``podkit lint`` warns about an id the bibliography does not define.
+    references: list[Slug] = []
     tags: list[Slug] = []
 
     @property
