@@ -103,12 +103,15 @@ def check_content(project: Project) -> list[tuple[Path, str]]:
     """The content files to publish, as ``(path, relative name)``; refuses content that would
     publish files from outside the project (through any chain of symbolic links) and pages that
     are not UTF-8 text, with every problem named."""
-    from .errors import SourceErrors
+    from .errors import Problem, SourceErrors
     from .sources import read_text, walk_inside
 
     if not project.content_dir.exists() and not project.content_dir.is_symlink():
         return []
     files, problems = walk_inside(project.content_dir, project.root)
+    if (project.content_dir / "templates").is_dir():
+        # MkDocs leaves a docs folder named templates/ out of every build, silently
+        problems.append(Problem(project.content_dir / "templates", "the site engines leave a content folder named 'templates' out of the site without a word; rename it (for example 'hr-templates')"))
     for path, rel in files:
         if rel.endswith(".md"):
             try:
