@@ -21,6 +21,7 @@ from pathlib import Path
 from functools import partial
 from typing import Iterable, Iterator
 
+from .actions import ACTIONS_FOLDER, is_action_file
 from .csvfiles import csv_documents
 from .errors import PodkitError, Problem, SourceErrors
 from .model import CONSENSUS, Assessment, CodesItem, CountItem, Observation
@@ -121,10 +122,13 @@ def collect_files(inputs: Iterable[Path], *, as_text: bool = False) -> tuple[lis
             problems.append(Problem(p, "no such file or folder"))
             continue
         if p.is_dir():
+            if p.name == ACTIONS_FOLDER:
+                continue  # a folder of action plans, read by podkit.actions
             base = p.resolve()
             label = base.name or "inputs"
             for dirpath, dirnames, filenames in os.walk(p, followlinks=False):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                # action plans (actions/<pod>.yaml) live beside the observations: not observations
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != ACTIONS_FOLDER)
                 # once per folder, not once per file: thousands of files are common
                 real_dir = str(Path(dirpath).resolve())
                 rel_dir = Path(dirpath).relative_to(p).as_posix()
@@ -135,6 +139,8 @@ def collect_files(inputs: Iterable[Path], *, as_text: bool = False) -> tuple[lis
                     fp = os.path.join(dirpath, name) if as_text else Path(dirpath) / name
                     found.setdefault(os.path.join(real_dir, name), (fp, prefix + name, base))
             continue
+        if is_action_file(p):
+            continue  # an action plan given by name, read by podkit.actions
         if not p.name.lower().endswith(OBSERVATION_SUFFIXES):
             problems.append(Problem(p, "not an observation file: expected .yaml, .yml, .csv or .pdf"))
             continue
