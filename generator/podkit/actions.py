@@ -265,7 +265,7 @@ def _check_history(act: Action, at: tuple) -> list[tuple[tuple, str]]:
             elif change.status == prev_status:
                 found.append((key + ("status",), f"the action is already {prev_status}; list a status only when it changes"))
             else:
-                found.append((key + ("status",), f"a {prev_status} action can become {' or '.join(allowed)}, not {change.status}"))
+                found.append((key + ("status",), f"{'an' if prev_status[0] in 'aeiou' else 'a'} {prev_status} action can become {' or '.join(allowed)}, not {change.status}"))
         if change.date < act.agreed:
             found.append((key + ("date",), f"{change.date.isoformat()} is before the agreed date {act.agreed.isoformat()}"))
         elif change.date < prev_date:
@@ -566,6 +566,12 @@ def new_action(fields: dict, assessments: dict[str, Assessment], plan: ActionPla
     return action
 
 
+def _fix_first(problems: list[Problem]) -> SourceErrors:
+    exc = SourceErrors(problems)
+    exc.message += "; fix the action plan before adding to it (nothing was written)"
+    return exc
+
+
 @dataclass(frozen=True)
 class Appended:
     path: Path
@@ -584,11 +590,10 @@ def append_action(path: Path, fields: dict, assessments: dict[str, Assessment], 
         try:
             doc = load_yaml(path)
         except SourceErrors as exc:
-            raise SourceErrors(list(exc.problems) + [Problem(path, "fix this action plan before adding to it")]) from None
+            raise _fix_first(list(exc.problems)) from None
         old, problems = read_plan(doc, assessments)
         if old is None:
-            errors = [p for p in problems if p.severity == "error"]
-            raise SourceErrors(errors + [Problem(path, "fix this action plan before adding to it")])
+            raise _fix_first([p for p in problems if p.severity == "error"])
         if old.pod != pod:
             raise PodkitError(f"{path}: this is the action plan of {old.pod!r}, not {pod!r}")
         text = path.read_text(encoding="utf-8")
