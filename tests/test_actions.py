@@ -511,3 +511,31 @@ def test_schema_file_is_current(runner):
     result = runner.invoke(main, ["schema", "actions"])
     assert result.exit_code == 0 and json.loads(result.output)["$id"].endswith("/actions.schema.json")
     assert ActionPlan.model_json_schema()["$defs"]["Action"]["properties"]["owner"]["enum"][0] == "pod"
+
+
+def test_the_published_schema_accepts_the_samples_and_states_the_simple_rules():
+    import json
+
+    import jsonschema
+
+    from podkit.schema import json_schema
+    from podkit.sources import load_yaml
+
+    schema = json_schema("actions")
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    for path in A.action_files([ROOT / "examples" / "observations"]):
+        validator.validate(json.loads(json.dumps(load_yaml(path).data, default=str)))
+    good = {"id": "a1", "assessment": "x", "item": "y", "intervention": "z", "owner": "pod", "agreed": "2026-09-14", "due": "2026-09-28",
+            "history": [{"status": "planned", "date": "2026-09-14"}]}
+    assert validator.is_valid({"pod": "p", "actions": [good]})
+    for bad in (
+        {**good, "custom": "Both"},
+        {k: v for k, v in good.items() if k != "intervention"},
+        {**good, "owner": "other"},
+        {**good, "owner_role": "lead"},
+        {**good, "owner": "Jane Smith"},
+        {**good, "history": [{"status": "dropped", "date": "2026-09-14"}]},
+        {**good, "history": [{"status": "planned"}]},
+    ):
+        assert not validator.is_valid({"pod": "p", "actions": [bad]}), bad

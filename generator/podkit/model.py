@@ -490,6 +490,13 @@ class StatusChange(Strict):
     """One change of an action's status, on the day it happened. ``reason`` says why an action
     was dropped (required then, and only then: :mod:`podkit.actions` checks it)."""
 
+    # the same rule for editors, in the published JSON Schema
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"properties": {"status": {"const": "dropped"}}, "required": ["status"]},
+        "then": {"required": ["reason"]},
+        "else": {"not": {"required": ["reason"]}},
+    })
+
     status: ActionStatus
     date: ActionDate
     reason: ShortText | None = None
@@ -505,6 +512,16 @@ class Action(Strict):
     ``owner_role``); ``history`` lists every status
     change with its date, oldest first, and its last entry is the current status.
     """
+
+    # the rules a JSON Schema can state too, for editors
+    model_config = ConfigDict(json_schema_extra={"allOf": [
+        {"oneOf": [{"required": ["intervention"]}, {"required": ["custom"]}]},
+        {
+            "if": {"properties": {"owner": {"const": OTHER_ROLE}}, "required": ["owner"]},
+            "then": {"required": ["owner_role"]},
+            "else": {"not": {"required": ["owner_role"]}},
+        },
+    ]})
 
     id: Slug
     assessment: Slug
