@@ -344,7 +344,7 @@ def test_verdicts(before, after, result):
     act = action(agreed="2026-09-14")
     sessions = [(D("2026-09-01"), before)] + [(D("2026-09-15") + dt.timedelta(days=14 * i), lv) for i, lv in enumerate(after)]
     assert A.verdict(A.before_after(act, sessions)) == result
-    sentence = A.verdict_sentence(result)
+    sentence = A.VERDICT_SENTENCES[result]
     assert "caus" not in sentence and "agreed" in sentence
 
 
@@ -539,3 +539,37 @@ def test_the_published_schema_accepts_the_samples_and_states_the_simple_rules():
         {**good, "history": [{"status": "planned"}]},
     ):
         assert not validator.is_valid({"pod": "p", "actions": [bad]}), bad
+
+
+def test_personal_data_in_a_plan_is_warned_about(kit):
+    text = PLAN.replace('notes: ""', 'notes: "ask jane.smith@example.com"')
+    plan, problems = A.read_plan(yaml_document(text, Path("actions") / "pod-aurora.yaml"), kit)
+    assert plan is not None
+    assert [p.format() for p in problems] == [
+        "actions/pod-aurora.yaml:13:5: warning: actions[0].notes: seems to contain an e-mail address; an action plan describes the pod's process, never identify a person"
+    ]
+
+
+def test_two_plans_for_one_pod_are_an_error(tmp_path, kit):
+    for name in ("actions", "more/actions"):
+        (tmp_path / name).mkdir(parents=True)
+        (tmp_path / name / "pod-aurora.yaml").write_text(PLAN, encoding="utf-8")
+    with pytest.raises(SourceErrors) as err:
+        A.load_plans(A.action_files([tmp_path]), kit)
+    assert [p.format() for p in err.value.problems] == [
+        f"{tmp_path / 'more' / 'actions' / 'pod-aurora.yaml'}: a second action plan for 'pod-aurora' (the first is {tmp_path / 'actions' / 'pod-aurora.yaml'}); keep one plan per pod"
+    ]
+
+
+def test_new_action_lines_up_with_entries_written_flush_left(runner, tmp_path):
+    plan = tmp_path / "actions" / "pod-aurora.yaml"
+    plan.parent.mkdir()
+    flush = "pod: pod-aurora\nactions:\n" + "".join(
+        line[2:] + "\n" for line in PLAN[PLAN.index("  - id: a1"):].splitlines()
+    ).replace("assessment: flow", "assessment: alignment").replace("item: blockers-visible", "item: goal-visible").replace(
+        "intervention: swarm-on-aged-items", "intervention: pin-the-goal-to-the-board")
+    plan.write_text(flush, encoding="utf-8")
+    result = _new_action(runner, tmp_path, "pod-aurora", "goal-visible/pin-the-goal-to-the-board", "--agreed", "2026-11-02")
+    assert result.exit_code == 0, result.output
+    text = plan.read_text(encoding="utf-8")
+    assert text.startswith(flush) and text[len(flush):].startswith("- id: a2\n  assessment: alignment\n")

@@ -23,7 +23,8 @@ role is written in ``owner_role``. The due date is on or after the agreed date. 
 starts with ``planned``; each later entry is an allowed change: planned → in-progress, done or
 dropped; in-progress → done or dropped; done and dropped are final. Every change has a date, on
 or after the agreed date and on or after the change before it (several on one day are fine).
-``dropped`` needs a ``reason``, and only ``dropped`` may have one.
+``dropped`` needs a ``reason``, and only ``dropped`` may have one. Notes, reasons and custom
+titles that seem to hold an e-mail address or a phone number get a warning.
 
 **Status on a day.** The status of an action on a day is the last history entry dated on or
 before that day; before its first entry the action has no status yet.
@@ -116,11 +117,7 @@ ROLLUP_CAVEAT = (
 
 #: Allowed status changes: from (None: the first entry) to the statuses that may follow.
 TRANSITIONS: dict[str | None, tuple[str, ...]] = {
-    None: ("planned",),
-    "planned": ("in-progress", "done", "dropped"),
-    "in-progress": ("done", "dropped"),
-    "done": (),
-    "dropped": (),
+    None: ("planned",), "planned": ("in-progress", "done", "dropped"), "in-progress": ("done", "dropped"), "done": (), "dropped": (),
 }
 OPEN_STATUSES = ("planned", "in-progress")
 
@@ -204,10 +201,6 @@ def _did_you_mean(value: str, known: Sequence[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _known(values: Sequence[str]) -> str:
-    return ", ".join(values) if values else "none"
-
-
 def check_plan(plan: ActionPlan, assessments: dict[str, Assessment]) -> list[tuple[tuple, str]]:
     """The checks the schema cannot express: ``(key path, message)`` pairs (module docstring)."""
     found: list[tuple[tuple, str]] = []
@@ -234,16 +227,14 @@ def check_plan(plan: ActionPlan, assessments: dict[str, Assessment]) -> list[tup
 def _check_target(act: Action, at: tuple, assessments: dict[str, Assessment]) -> list[tuple[tuple, str]]:
     a = assessments.get(act.assessment)
     if a is None:
-        return [(at + ("assessment",), f"unknown assessment {act.assessment!r}{_did_you_mean(act.assessment, sorted(assessments))}; the kit has: {_known(sorted(assessments))}")]
+        return [(at + ("assessment",), f"unknown assessment {act.assessment!r}{_did_you_mean(act.assessment, sorted(assessments))}; the kit has: {', '.join(sorted(assessments)) or 'none'}")]
     item_ids = [it.id for it in a.items]
     if act.item not in item_ids:
         elsewhere = [b.id for b in assessments.values() if act.item in {it.id for it in b.items}]
         hint = f"; it is an item of {', '.join(repr(x) for x in elsewhere)}" if elsewhere else _did_you_mean(act.item, item_ids)
         return [(at + ("item",), f"unknown item {act.item!r} in assessment {a.id!r}{hint}")]
-    if act.intervention is None:
-        return []
     ids = intervention_ids(a.item(act.item))
-    if act.intervention in ids:
+    if act.intervention is None or act.intervention in ids:
         return []
     if not ids:
         return [(at + ("intervention",), f"item {act.item!r} lists no interventions; describe yours with 'custom: <title>' instead")]
@@ -251,9 +242,7 @@ def _check_target(act: Action, at: tuple, assessments: dict[str, Assessment]) ->
 
 
 def _check_history(act: Action, at: tuple) -> list[tuple[tuple, str]]:
-    found = []
-    prev_status: str | None = None
-    prev_date = act.agreed
+    found, prev_status, prev_date = [], None, act.agreed
     for j, change in enumerate(act.history):
         key = at + ("history", j)
         allowed = TRANSITIONS[prev_status]
@@ -279,12 +268,29 @@ def _check_history(act: Action, at: tuple) -> list[tuple[tuple, str]]:
     return found
 
 
+def personal_data_warnings(plan: ActionPlan) -> list[tuple[tuple, str]]:
+    """Free text of a plan (notes, reasons, custom titles) that seems to hold an e-mail address
+    or a phone number: warnings, as for observation notes."""
+    from .observations import personal_data  # the one detector; imported here, as observations imports this module
+
+    found = []
+    for i, act in enumerate(plan.actions):
+        texts = [(("notes",), act.notes), (("custom",), act.custom or "")]
+        texts += [(("history", j, "reason"), c.reason or "") for j, c in enumerate(act.history)]
+        for key, text in texts:
+            kinds = personal_data(text)
+            if kinds:
+                found.append((("actions", i) + key, f"seems to contain {' and '.join(kinds)}; an action plan describes the pod's process, never identify a person"))
+    return found
+
+
 def read_plan(doc: Document, assessments: dict[str, Assessment]) -> tuple[ActionPlan | None, list[Problem]]:
     """Validate one parsed plan and cross-check it against the kit (errors and warnings)."""
     plan, problems = validate_document(doc, ActionPlan)
     if plan is None:
         return None, problems
     problems = [doc.problem(msg, key) for key, msg in check_plan(plan, assessments)]
+    problems += [doc.problem(msg, key, severity="warning") for key, msg in personal_data_warnings(plan)]
     stem = Path(doc.path).stem
     if Path(doc.path).parent.name == ACTIONS_FOLDER and stem != plan.pod:
         problems.append(doc.problem(f"this plan is for {plan.pod!r} but the file is named {Path(doc.path).name!r}; name it {plan.pod}.yaml", ("pod",), severity="warning"))
@@ -325,20 +331,14 @@ def load_plans(paths: Iterable[Path], assessments: dict[str, Assessment]) -> tup
 
 
 def status_on(action: Action, day: _dt.date) -> str | None:
-    """The action's status on ``day``: the last history entry dated on or before it."""
-    current = None
-    for change in action.history:
-        if change.date <= day:
-            current = change.status
-    return current
+    """The action's status on ``day``: the last history entry dated on or before it (history is
+    checked to be in date order)."""
+    return next((c.status for c in reversed(action.history) if c.date <= day), None)
 
 
 def done_on(action: Action) -> _dt.date | None:
     """The day the action was marked done, if it was."""
-    for change in action.history:
-        if change.status == "done":
-            return change.date
-    return None
+    return next((c.date for c in action.history if c.status == "done"), None)
 
 
 def overdue(action: Action, as_of: _dt.date) -> bool:
@@ -362,12 +362,8 @@ def before_after(action: Action, sessions: Iterable[Session]) -> BeforeAfter:
     """Before: the last session on or before the agreed date with a level. After: every later
     session, in date order, with what it recorded (a level, None or :data:`NA`)."""
     ordered = sorted(sessions, key=lambda s: s[0])
-    before = None
-    for day, level in ordered:
-        if day <= action.agreed and _has_level(level):
-            before = (day, level)
-    after = tuple((day, level) for day, level in ordered if day > action.agreed)
-    return BeforeAfter(before, after)
+    earlier = [(day, level) for day, level in ordered if day <= action.agreed and _has_level(level)]
+    return BeforeAfter(earlier[-1] if earlier else None, tuple((day, level) for day, level in ordered if day > action.agreed))
 
 
 def verdict(seen: BeforeAfter) -> str:
@@ -381,15 +377,14 @@ def verdict(seen: BeforeAfter) -> str:
     return IMPROVED if latest > base else WORSE if latest < base else NO_CHANGE
 
 
-def verdict_sentence(result: str) -> str:
-    """The verdict as reports word it: about what followed, never about what caused it."""
-    return {
-        IMPROVED: "the item's level is higher than before the action was agreed",
-        NO_CHANGE: "the item's level is the same as before the action was agreed",
-        WORSE: "the item's level is lower than before the action was agreed",
-        NOT_OBSERVED_SINCE: "the item has not been observed since the action was agreed",
-        NO_LEVEL_BEFORE: "the item had no level before the action was agreed, so there is nothing to compare",
-    }[result]
+#: Each verdict as reports word it: about what followed, never about what caused it.
+VERDICT_SENTENCES = {
+    IMPROVED: "the item's level is higher than before the action was agreed",
+    NO_CHANGE: "the item's level is the same as before the action was agreed",
+    WORSE: "the item's level is lower than before the action was agreed",
+    NOT_OBSERVED_SINCE: "the item has not been observed since the action was agreed",
+    NO_LEVEL_BEFORE: "the item had no level before the action was agreed, so there is nothing to compare",
+}
 
 
 @dataclass(frozen=True)
@@ -459,17 +454,11 @@ def interventions_that_worked(entries: Iterable[tuple[str, Action, Sequence[Sess
             continue
         key = (action.assessment, action.item, action.intervention)
         pods[key].add(pod)
-        c = counts[key]
-        c[0] += 1
-        if status_on(action, as_of) == "done":
-            c[1] += 1
-            if next_observation_improved(action, [s for s in sessions if s[0] <= as_of]):
-                c[2] += 1
-    rows = tuple(
-        InterventionOutcome(*key, pods=len(pods[key]), agreed=c[0], done=c[1], improved_next=c[2])
-        for key, c in sorted(counts.items())
-        if len(pods[key]) >= k
-    )
+        done = status_on(action, as_of) == "done"
+        improved = done and next_observation_improved(action, [s for s in sessions if s[0] <= as_of]) is True
+        counts[key] = [counts[key][0] + 1, counts[key][1] + done, counts[key][2] + improved]
+    rows = tuple(InterventionOutcome(*key, pods=len(pods[key]), agreed=c[0], done=c[1], improved_next=c[2])
+                 for key, c in sorted(counts.items()) if len(pods[key]) >= k)
     return RollUp(rows, hidden=len(counts) - len(rows), min_pods=k)
 
 
@@ -518,27 +507,16 @@ def next_action_id(plan: ActionPlan | None) -> str:
 
 
 def _entry_indent(text: str, doc: Document, plan: ActionPlan) -> str:
-    if not plan.actions:
-        return "  "
-    line, _ = doc.locate(("actions", 0))
-    if line is None:
-        return "  "
-    row = text.splitlines()[line - 1]
+    """The indentation of the plan's first entry (the ``-``), so that a new one lines up."""
+    line = doc.locate(("actions", 0))[0] if plan.actions else None
+    row = text.splitlines()[line - 1] if line else ""
     dash = row.find("-")
     return row[:dash] if dash >= 0 and not row[:dash].strip() else "  "
 
 
 #: The ``podkit new-action`` option that gives each field, for messages about a new action.
-_OPTION_OF = {
-    "assessment": "--assessment",
-    "item": "ITEM",
-    "intervention": "--intervention",
-    "custom": "--title",
-    "owner": "--owner",
-    "owner_role": "--owner",
-    "agreed": "--agreed",
-    "due": "--due",
-}
+_OPTION_OF = {"assessment": "--assessment", "item": "ITEM", "intervention": "--intervention", "custom": "--title",
+              "owner": "--owner", "owner_role": "--owner", "agreed": "--agreed", "due": "--due"}
 
 
 def _option_problems(found: list[tuple[tuple, str]]) -> PodkitError:
