@@ -470,6 +470,8 @@ def test_new_action_refuses_a_plan_it_cannot_append_to(runner, tmp_path):
     (["goal-visible"], "name the intervention: --intervention ID (one of: pin-the-goal-to-the-board) or --title TEXT"),
     (["goal-visible", "--title", "x", "--agreed", "2026-11-10", "--due", "2026-11-01"], "--due: the due date 2026-11-01 is before the agreed date 2026-11-10"),
     (["goal-visible", "--title", "x", "--due", "soon"], "expected a date like 2026-11-20, got 'soon'"),
+    (["goal-visible", "--title", "x", "--owner", "other"], "write the role itself, e.g. --owner release-manager"),
+    (["goal-visible/pin-the-goal-to-the-board", "--title", "x"], "give --intervention (one of the item's) or --title (your own), not both"),
 ])
 def test_new_action_bad_input(runner, tmp_path, args, message):
     result = _new_action(runner, tmp_path, "pod-aurora", *args)

@@ -373,6 +373,8 @@ def new_action(pod: str, item: str, assessment_id: str | None, intervention: str
         raise click.UsageError(f"name the intervention: --intervention ID ({listed}) or --title TEXT for one of your own")
     agreed = _iso_date(agreed_text, "--agreed") or dt.date.today()
     due = _iso_date(due_text, "--due") or agreed + dt.timedelta(days=actions.DEFAULT_DUE_DAYS)
+    if owner == OTHER_ROLE:
+        raise click.BadParameter("write the role itself, e.g. --owner release-manager", param_hint="--owner")
     fields = {"assessment": a.id, "item": item_id, "owner": owner, "agreed": agreed, "due": due}
     if owner not in OWNER_ROLES:
         fields.update(owner=OTHER_ROLE, owner_role=owner)
