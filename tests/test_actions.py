@@ -575,3 +575,15 @@ def test_new_action_lines_up_with_entries_written_flush_left(runner, tmp_path):
     assert result.exit_code == 0, result.output
     text = plan.read_text(encoding="utf-8")
     assert text.startswith(flush) and text[len(flush):].startswith("- id: a2\n  assessment: alignment\n")
+
+
+def test_new_action_keeps_windows_line_endings_byte_for_byte(runner, tmp_path):
+    plan = tmp_path / "actions" / "pod-aurora.yaml"
+    first = _new_action(runner, tmp_path, "pod-aurora", "goal-visible/pin-the-goal-to-the-board", "--agreed", "2026-11-02")
+    assert first.exit_code == 0, first.output
+    crlf = plan.read_bytes().replace(b"\n", b"\r\n")
+    plan.write_bytes(crlf)
+    second = _new_action(runner, tmp_path, "pod-aurora", "goal-visible/pin-the-goal-to-the-board", "--agreed", "2026-11-03")
+    assert second.exit_code == 0, second.output
+    after = plan.read_bytes()
+    assert after.startswith(crlf) and b"- id: a2\r\n" in after[len(crlf):] and b"\n" not in after[len(crlf):].replace(b"\r\n", b"")

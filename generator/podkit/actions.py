@@ -574,14 +574,15 @@ def append_action(path: Path, fields: dict, assessments: dict[str, Assessment], 
             raise _fix_first([p for p in problems if p.severity == "error"])
         if old.pod != pod:
             raise PodkitError(f"{path}: this is the action plan of {old.pod!r}, not {pod!r}")
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")  # as it is: line endings and all (load_yaml checked it)
         indent = _entry_indent(text, doc, old)
+        eol = "\r\n" if "\r\n" in text else "\n"
         if not text.endswith("\n"):
-            text += "\n"
+            text += eol
     else:
-        old, text, indent = None, new_plan_header(pod, schema_ref), "  "
+        old, text, indent, eol = None, new_plan_header(pod, schema_ref), "  ", "\n"
     action = new_action(fields, assessments, old)
-    entry = action_entry(action, indent)
+    entry = action_entry(action, indent).replace("\n", eol)
     new_text = text + entry
     try:
         plan, problems = read_plan(yaml_document(new_text, path), assessments)
