@@ -10,7 +10,7 @@ The rules, in plain words
 -------------------------
 
 **Ids.** An intervention's id is the slug of its title: lowercase ASCII letters and digits, every
-other run of characters one hyphen, at most 64 characters (cut at a hyphen). When two
+other run of characters one hyphen, at most ``MAX_ID_LENGTH`` characters (cut at a hyphen). When two
 interventions of one item give the same slug, the second gets ``-2``, the third ``-3``. A
 recommendation's id is ``<item id>/<intervention id>``: the id reports print beside each
 recommended intervention and ``podkit new-action POD ITEM/INTERVENTION`` accepts.
@@ -55,7 +55,7 @@ floor of the other roll-ups); the others are counted, not named. This is not cau
 Worked example
 --------------
 
-Action ``a1`` of ``pod-aurora``: item ``blockers-visible``, agreed 2026-09-14, due 2026-09-28,
+Action ``a1`` of an invented pod: item ``blockers-visible``, agreed 2026-09-14, due 2026-09-28,
 history planned 2026-09-14, in-progress 2026-09-16, done 2026-10-05. The item's levels by
 session: 2026-08-31 → 1, 2026-09-14 → 1, 2026-09-28 → not observed, 2026-10-12 → 2,
 2026-10-26 → 3.
@@ -82,7 +82,7 @@ from pathlib import Path
 from typing import Iterable, Sequence, Union
 
 from .errors import PodkitError, Problem, SourceErrors
-from .model import MAX_ID_LENGTH, OTHER_ROLE, OWNER_ROLES, Action, ActionPlan, Assessment
+from .model import MAX_ID_LENGTH, OTHER_ROLE, Action, ActionPlan, Assessment
 from .sources import Document, atomic_write, load_yaml, yaml_document
 from .validation import validate_document
 
