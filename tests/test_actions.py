@@ -587,3 +587,10 @@ def test_new_action_keeps_windows_line_endings_byte_for_byte(runner, tmp_path):
     assert second.exit_code == 0, second.output
     after = plan.read_bytes()
     assert after.startswith(crlf) and b"- id: a2\r\n" in after[len(crlf):] and b"\n" not in after[len(crlf):].replace(b"\r\n", b"")
+
+
+def test_readme_states_the_plan_limits_from_the_model():
+    from podkit import model
+
+    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert f"A plan holds at most {model.MAX_ACTIONS} actions, each with at most {model.MAX_STATUS_CHANGES} status changes; roles of your own are up to {model.MAX_ROLE_LENGTH} characters." in text
