@@ -594,3 +594,14 @@ def test_readme_states_the_plan_limits_from_the_model():
 
     text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     assert f"A plan holds at most {model.MAX_ACTIONS} actions, each with at most {model.MAX_STATUS_CHANGES} status changes; roles of your own are up to {model.MAX_ROLE_LENGTH} characters." in text
+
+
+def test_plan_limits(kit):
+    from podkit import model
+
+    entry = PLAN[PLAN.index("  - id: a1"):]
+    many = PLAN + "".join(entry.replace("id: a1", f"id: a{i}") for i in range(2, model.MAX_ACTIONS + 2))
+    assert problems_of(many, kit) == [f"actions/pod-aurora.yaml:3:1: actions: is too long: at most {model.MAX_ACTIONS} allowed"]
+    rows = "\n".join(["      - {status: planned, date: 2026-09-14}"] + ["      - {status: in-progress, date: 2026-09-15}"] * model.MAX_STATUS_CHANGES)
+    found = problems_of(PLAN.replace("      - {status: planned, date: 2026-09-14}", rows), kit)
+    assert found == [f"actions/pod-aurora.yaml:11:5: actions[0].history: is too long: at most {model.MAX_STATUS_CHANGES} allowed"]
