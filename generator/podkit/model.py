@@ -444,7 +444,7 @@ OTHER_ROLE = "other"
 #: A role written out with ``owner: other``: lowercase kebab-case like ``release-manager``, in the
 #: style of observer ids (no spaces, no ``@``, no dots), so a full name or an address cannot fit.
 ROLE_PATTERN = r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$"
-MAX_ROLE_LENGTH = 32
+MAX_ROLE_LENGTH = MAX_OBSERVER_ID_LENGTH
 #: What an action can be: planned, being done, done, or dropped (with a reason).
 ActionStatus = Literal["planned", "in-progress", "done", "dropped"]
 ACTION_STATUSES: tuple[str, ...] = ActionStatus.__args__  # type: ignore[attr-defined]
@@ -509,8 +509,12 @@ class Action(Strict):
     :func:`podkit.actions.intervention_id`); ``custom`` gives the title of an intervention the
     kit does not list. Exactly one of the two (checked, with the other rules the schema cannot
     express, by :mod:`podkit.actions`). ``owner`` is a role (``owner: other`` names it in
-    ``owner_role``); ``history`` lists every status
-    change with its date, oldest first, and its last entry is the current status.
+    ``owner_role``); ``history`` lists every status change with its date, oldest first, and its
+    last entry is the current status.
+
+    Why a role and never a name: like observer ids, the owner keeps the record about the pod's
+    process. A named owner would turn the plan into a record of who did or did not deliver, which
+    a report could then single out; a role says who in the pod's way of working picks it up.
     """
 
     # the rules a JSON Schema can state too, for editors
