@@ -21,6 +21,7 @@ from pathlib import Path
 from functools import partial
 from typing import Iterable, Iterator
 
+from .actions import ACTIONS_FOLDER, is_action_file
 from .csvfiles import csv_documents
 from .errors import PodkitError, Problem, SourceErrors
 from .model import CONSENSUS, Assessment, CodesItem, CountItem, Observation
@@ -125,6 +126,8 @@ def collect_files(inputs: Iterable[Path]) -> tuple[list[tuple[Path, str, Path | 
             problems.append(Problem(p, "no such file or folder"))
             continue
         if p.is_dir():
+            if p.name == ACTIONS_FOLDER:
+                continue  # a folder of action plans, read by podkit.actions
             base = p.resolve()
             label = base.name or "inputs"
             files, probs = walk_inside(p, p, f"the folder {p}")
@@ -132,11 +135,15 @@ def collect_files(inputs: Iterable[Path]) -> tuple[list[tuple[Path, str, Path | 
             for path, rel in files:
                 if not path.name.lower().endswith(OBSERVATION_SUFFIXES):
                     continue
+                if ACTIONS_FOLDER in rel.split("/")[:-1]:
+                    continue  # action plans (actions/<pod>.yaml) live beside the observations
                 real_dir = real_dirs.get(path.parent)
                 if real_dir is None:  # once per folder, not once per file: thousands of files are common
                     real_dir = real_dirs[path.parent] = str(path.parent.resolve())
                 found.setdefault(os.path.join(real_dir, path.name), (path, f"{label}/{rel}", base))
             continue
+        if is_action_file(p):
+            continue  # an action plan given by name, read by podkit.actions
         if not p.name.lower().endswith(OBSERVATION_SUFFIXES):
             problems.append(Problem(p, "not an observation file: expected .yaml, .yml, .csv or .pdf"))
             continue
