@@ -31,12 +31,12 @@ from . import __version__, fields
 from .console import console
 from .errors import PodkitError, Problem, SourceErrors
 from .kit import Kit, Project
-from .model import AnchoredItem, Assessment, CheckItem, CodesItem, CountItem, Strict
+from .model import Assessment, CodesItem, Strict
 from .pdf import RESOURCE_SCHEME, PdfResult, PrintJob, Resources, cache_environment, pdf_key, render_jobs
 from .sources import load_yaml, read_text
 from .templates import theme_search_path
 from .text import html_inline, plain
-from .wording import gate_text, threshold_bands
+from .wording import rubric_globals
 from .workers import cores
 
 #: Paper sizes: the option value, the CSS ``@page`` size and the label shown to readers.
@@ -190,13 +190,8 @@ def _environment(search: list[Path]):
     env = environment(search, autoescape=True)
     env.filters["inline"] = html_inline
     env.filters["plain"] = plain
+    env.globals.update(rubric_globals())
     env.globals.update(
-        is_anchored=lambda it: isinstance(it, AnchoredItem),
-        is_check=lambda it: isinstance(it, CheckItem),
-        is_count=lambda it: isinstance(it, CountItem),
-        is_codes=lambda it: isinstance(it, CodesItem),
-        threshold_bands=threshold_bands,
-        gate_text=gate_text,
         intervals=intervals,
         field=fields.field_name,
         interval_field=fields.interval_field,

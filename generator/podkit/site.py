@@ -17,10 +17,9 @@ from . import engine as engines
 from .console import console
 from .engine import OFFLINE_ZIP, OFFLINE_ZIP_FOLDER, write_offline_zip
 from .kit import Kit, Project
-from .model import AnchoredItem, CheckItem, CodesItem, CountItem
 from .templates import environment, theme_search_path
 from .text import front_matter, md_inline, plain
-from .wording import gate_text, threshold_bands
+from .wording import rubric_globals
 
 @dataclass
 class SiteExtras:
@@ -39,14 +38,7 @@ def _env(project: Project, theme: Path | None):
     env.filters["md"] = md_inline
     env.filters["plain"] = plain
     env.filters["front_matter"] = front_matter
-    env.globals.update(
-        is_anchored=lambda it: isinstance(it, AnchoredItem),
-        is_check=lambda it: isinstance(it, CheckItem),
-        is_count=lambda it: isinstance(it, CountItem),
-        is_codes=lambda it: isinstance(it, CodesItem),
-        threshold_bands=threshold_bands,
-        gate_text=gate_text,
-    )
+    env.globals.update(rubric_globals())
     return env
 
 
