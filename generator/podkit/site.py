@@ -190,6 +190,23 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def check_config(project: Project) -> None:
+    """Refuse a ``mkdocs.yml`` that would run code the kit brings (``hooks:``): podkit builds with
+    engines that must run none (see SECURITY.md)."""
+    import re
+
+    from .errors import Problem, SourceErrors
+    from .sources import read_text
+
+    if not project.mkdocs_yml.is_file():
+        return
+    text = read_text(project.mkdocs_yml, root=project.root)
+    found = re.search(r"(?m)^hooks\s*:", text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        raise SourceErrors([Problem(project.mkdocs_yml, "hooks run Python code from the kit; podkit's site engines run none: remove the hooks entry (see SECURITY.md)", line, 1, ("hooks",))])
+
+
 def build_site(kit: Kit, *, site_dir: Path | None = None, extras: SiteExtras | None = None, theme: Path | None = None, strict: bool = True, offline: bool = False, cache: bool = True, engine: str = "mkdocs") -> Path:
     """Stage the pages and build the site into ``site_dir`` (default ``site/``), atomically.
 
@@ -206,6 +223,7 @@ def build_site(kit: Kit, *, site_dir: Path | None = None, extras: SiteExtras | N
     # absolute: MkDocs would resolve a relative site_dir against mkdocs.yml, not the working directory
     target = Path(site_dir).absolute() if site_dir else project.site_dir
     extras = extras or SiteExtras()
+    check_config(project)
     stage = stage_pages(kit, extras, theme)
     state = project.work_dir / "cache" / "site.json"
     key = site_key(project, stage, extras, target, strict=strict, offline=offline, engine=engine) if cache_mod.enabled(cache) else None
