@@ -1,0 +1,71 @@
+"""Stopping a process pool at once when the user presses Ctrl-C.
+
+Ctrl-C sends SIGINT to every process of the terminal's process group: podkit and its workers. If
+the workers die of it, ``ProcessPoolExecutor`` threads in the parent wait for them forever, and
+``shutdown(wait=True)`` (the end of a ``with`` block) never returns. So:
+
+* workers ignore SIGINT (:func:`worker_signals`, in the pool's initializer): only the parent
+  reacts, with ``KeyboardInterrupt``;
+* the parent then calls :func:`stop_pool`: pending jobs are cancelled, the workers get SIGTERM
+  (SIGKILL after a grace period) and no thread is joined on a dead worker;
+* in a worker, SIGTERM raises :class:`Terminated`, so that ``finally`` blocks and the writer's
+  clean-up (temporary files) run, and :func:`exit_when_terminated` around a job then ends the
+  process instead of letting the pool hand it the next job.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import time
+
+
+class Terminated(BaseException):
+    """Raised in a worker by SIGTERM (its pool is being stopped)."""
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated
+
+
+def worker_signals() -> None:
+    """Call first in a pool worker's initializer: ignore Ctrl-C, turn SIGTERM into :class:`Terminated`."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _raise_terminated)
+
+
+@contextlib.contextmanager
+def exit_when_terminated(code: int = 143):
+    """Around one job in a worker: once the job has unwound after SIGTERM, end the process."""
+    try:
+        yield
+    except Terminated:
+        os._exit(code)
+
+
+def stop_pool(executor, grace: float = 1.0) -> None:
+    """Stop a ``concurrent.futures.ProcessPoolExecutor`` now, without waiting on its workers.
+
+    Pending jobs are cancelled; running workers get SIGTERM, and SIGKILL if they are still alive
+    after ``grace`` seconds. Never blocks longer than about ``grace + 0.5`` seconds.
+    """
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    queue = getattr(executor, "_call_queue", None)
+    if queue is not None:
+        with contextlib.suppress(Exception):
+            queue.cancel_join_thread()  # its feeder thread may be blocked on a dead worker's pipe
+    with contextlib.suppress(Exception):
+        executor.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        with contextlib.suppress(Exception):
+            p.terminate()
+    deadline = time.monotonic() + grace
+    for p in processes:
+        with contextlib.suppress(Exception):
+            p.join(max(0.0, deadline - time.monotonic()))
+    for p in processes:
+        with contextlib.suppress(Exception):
+            if p.is_alive():
+                p.kill()
+                p.join(0.5)
