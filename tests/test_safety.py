@@ -660,3 +660,127 @@ def test_control_characters_never_reach_reports_or_the_terminal(scoring, char):
         if report.suffix == ".json":
             continue  # JSON escapes control characters itself
         assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]", raw), report.name
+
+
+# --------------------------------------------------------------------------- units behind the cases above
+
+
+def test_read_sheet_refuses_too_many_objects_and_unusual_object_stream_filters(tmp_path):
+    from podkit.errors import SourceErrors
+    from podkit.sheets import MAX_PDF_OBJECTS, read_sheet
+
+    many = tmp_path / "many.pdf"
+    body = b"".join(b"%d 0 obj\nnull\nendobj\n" % n for n in range(1, MAX_PDF_OBJECTS + 2))
+    many.write_bytes(b"%PDF-1.7\n" + body + b"trailer\n<< /Root 1 0 R >>\n%%EOF\n")
+    with pytest.raises(SourceErrors) as err:
+        read_sheet(many)
+    assert f"more than {MAX_PDF_OBJECTS:,} objects" in err.value.problems[0].message
+    lzw = tmp_path / "lzw.pdf"
+    lzw.write_bytes(b"%PDF-1.7\n5 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /LZWDecode /Length 3 >>\nstream\nabc\nendstream\nendobj\n%%EOF\n")
+    with pytest.raises(SourceErrors) as err:
+        read_sheet(lzw)
+    assert "/LZWDecode" in err.value.problems[0].message
+
+
+def test_read_sheet_bounds_encrypted_files_by_their_object_streams(tmp_path):
+    from podkit.errors import SourceErrors
+    from podkit.sheets import MAX_OBJECT_STREAM_BYTES, MAX_STREAM_BYTES, read_sheet
+
+    allowed = MAX_OBJECT_STREAM_BYTES // MAX_STREAM_BYTES
+    path = tmp_path / "enc.pdf"
+    streams = b"".join(b"%d 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length 3 >>\nstream\nabc\nendstream\nendobj\n" % (10 + i)
+                       for i in range(allowed + 1))
+    path.write_bytes(b"%PDF-1.7\n" + streams + b"trailer\n<< /Root 1 0 R /Encrypt 2 0 R >>\n%%EOF\n")
+    with pytest.raises(SourceErrors) as err:
+        read_sheet(path)
+    assert "encrypted" in err.value.problems[0].message and f"({allowed})" in err.value.problems[0].message
+
+
+@pytest.mark.parametrize("text, shown_html, shown_plain", [
+    ("**bold** and *em* and `code`", "<strong>bold</strong> and <em>em</em> and <code>code</code>", "bold and em and code"),
+    ("**a *b* c**", "<strong>a <em>b</em> c</strong>", "a b c"),
+    ("***x***", "***x***", "***x***"),
+    ("2 ** 3 * 4", "2 ** 3 * 4", "2 ** 3 * 4"),
+    ("*a **b* c**", "*a <strong>b* c</strong>", "*a b* c"),
+])
+def test_inline_marks_never_cross_or_nest_deeper_than_strong_em(text, shown_html, shown_plain):
+    from podkit.text import html_inline, plain
+
+    assert str(html_inline(text)) == shown_html
+    assert plain(text) == shown_plain
+
+
+def test_inline_marks_of_thousands_of_stars_stay_flat_in_markdown():
+    import markdown
+
+    from podkit.text import html_inline, md_inline
+
+    text = "*" * 1990 + "a" + "*" * 1990
+    md = md_inline(text)
+    assert "**" not in md.replace("\\*", "")
+    html = markdown.markdown(md)  # no RecursionError
+    assert "<em>" not in html and "<strong>" not in html
+    assert "<em>" not in str(html_inline(text))
+    assert markdown.markdown(md_inline("**a *b* c** *d*")) == "<p><strong>a <em>b</em> c</strong> <em>d</em></p>"
+
+
+@pytest.mark.parametrize("text, message, line", [
+    ("# x\n\n" + "[" * 20_000 + "\n", "'[' are open at once", 3),
+    ("# x\n\n" + "".join("    " * i + "- x\n" for i in range(300)), "levels of lists", 24),
+    ("# x\n\n" + "".join("\t" * i + "- x\n" for i in range(300)), "levels of lists", 24),
+    ("# x\n\n" + ">" * 300 + " x\n", "quotes nest 300 levels", 3),
+    ("# x\n\n" + "> " * 21 + "x\n", "quotes nest 21 levels", 3),
+    ("# x\n\n" + "*" * 1990 + "a" + "*" * 1990 + "\n", "nests so deeply", None),
+    ("# x\n\n" + "_" * 1990 + "a" + "_" * 1990 + "\n", "nests so deeply", None),
+])
+def test_markdown_guard_refuses_with_the_file_and_line(text, message, line):
+    from podkit.errors import SourceErrors
+    from podkit.markdown_guard import check_markdown
+
+    with pytest.raises(SourceErrors) as err:
+        check_markdown(Path("content/page.md"), text, extensions=["abbr", "admonition", "attr_list", {"toc": {"permalink": True}}, "pymdownx.superfences"])
+    problem = err.value.problems[0]
+    assert message in problem.message and str(problem.path) == "content/page.md" and problem.line == line
+
+
+def test_markdown_guard_accepts_real_pages_and_fenced_code():
+    from podkit.markdown_guard import MAX_BRACKETS, MAX_NESTING, check_markdown
+
+    root = Path(__file__).resolve().parent.parent
+    for page in sorted((root / "content").rglob("*.md")):
+        check_markdown(page, page.read_text(encoding="utf-8"), extensions=["abbr", "admonition", "attr_list", "def_list", "footnotes", "md_in_html", "tables", "toc", "pymdownx.details", "pymdownx.superfences", "pymdownx.tabbed", "pymdownx.snippets"])
+    fenced = "```\n" + "[" * 5000 + "\n" + " " * 400 + "x\n```\n"
+    check_markdown(Path("f.md"), fenced)
+    check_markdown(Path("ok.md"), "".join("    " * i + "- x\n" for i in range(MAX_NESTING)) + "\n" + "[" * MAX_BRACKETS + "\n\n" + "\\[" * 500 + "\n")
+
+
+def test_markdown_guard_stops_a_conversion_past_its_budget(monkeypatch):
+    import markdown
+
+    from podkit.errors import SourceErrors
+    from podkit.markdown_guard import check_markdown
+
+    def slow(self, text):
+        while True:
+            time.sleep(0.01)
+
+    monkeypatch.setattr(markdown.Markdown, "convert", slow)
+    with pytest.raises(SourceErrors) as err:
+        check_markdown(Path("slow.md"), "# fine\n", budget=0.3)
+    assert "longer than 0.3 s" in err.value.problems[0].message
+
+
+def test_templates_are_sandboxed(tmp_path):
+    from podkit.errors import PodkitError
+    from podkit.templates import environment
+
+    proof = tmp_path / "ran"
+    (tmp_path / "t.j2").write_text(SANDBOX_ESCAPE % proof, encoding="utf-8")
+    (tmp_path / "mro.j2").write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}", encoding="utf-8")
+    (tmp_path / "ok.j2").write_text("{{ items | join(', ') }} {{ cycler('a', 'b').next() }}", encoding="utf-8")
+    env = environment([tmp_path], autoescape=False)
+    for name in ("t.j2", "mro.j2"):
+        with pytest.raises(PodkitError, match=f"{name}.*refused"):
+            env.get_template(name).render()
+    assert not proof.exists()
+    assert env.get_template("ok.j2").render(items=["x", "y"]) == "x, y a"
