@@ -784,3 +784,23 @@ def test_templates_are_sandboxed(tmp_path):
             env.get_template(name).render()
     assert not proof.exists()
     assert env.get_template("ok.j2").render(items=["x", "y"]) == "x, y a"
+
+
+def test_a_checkout_owned_by_another_user_is_dated_by_its_commit_or_says_why(minimal):
+    """Root building someone else's checkout: git refuses it ("dubious ownership"); podkit must
+    not fall back to the fixed date silently."""
+    from pypdf import PdfReader
+
+    env = {**os.environ, "GIT_AUTHOR_DATE": "2025-05-05T12:00:00Z", "GIT_COMMITTER_DATE": "2025-05-05T12:00:00Z",
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    for cmd in (["git", "init", "-q"], ["git", "add", "."], ["git", "commit", "-q", "-m", "kit"]):
+        subprocess.run(cmd, cwd=minimal, env=env, check=True, capture_output=True)
+    if os.geteuid() == 0:
+        for dirpath, dirnames, filenames in os.walk(minimal):
+            for name in [dirpath, *(os.path.join(dirpath, n) for n in dirnames + filenames)]:
+                os.lchown(name, 65534, 65534)
+    proc = podkit("print", "--only", "sheet", "--paper", "a4", "-j", "1", "-o", minimal.parent / "pdf", "-p", ".", cwd=minimal)
+    assert_ok(proc)
+    pdf = next((minimal.parent / "pdf").glob("*.pdf"))
+    created = str(PdfReader(pdf).metadata.get("/CreationDate"))
+    assert "20250505" in created or ("git" in proc.stderr and "SOURCE_DATE_EPOCH" in proc.stderr), (created, proc.stderr)
