@@ -449,18 +449,22 @@ def test_hostile_compressed_sheets_are_refused_early(scoring, streams):
 
 
 @pytest.fixture(scope="module")
-def filled_sheet(tmp_path_factory) -> Path:
-    """A filled sheet of the scoring kit, filled the way a viewer does."""
-    import pymupdf
-
+def blank_sheet(tmp_path_factory) -> Path:
     from podkit import printing
     from podkit.kit import Project, load_kit
 
     out = tmp_path_factory.mktemp("sheet")
     printing.write_pdfs(load_kit(Project.find(KITS / "scoring")), out, papers=["a4"], kinds=["sheet"], workers=1)
+    return out / "worked-example-sheet-fillable-a4.pdf"
+
+
+def fill_sheet(blank: Path, dest: Path, **extra: str) -> Path:
+    """Fill the scoring kit's sheet the way a viewer does (PyMuPDF widgets)."""
+    import pymupdf
+
     values = {"pk__meta__pod": "pod-sheet", "pk__meta__date": "2026-04-01", "pk__meta__observer": "obs-a",
-              "pk__meta__duration": "15", "pk__dod-checked__check": "yes", "pk__meta__session": "stand-up"}
-    doc = pymupdf.open(out / "worked-example-sheet-fillable-a4.pdf")
+              "pk__meta__duration": "15", "pk__dod-checked__check": "yes", "pk__meta__session": "stand-up", **extra}
+    doc = pymupdf.open(blank)
     for page in doc:
         for w in page.widgets():
             if w.field_name not in values:
@@ -474,9 +478,13 @@ def filled_sheet(tmp_path_factory) -> Path:
             else:
                 w.field_value = values[w.field_name]
             w.update()
-    filled = out / "filled.pdf"
-    doc.save(filled)
-    return filled
+    doc.save(dest)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def filled_sheet(blank_sheet) -> Path:
+    return fill_sheet(blank_sheet, blank_sheet.with_name("filled.pdf"))
 
 
 def _encrypt(src: Path, dest: Path, user: str, algorithm: str) -> None:
@@ -804,3 +812,26 @@ def test_a_checkout_owned_by_another_user_is_dated_by_its_commit_or_says_why(min
     pdf = next((minimal.parent / "pdf").glob("*.pdf"))
     created = str(PdfReader(pdf).metadata.get("/CreationDate"))
     assert "20250505" in created or ("git" in proc.stderr and "SOURCE_DATE_EPOCH" in proc.stderr), (created, proc.stderr)
+
+
+def test_control_characters_in_sheet_evidence_never_reach_reports(scoring, blank_sheet):
+    folder = scoring / "sheets"
+    folder.mkdir()
+    fill_sheet(blank_sheet, folder / "ctrl.pdf", **{"pk__dod-checked__evidence": "said\x1b[31m loudly\x07 \x00"})
+    proc = podkit("score", "sheets", "-o", "out", "-f", "html,md", "--as-of", AS_OF, "-p", ".", cwd=scoring)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert_clean_output(proc)
+    if proc.returncode == 1:
+        assert "ctrl.pdf" in proc.stderr
+        return
+    for report in (scoring / "out").glob("*.*"):
+        assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", report.read_text(encoding="utf-8")), report.name
+
+
+def test_control_characters_in_bad_values_are_not_echoed_raw(scoring):
+    folder = scoring / "csv"
+    folder.mkdir()
+    row = CSV_ROW.format(date="2026-03-02", evidence="ok").replace("pod-x", "pod\x1b[2Jx\x07", 1)
+    (folder / "obs.csv").write_text(CSV_HEADER + "\n" + row + "\n", encoding="utf-8")
+    proc = podkit("score", "csv", "-o", "out", "--as-of", AS_OF, "-p", ".", cwd=scoring)
+    assert_user_error(proc, "obs.csv:2")
