@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""podkit benchmarks: P1–P5 as ratios measured in one run on one machine, plus how they grow.
+"""podkit benchmarks: P1–P6 as ratios measured in one run on one machine, plus how they grow.
 
     python benchmarks/run.py                 # the full suite (several minutes)
     python benchmarks/run.py --quick         # tiny sizes: checks that everything runs
@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -36,7 +37,7 @@ import synth  # noqa: E402
 PY = sys.executable
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT / "generator")}
 ENV.pop("PODKIT_NO_CACHE", None)
-TARGETS = {"P1": 0.65, "P2": 0.15, "P3": 1.2, "P4": 1.5, "P5": 2.5}
+TARGETS = {"P1": 0.65, "P2": 0.15, "P3": 1.2, "P4": 2.5, "P5": 0.75, "P6": 1.5}
 AS_OF = "2025-12-31"
 
 
@@ -118,19 +119,19 @@ def export_jobs(kit: Path, out: Path, papers: list[str], only: list[str] | None)
     """
     import html as html_mod
 
-    from podkit import printing
+    from podkit import pdf, printing
     from podkit.kit import Project, load_kit
 
     k = load_kit(Project.find(kit))
     ctx = printing.make_context(k.project)
-    resources = printing.Resources.for_context(ctx)
+    resources = ctx.resources()
     jobs = printing.plan_jobs(ctx, k, papers, only=only)
 
     def files(text: str) -> str:
         def repl(m):
-            path = printing.resolve_resource(html_mod.unescape(m.group(0)), resources)
+            path = pdf.resolve_resource(html_mod.unescape(m.group(0)), resources)
             return path.as_uri() if path is not None else m.group(0)
-        return printing._RESOURCE_URL.sub(repl, text)
+        return pdf.RESOURCE_URL.sub(repl, text)
 
     out.mkdir(parents=True, exist_ok=True)
     manifest = []
@@ -194,10 +195,10 @@ _SITE_STAGE = r"""
 import json, sys, time
 from pathlib import Path
 from podkit.kit import Project, load_kit
-from podkit.report import report_site_extras
+from podkit.pipeline import sample_reports
 from podkit.site import build_site
 kit = load_kit(Project.find(sys.argv[1]))
-extras = report_site_extras(kit)
+extras = sample_reports(kit)
 start = time.perf_counter()
 build_site(kit, site_dir=Path(sys.argv[2]), extras=extras, cache=False)
 print(json.dumps({"seconds": time.perf_counter() - start}))
@@ -234,29 +235,16 @@ def bench_p3(res: Results, work: Path, *, sizes: list[int], repeat: int) -> None
 
 # --------------------------------------------------------------------------- P4 scoring
 
-_P4 = r"""
-import datetime as dt, gc, json, resource, sys, time
+_PARSE = r"""
+import json, sys, time
 from pathlib import Path
 import yaml
-root, mode, jobs = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-if mode == "parse":
-    files = sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml"))
-    start = time.perf_counter()
-    for p in files:
-        with open(p, encoding="utf-8") as fh:
-            yaml.load(fh.read(), Loader=yaml.CSafeLoader)
-    took = time.perf_counter() - start
-else:
-    from podkit.kit import Project, load_kit
-    from podkit.report import ScoreJob
-    kit = load_kit(Project.find(sys.argv[4]))
-    start = time.perf_counter()
-    with ScoreJob(kit, [root], as_of=dt.date.fromisoformat(sys.argv[5]), today=dt.date.today(), jobs=jobs or None) as job:
-        out = job.run(["json"])
-    took = time.perf_counter() - start
-self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-print(json.dumps({"seconds": took, "maxrss_mb": self, "children_maxrss_mb": kids}))
+files = sorted(p for p in Path(sys.argv[1]).rglob("*") if p.suffix in (".yaml", ".yml"))
+start = time.perf_counter()
+for p in files:
+    with open(p, encoding="utf-8") as fh:
+        yaml.load(fh.read(), Loader=yaml.CSafeLoader)
+print(json.dumps({"seconds": time.perf_counter() - start}))
 """
 
 
@@ -288,79 +276,141 @@ def _tree_pss_mb(pid: int) -> float | None:
         return None
 
 
-def p4_run(*args) -> dict:
-    """Run the P4 script, sampling the memory of its process tree."""
-    proc = subprocess.Popen([PY, "-c", _P4, *map(str, args)], env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def run_sampled(cmd: list) -> tuple[float, float | None]:
+    """Run a command; its wall time and the peak memory (PSS) of its process tree."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([str(c) for c in cmd], env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak = 0.0
     while proc.poll() is None:
         pss = _tree_pss_mb(proc.pid)
         if pss:
             peak = max(peak, pss)
         time.sleep(0.05)
-    out, err = proc.communicate()
+    took = time.perf_counter() - start
+    err = proc.stderr.read()
     if proc.returncode != 0:
-        raise SystemExit(f"P4 step failed:\n{out}\n{err}")
-    data = json.loads(out.strip().splitlines()[-1])
-    data["tree_pss_peak_mb"] = peak or None
-    return data
+        raise SystemExit(f"failed: {' '.join(map(str, cmd))}\n{err}")
+    return took, peak or None
 
 
 def bench_p4(res: Results, work: Path, *, sizes: list[int], repeat: int) -> None:
-    print("P4: scoring observation files vs parsing them with the C YAML loader", flush=True)
-    from podkit.workers import cores
-
-    jobs = cores()
+    """The whole ``podkit score -f json`` command against parsing the same files with PyYAML's
+    C loader in one process (the floor for anything that reads them)."""
+    print("P4: podkit score -f json, the whole command, vs parsing the files with the C YAML loader", flush=True)
     times: dict[int, float] = {}
     for n in sizes:
         obs = work / f"p4-obs-{n}"
         info = synth.make_observations(obs, n)
         big = n == sizes[-1]
         reps = 1 if big else repeat
-        parse, score, mem = [], [], []
+        parse, score, peaks = [], [], []
         for _ in range(reps):
-            parse.append(p4_run(obs, "parse", 0)["seconds"])
-            r = p4_run(obs, "score", jobs, ROOT, AS_OF)
-            score.append(r["seconds"])
-            mem.append(r)
+            parse.append(py_json(_PARSE, obs)["seconds"])
+            out = work / f"p4-reports-{n}"
+            shutil.rmtree(out, ignore_errors=True)
+            took, peak = run_sampled([PY, "-m", "podkit", "score", "-q", "-p", ROOT, "-f", "json", "-o", out, "--as-of", AS_OF, obs])
+            score.append(took)
+            peaks.append(peak or 0.0)
         p, s = median(parse), median(score)
         times[n] = s
-        peak = max((m["tree_pss_peak_mb"] or 0) for m in mem)
-        rss = max(m["maxrss_mb"] for m in mem)
-        kids = max(m["children_maxrss_mb"] for m in mem)
-        res.grow("P4", f"{n:,} files ({info['reports']} reports)", score_s=s, parse_s=p, ratio=round(s / p, 3),
-                 peak_pss_mb=round(peak, 1), parent_rss_mb=round(rss, 1), worker_rss_mb=round(kids, 1))
+        res.grow("P4", f"{n:,} files ({info['reports']} reports)", score_s=s, parse_s=p, ratio=round(s / p, 3), peak_pss_mb=round(max(peaks), 1))
         if n == sizes[1]:
-            res.row("P4", f"score {n:,} files (JSON reports in memory), -j {jobs}", s, p, "CSafeLoader parse")
+            res.row("P4", f"podkit score -f json, {n:,} files, whole command", s, p, "CSafeLoader parse", goal=TARGETS["P4"])
         if big:
-            # 11x the time for 10x the files; other sizes (--quick) scale the goal alike
-            res.row("P4", f"score {n:,} files: time vs {sizes[1]:,}", s, times[sizes[1]], f"{sizes[1]:,} files", goal=1.1 * n / sizes[1])
-            res.rows[-1]["peak_pss_mb"] = round(peak, 1)
-            res.row("P4", f"score {n:,} files: peak memory (PSS, all processes)", peak, 250.0, "250 MB", goal=1.0, unit="MB")
-    # The command a user runs, start-up and writing the reports included (for reference).
-    n = sizes[1]
-    obs = work / f"p4-obs-{n}"
-    cli = run([PY, "-m", "podkit", "score", "-q", "-p", ROOT, "-f", "json", "-o", work / "p4-reports", "--as-of", AS_OF, obs])
-    parse = p4_run(obs, "parse", 0)["seconds"]
-    res.row("P4", f"podkit score -f json {n:,} files, whole command (info)", cli, parse, "CSafeLoader parse", goal=None)
+            res.row("P4", f"score {n:,} files: time vs {sizes[1]:,} files (growth)", s, times[sizes[1]], f"{sizes[1]:,} files", goal=1.1 * n / sizes[1])
+            res.row("P4", f"score {n:,} files: peak memory (PSS, all processes)", max(peaks), 250.0, "250 MB", goal=1.0, unit="MB")
 
 
 # --------------------------------------------------------------------------- P5 start-up
 
 
 def bench_p5(res: Results, *, reps: int) -> None:
-    print("P5: podkit --help vs python -c pass", flush=True)
-    podkit = Path(PY).parent / "podkit"
-    cmd = [podkit, "--help"] if podkit.exists() else [PY, "-m", "podkit", "--help"]
-    run(cmd)  # the first call fills the help cache
-    a, b, c = [], [], []
+    """``podkit --help`` against ``mkdocs --help``: two Click programs of the same stack."""
+    print("P5: podkit --help vs mkdocs --help", flush=True)
+    bindir = Path(PY).parent
+    podkit = [bindir / "podkit", "--help"] if (bindir / "podkit").exists() else [PY, "-m", "podkit", "--help"]
+    mkdocs = [bindir / "mkdocs", "--help"] if (bindir / "mkdocs").exists() else [PY, "-m", "mkdocs", "--help"]
+    run(podkit)
+    run(mkdocs)
+    a, b = [], []
     for _ in range(reps):
-        a.append(run([PY, "-c", "pass"]))
-        b.append(run(cmd))
-        c.append(run(cmd[:-1] + ["--version"]))
-    res.row("P5", "podkit --help (median of %d)" % reps, median(b), median(a), "python -c pass")
-    res.row("P5", "podkit --version (median of %d)" % reps, median(c), median(a), "python -c pass")
-    slow = [run(cmd, env={**ENV, "PODKIT_NO_HELP_CACHE": "1"}) for _ in range(max(3, reps // 4))]
-    res.row("P5", "podkit --help through Click (info)", median(slow), median(a), "python -c pass", goal=None)
+        a.append(run(mkdocs))
+        b.append(run(podkit))
+    res.row("P5", "podkit --help (median of %d)" % reps, median(b), median(a), "mkdocs --help", goal=TARGETS["P5"])
+
+
+# --------------------------------------------------------------------------- P6 live preview
+
+_STAGE = r"""
+import json, sys
+from pathlib import Path
+import yaml
+from podkit.site import _expand_nav as expand_nav
+from podkit.kit import Project, load_kit
+from podkit.pipeline import sample_reports
+from podkit.site import stage_pages
+kit = load_kit(Project.find(sys.argv[1]))
+stage = stage_pages(kit, sample_reports(kit))
+cfg = yaml.safe_load((kit.project.mkdocs_yml).read_text(encoding="utf-8"))
+cfg["nav"] = expand_nav(cfg["nav"], stage)
+cfg["docs_dir"] = str(stage)
+Path(sys.argv[2]).write_text(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True), encoding="utf-8")
+print("{}")
+"""
+
+
+def _get(url: str) -> str | None:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.read().decode("utf-8", "replace")
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+def bench_p6(res: Results, work: Path, *, repeat: int) -> None:
+    """Edit one assessment under ``podkit serve`` and time until the rebuilt page is served,
+    against a plain ``mkdocs build`` of the same staged pages."""
+    import socket
+
+    print("P6: live preview after an edit vs plain mkdocs build of the staged pages", flush=True)
+    kit = synth.make_kit(work / "p6-kit", 7)
+    config = kit / "mkdocs.p6.yml"  # beside mkdocs.yml: its relative paths (custom_dir) still hold
+    py_json(_STAGE, kit, config)
+    plain = [PY, "-m", "mkdocs", "build", "-q", "-f", config, "-d", work / "p6-plain"]
+    plain_s = [run(plain, cwd=kit) for _ in range(repeat)]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen([PY, "-m", "podkit", "serve", "-p", kit, "--port", str(port)], env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    target = kit / "assessments" / "alignment.yaml"
+    page = f"http://127.0.0.1:{port}/assessments/alignment/"
+    edits = []
+    try:
+        deadline = time.monotonic() + 120
+        while _get(page) is None:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("P6: podkit serve did not come up")
+            time.sleep(0.2)
+        time.sleep(1.0)  # let the watcher settle after the first build
+        text = target.read_text(encoding="utf-8")
+        for i in range(repeat):
+            marker = f"Alignment preview edit {i} {time.time_ns()}"
+            changed = text.replace("title: Alignment on outcome, priorities and decisions", f"title: {marker}", 1)
+            start = time.perf_counter()
+            target.write_text(changed, encoding="utf-8")
+            while marker not in (_get(page) or ""):
+                if time.perf_counter() - start > 120:
+                    raise SystemExit("P6: the edited page was not served within 120 s")
+                time.sleep(0.02)
+            edits.append(time.perf_counter() - start)
+            time.sleep(1.0)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    res.row("P6", "podkit serve: edit an assessment until its page is served", median(edits), median(plain_s), "plain mkdocs build", goal=TARGETS["P6"])
 
 
 # --------------------------------------------------------------------------- report
@@ -391,7 +441,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks that every benchmark runs (figures mean little)")
-    parser.add_argument("--only", default="P1,P2,P3,P4,P5", help="comma-separated targets to run (default: all)")
+    parser.add_argument("--only", default="P1,P2,P3,P4,P5,P6", help="comma-separated targets to run (default: all)")
     parser.add_argument("--repeat", type=int, default=None, help="repetitions of the shorter measurements (default 3, quick 1)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when a target is missed")
@@ -414,7 +464,9 @@ def main(argv=None) -> int:
         if "P4" in only:
             bench_p4(res, work, sizes=[60, 150, 600] if args.quick else [1_000, 10_000, 100_000], repeat=repeat)
         if "P5" in only:
-            bench_p5(res, reps=10 if args.quick else 60)
+            bench_p5(res, reps=10 if args.quick else 40)
+        if "P6" in only:
+            bench_p6(res, work, repeat=1 if args.quick else 3)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

@@ -14,19 +14,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.slow
-def test_quick_benchmark_prints_and_writes_all_five_targets(tmp_path):
+def test_quick_benchmark_prints_and_writes_all_six_targets(tmp_path):
     out = tmp_path / "bench.json"
     proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--json", str(out)],
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     table = proc.stdout.split("podkit benchmarks, ", 1)[1]
     assert "cores" in table.splitlines()[0]
-    for target in ("P1", "P2", "P3", "P4", "P5"):
+    for target in ("P1", "P2", "P3", "P4", "P5", "P6"):
         assert any(line.startswith(target + " ") for line in table.splitlines()), f"no {target} row in:\n{table}"
     data = json.loads(out.read_text())
     assert data["machine"]["cores"] >= 1 and data["machine"]["cpu"]
     rows = data["results"]
-    assert {r["target"] for r in rows} == {"P1", "P2", "P3", "P4", "P5"}
+    assert {r["target"] for r in rows} == {"P1", "P2", "P3", "P4", "P5", "P6"}
     for r in rows:
         assert r["podkit"] > 0 and r["baseline"] > 0 and r["ratio"] > 0
         assert (r["goal"] is None) == ("(info)" in r["measure"])

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from podkit import printing, site
+from podkit import pdf, pipeline, printing, site
 from podkit.cli import main
 from podkit.kit import Project, load_kit
-from podkit.printing import PdfResult
+from podkit.pdf import PdfResult
 
 
 def _kit(kit_dir: Path):
@@ -44,7 +44,7 @@ def rendered(monkeypatch):
 
 
 def _build_pdfs(kit_dir: Path, **kw) -> list:
-    return printing.pdf_site_extras(_kit(kit_dir), workers=1, **kw).downloads
+    return pipeline.pdf_downloads(_kit(kit_dir), jobs=1, **kw).downloads
 
 
 ALL = 12  # sample kit: 2 assessments x (toolkit, sheet) + complete kit + HR guide, in A4 and Letter
@@ -154,9 +154,9 @@ def test_damaged_cache_entry_is_rendered_again_and_unused_entries_are_pruned(kit
 
 def test_a_missing_resource_is_not_cached_but_reported(kit_copy, rendered):
     kit = kit_copy("sample")
-    job = printing.PrintJob("x.pdf", "toolkit", "a4", "X", None, '<img src="podkit:theme/nowhere.png">', "")
+    job = pdf.PrintJob("x.pdf", "toolkit", "a4", "X", None, '<img src="podkit:theme/nowhere.png">', "")
     ctx = printing.make_context(_kit(kit).project)
-    assert printing.pdf_key(job, printing.Resources.for_context(ctx), "env") is None
+    assert pdf.pdf_key(job, ctx.resources(), "env") is None
 
 
 @pytest.mark.slow

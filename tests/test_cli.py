@@ -90,12 +90,12 @@ def test_usage_error_exit_code(runner):
 
 
 def test_internal_error_is_short_without_debug(runner, monkeypatch, kit_copy):
-    import podkit.kit
+    import podkit.pipeline
 
     def boom(project):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(podkit.kit, "load_kit", boom)
+    monkeypatch.setattr(podkit.pipeline, "load_kit", boom)
     kit = kit_copy("minimal")
     result = runner.invoke(main, ["validate", "-p", str(kit)])
     assert result.exit_code == 3

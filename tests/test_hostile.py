@@ -142,11 +142,11 @@ class Reach:
     """Switch on the audit hook and record every URL WeasyPrint asks podkit's fetcher for."""
 
     def __init__(self, monkeypatch):
-        from podkit import printing
+        from podkit import pdf
 
         self.urls: list[str] = []
         self.refused: list[str] = []
-        original = printing.make_url_fetcher
+        original = pdf.make_url_fetcher
         reach = self
 
         def recording_fetcher(resources):
@@ -157,7 +157,7 @@ class Reach:
                 reach.urls.append(url)
                 try:
                     return inner(url, *args, **kwargs)
-                except printing.ResourceRefused:
+                except pdf.ResourceRefused:
                     reach.refused.append(url)
                     raise
 

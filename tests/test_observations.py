@@ -13,8 +13,9 @@ import pytest
 from podkit.cli import main
 from podkit.errors import SourceErrors
 from podkit.kit import Project, load_kit
-from podkit.observations import CSV_COLUMNS, collect_files, load_observations, personal_data
-from podkit.scoring import score_all
+from podkit.csvfiles import CSV_COLUMNS
+from podkit.observations import collect_files, load_observations, personal_data
+from podkit.pipeline import score_records
 
 TODAY = dt.date(2026, 6, 1)
 
@@ -146,7 +147,7 @@ def test_version_difference_is_a_warning_carried_into_the_report(kit, tmp_path):
     (w,) = loaded.warnings
     assert w.severity == "warning" and w.line == 2
     assert "recorded with version 0.9.0 of 'worked-example', but the kit has 1.0.0" in w.format()
-    (r,), _ = score_all(loaded.records, kit.assessments, as_of=TODAY, version="test")
+    (r,), _ = score_records(loaded.records, kit.assessments, as_of=TODAY, version="test")
     assert [(x.source, x.line) for x in r.warnings] == [("obs.yaml", 2)]
     assert "0.9.0" in r.warnings[0].message
 
@@ -208,7 +209,7 @@ def test_the_same_session_in_two_files_merges_or_clashes(kit, tmp_path):
     _write(tmp_path, a_text, "a.yaml")
     _write(tmp_path, b_text, "b.yaml")
     loaded = _load(kit, tmp_path / "in")
-    (r,), _ = score_all(loaded.records, kit.assessments, as_of=TODAY, version="test")
+    (r,), _ = score_records(loaded.records, kit.assessments, as_of=TODAY, version="test")
     (s,) = r.sessions
     assert s.observers == ["obs-a", "obs-b"] and s.items[0].spread == 2
     _write(tmp_path, b_text.replace("obs-b", "obs-a"), "b.yaml")
@@ -220,7 +221,10 @@ def test_the_same_session_in_two_files_merges_or_clashes(kit, tmp_path):
 
 # --------------------------------------------------------------------------- CSV
 
-CSV_HEADER = ",".join(CSV_COLUMNS)
+# The columns of the first release: files written with them stay valid (the answer columns added
+# since, out_of, not_applicable and reason, may be left out).
+CSV_HEADER = "assessment,assessment_version,pod,date,session_type,duration_minutes,observer,item,level,check,count,intervals,not_observed,evidence"
+assert set(CSV_HEADER.split(",")) <= set(CSV_COLUMNS)
 
 
 def _csv_of_worked_example() -> str:
@@ -248,8 +252,8 @@ def test_csv_scores_the_same_as_yaml(kit, kit_dir, tmp_path):
     from_csv = _load(kit, path)
     from_yaml = _load(kit, kit_dir / "observations")
     as_of = dt.date(2026, 3, 30)
-    (rc,), _ = score_all(from_csv.records, kit.assessments, as_of=as_of, version="t")
-    (ry,), _ = score_all(from_yaml.records, kit.assessments, as_of=as_of, version="t")
+    (rc,), _ = score_records(from_csv.records, kit.assessments, as_of=as_of, version="t")
+    (ry,), _ = score_records(from_yaml.records, kit.assessments, as_of=as_of, version="t")
     assert _scores(rc) == _scores(ry)
     assert rc.execution_debt.total == 112
     assert rc.sessions[0].items[0].responses[0].source == "demo.csv:3"
@@ -328,8 +332,8 @@ def test_a_filled_pdf_sheet_scores_the_same_as_yaml(kit, kit_dir, tmp_path, monk
         (tmp_path / f"{stem}.pdf").write_bytes(b"%PDF-1.7\n% stand-in for a filled sheet\n")
     _fake_sheets(monkeypatch, lambda path: data[Path(path).stem])
     as_of = dt.date(2026, 3, 30)
-    (rp,), _ = score_all(_load(kit, tmp_path).records, kit.assessments, as_of=as_of, version="t")
-    (ry,), _ = score_all(_load(kit, kit_dir / "observations").records, kit.assessments, as_of=as_of, version="t")
+    (rp,), _ = score_records(_load(kit, tmp_path).records, kit.assessments, as_of=as_of, version="t")
+    (ry,), _ = score_records(_load(kit, kit_dir / "observations").records, kit.assessments, as_of=as_of, version="t")
     assert _scores(rp) == _scores(ry)
     assert rp.sessions[0].sources == [f"{tmp_path.name}/s1.pdf"]
 
@@ -372,7 +376,7 @@ def test_new_observation_writes_a_blank_that_validates(runner, kit_dir, kit, tmp
         assert anchor in text
     assert text.count("      not_observed: true\n") == 8
     loaded = _load(kit, out)
-    (r,), _ = score_all(loaded.records, kit.assessments, as_of=TODAY, version="t")
+    (r,), _ = score_records(loaded.records, kit.assessments, as_of=TODAY, version="t")
     assert r.overall.status == "insufficient-evidence" and r.overall.score is None and r.overall.level is None
 
 
@@ -394,7 +398,7 @@ def test_new_observation_filled_in_scores(runner, kit_dir, kit, tmp_path):
     assert _run(runner, "new-observation", "worked-example", "--pod", "pod-x", "--date", "2026-03-02", "-o", out, "-p", kit_dir).exit_code == 0
     assert "observers: [obs-1, obs-2]" in out.read_text()  # the assessment suggests two observers
     out.write_text(_fill(out.read_text()))
-    (r,), _ = score_all(_load(kit, out).records, kit.assessments, as_of=TODAY, version="t")
+    (r,), _ = score_records(_load(kit, out).records, kit.assessments, as_of=TODAY, version="t")
     assert r.overall.status == "scored" and r.overall.level == "self-verifying"
     # the two observers agree on every item while the items differ: perfect agreement
     assert r.agreement.krippendorff_alpha == 1.0 and r.agreement.reading == "reliable"
@@ -487,7 +491,7 @@ def test_a_real_filled_sheet_scores_the_same_as_yaml(kit, kit_dir, tmp_path):
     sheets.mkdir()
     doc.save(sheets / "filled.pdf")
     as_of = dt.date(2026, 3, 30)
-    (rp,), _ = score_all(_load(kit, sheets).records, kit.assessments, as_of=as_of, version="t")
-    (ry,), _ = score_all(_load(kit, kit_dir / "observations" / "s1.yaml").records, kit.assessments, as_of=as_of, version="t")
+    (rp,), _ = score_records(_load(kit, sheets).records, kit.assessments, as_of=as_of, version="t")
+    (ry,), _ = score_records(_load(kit, kit_dir / "observations" / "s1.yaml").records, kit.assessments, as_of=as_of, version="t")
     assert _scores(rp) == _scores(ry)
     assert rp.sessions[0].items[3].responses[0].intervals == [["SW"], ["RS"], ["RS"], ["NX", "RS"], ["RS"]]

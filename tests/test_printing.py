@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from podkit import __version__, printing
+from podkit import __version__, fields, kit as kit_mod, pdf, printing
 from podkit.cli import main
 from podkit.errors import PodkitError, SourceErrors
 from podkit.kit import Project, load_kit
@@ -153,9 +153,9 @@ def test_sheet_fields_encode_item_ids(ctx, kit):
 
 
 def test_field_name_refuses_dots():
-    assert printing.field_name("goal", "i03", "MM") == "pk__goal__i03__MM"
+    assert fields.field_name("goal", "i03", "MM") == "pk__goal__i03__MM"
     with pytest.raises(ValueError):
-        printing.field_name("a.b", "level")
+        fields.field_name("a.b", "level")
 
 
 def test_file_names_and_papers():
@@ -188,12 +188,12 @@ def test_hr_guide_links_stay_inside_the_pdf(ctx):
 
 def test_source_date_prefers_source_date_epoch(monkeypatch, tmp_path):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
-    assert printing.source_date(tmp_path) == dt.datetime.fromtimestamp(1790000000, dt.timezone.utc)
+    assert kit_mod.source_date(tmp_path) == dt.datetime.fromtimestamp(1790000000, dt.timezone.utc)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     with pytest.raises(PodkitError, match="SOURCE_DATE_EPOCH"):
-        printing.source_date(tmp_path)
+        kit_mod.source_date(tmp_path)
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
-    assert printing.source_date(tmp_path).timestamp() == printing.FALLBACK_EPOCH  # not a git repository
+    assert kit_mod.source_date(tmp_path).timestamp() == kit_mod.FALLBACK_EPOCH  # not a git repository
 
 
 # --------------------------------------------------------------------------- URL fetcher (fast)
@@ -210,7 +210,7 @@ def resources(tmp_path):
     outside = tmp_path / "secret.txt"
     outside.write_text("secret")
     (theme / "escape.svg").symlink_to(outside)
-    return printing.Resources((theme.resolve(),), (project / "content").resolve(), (project.resolve(), theme.resolve())), project, outside
+    return pdf.Resources((theme.resolve(),), (project / "content").resolve(), (project.resolve(), theme.resolve())), project, outside
 
 
 @pytest.mark.parametrize("url", [
@@ -228,18 +228,18 @@ def resources(tmp_path):
 ])
 def test_fetcher_refuses(resources, url):
     res, _, _ = resources
-    with pytest.raises(printing.ResourceRefused):
-        printing.resolve_resource(url, res)
+    with pytest.raises(pdf.ResourceRefused):
+        pdf.resolve_resource(url, res)
 
 
 def test_fetcher_serves_project_and_theme_files(resources):
     res, project, outside = resources
-    assert printing.resolve_resource("podkit:theme/logo.svg", res).name == "logo.svg"
-    assert printing.resolve_resource("podkit:content/pic.png", res).name == "pic.png"
-    assert printing.resolve_resource((project / "content" / "pic.png").as_uri(), res).name == "pic.png"
-    assert printing.resolve_resource("data:image/png;base64,iVBORw0KGgo=", res) is None
-    with pytest.raises(printing.ResourceRefused, match="outside the project"):
-        printing.resolve_resource(outside.as_uri(), res)
+    assert pdf.resolve_resource("podkit:theme/logo.svg", res).name == "logo.svg"
+    assert pdf.resolve_resource("podkit:content/pic.png", res).name == "pic.png"
+    assert pdf.resolve_resource((project / "content" / "pic.png").as_uri(), res).name == "pic.png"
+    assert pdf.resolve_resource("data:image/png;base64,iVBORw0KGgo=", res) is None
+    with pytest.raises(pdf.ResourceRefused, match="outside the project"):
+        pdf.resolve_resource(outside.as_uri(), res)
 
 
 # --------------------------------------------------------------------------- themes (fast)
@@ -411,14 +411,14 @@ def test_fillable_sheet_has_fields_for_every_item(rendered, kit):
 @pytest.mark.slow
 def test_same_inputs_give_identical_pdfs(rendered, kit, tmp_path):
     out, _, ctx = rendered
-    res = printing.Resources.for_context(ctx)
+    res = ctx.resources()
     again = printing.make_context(kit.project, date=DATE)  # a fresh environment and theme
     for job in printing.plan_jobs(again, kit, ["a4"], kinds=["toolkit", "sheet"], only=["voice-sample"]):
-        printing.write_pdf(job.html, job.css, tmp_path / job.name, resources=res, forms=job.forms)
+        pdf.write_pdf(job.html, job.css, tmp_path / job.name, resources=res, forms=job.forms)
         first = hashlib.sha256((out / job.name).read_bytes()).hexdigest()
         assert hashlib.sha256((tmp_path / job.name).read_bytes()).hexdigest() == first, job.name
-    pdf = (tmp_path / "voice-sample-toolkit-a4.pdf").read_bytes()
-    assert str(SAMPLE).encode() not in pdf and str(tmp_path).encode() not in pdf
+    data = (tmp_path / "voice-sample-toolkit-a4.pdf").read_bytes()
+    assert str(SAMPLE).encode() not in data and str(tmp_path).encode() not in data
 
 
 @pytest.mark.slow
@@ -426,8 +426,8 @@ def test_same_inputs_give_identical_pdfs(rendered, kit, tmp_path):
 def test_weasyprint_fetches_nothing_outside(ctx, tmp_path, src):
     html = f'<!DOCTYPE html><html lang="en"><head><title>t</title></head><body><h1>t</h1><img src="{src}" alt="x"></body></html>'
     target = tmp_path / "x.pdf"
-    with pytest.raises(printing.ResourceRefused) as err:
-        printing.write_pdf(html, "", target, resources=printing.Resources.for_context(ctx))
+    with pytest.raises(pdf.ResourceRefused) as err:
+        pdf.write_pdf(html, "", target, resources=ctx.resources())
     assert src in str(err.value.format_message()) and "x.pdf" in err.value.format_message()
     assert not target.exists()
 

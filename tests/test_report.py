@@ -16,9 +16,12 @@ from conftest import KITS, ROOT
 from podkit.cli import main
 from podkit.kit import Project, load_kit
 from podkit.observations import load_observations
-from podkit.report import Renderer, read_attachment, render_all, render_html, render_json, render_markdown, render_pdf, report_site_extras
+from podkit.pdf import read_attachment
+from podkit.pipeline import sample_reports
+from podkit.report import Renderer, render_all, render_html, render_json, render_markdown, render_pdf
 from podkit.schema import json_schema
-from podkit.scoring import Portfolio, Report, score_all
+from podkit.pipeline import score_records
+from podkit.results import Portfolio, Report
 
 AS_OF = dt.date(2026, 4, 15)
 KIT = KITS / "scoring"
@@ -37,7 +40,7 @@ def renderer():
 
 def _score(kit, redact=False, inputs=INPUTS):
     loaded = load_observations(inputs, kit.assessments, today=AS_OF)
-    return score_all(loaded.records, kit.assessments, as_of=AS_OF, version="golden", redact=redact)
+    return score_records(loaded.records, kit.assessments, as_of=AS_OF, version="golden", redact=redact)
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +182,7 @@ def test_site_markdown_has_the_charts_and_the_export_keeps_text(scored, renderer
 
 
 def test_trend_chart_keeps_every_date_label_inside():
-    from podkit.report import trend_chart
+    from podkit.figures import trend_chart
 
     for n in (2, 3, 9, 10, 16, 40):
         dates = [dt.date(2026, 1, 1) + dt.timedelta(days=7 * i) for i in range(n)]
@@ -294,7 +297,7 @@ def test_sample_observations_score(runner, tmp_path):
 
 def test_site_extras_publish_the_sample(kit_copy):
     kit = load_kit(Project.find(kit_copy(".")))
-    extras = report_site_extras(kit)
+    extras = sample_reports(kit)
     assert {"reports/index.md", "reports/portfolio.md", "reports/files/portfolio.html"} <= set(extras.pages)
     pod_pages = [p for p in extras.pages if p.endswith(".md") and p not in ("reports/index.md", "reports/portfolio.md")]
     assert pod_pages == ["reports/sample-pod-report.md"]
@@ -306,9 +309,9 @@ def test_site_extras_publish_the_sample(kit_copy):
 def test_site_extras_without_samples(kit_copy):
     kit_dir = kit_copy("minimal")
     kit = load_kit(Project.find(kit_dir))
-    assert report_site_extras(kit).pages == {}  # the kit's navigation has no Reports section
+    assert sample_reports(kit).pages == {}  # the kit's navigation has no Reports section
     (kit_dir / "mkdocs.yml").write_text((kit_dir / "mkdocs.yml").read_text() + "  - Reports: reports/index.md\n")
-    extras = report_site_extras(kit)
+    extras = sample_reports(kit)
     assert list(extras.pages) == ["reports/index.md"] and "no sample observations" in extras.pages["reports/index.md"]
     assert "../scoring.md" not in extras.pages["reports/index.md"]  # the minimal kit has no such page
 
@@ -330,6 +333,6 @@ def test_build_publishes_the_reports_section(runner, tmp_path):
 
 
 def test_file_names_cannot_break_out_of_markdown_code():
-    from podkit.report import md_code
+    from podkit.figures import md_code
 
     assert md_code("obs/a`<b>`|c.yaml:3") == "`obs/a'<b>'\\|c.yaml:3`"

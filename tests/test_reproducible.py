@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from podkit.printing import FALLBACK_EPOCH
+from podkit.kit import FALLBACK_EPOCH
 
 KITS = Path(__file__).resolve().parent / "kits"
 

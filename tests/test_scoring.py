@@ -16,21 +16,19 @@ import pytest
 from conftest import KITS
 from podkit.kit import Project, load_kit
 from podkit.model import Assessment, Observation
+from podkit.agreement import krippendorff_alpha, reading
+from podkit.pipeline import score_records
+from podkit.portfolio import inputs_digest
+from podkit.results import DimensionScore, SessionScore
 from podkit.scoring import (
-    DimensionScore,
-    SessionScore,
     combine,
     degradation_alerts,
     debt_rating,
-    krippendorff_alpha,
     middle,
     pooled_agreement,
-    reading,
-    score_all,
     score_pod,
     score_session,
     threshold_level,
-    inputs_digest,
 )
 
 D = dt.date
@@ -413,7 +411,7 @@ def test_sessions_after_as_of_are_left_out_with_a_warning(a):
     from podkit.observations import Record, Source
 
     recs = [Record(o, Source(None, f"s{i}.yaml", "0" * 64)) for i, o in enumerate([obs(D(2026, 3, 2), S1), obs(D(2026, 3, 16), S2)])]
-    (r,), pf = score_all(recs, [a], as_of=D(2026, 3, 10), version="test")
+    (r,), pf = score_records(recs, [a], as_of=D(2026, 3, 10), version="test")
     assert [s.date for s in r.sessions] == [D(2026, 3, 2)] and pf is None
     assert any("after the report date 2026-03-10" in w.message for w in r.warnings)
     assert [f.name for f in r.inputs.files] == ["s0.yaml"]
@@ -425,7 +423,7 @@ def test_records_of_one_session_from_two_files_are_merged(a):
     o1 = obs(D(2026, 3, 4), {"done-demonstrated": {"obs-a": {"level": 1}}}, observers=("obs-a",))
     o2 = obs(D(2026, 3, 4), {"done-demonstrated": {"obs-b": {"level": 3}}}, observers=("obs-b",))
     recs = [Record(o1, Source(None, "a.yaml", "1" * 64), {("done-demonstrated", "obs-a"): 9}), Record(o2, Source(None, "b.yaml", "2" * 64))]
-    (r,), _ = score_all(recs, [a], as_of=D(2026, 3, 4), version="test")
+    (r,), _ = score_records(recs, [a], as_of=D(2026, 3, 4), version="test")
     (s,) = r.sessions
     assert s.observers == ["obs-a", "obs-b"] and s.sources == ["a.yaml", "b.yaml"]
     assert s.items[0].level == 1 and s.items[0].spread == 2 and s.items[0].disagreement
@@ -436,13 +434,13 @@ def test_portfolio_only_with_two_pods(a):
     from podkit.observations import Record, Source
 
     recs = [Record(obs(D(2026, 3, 2), S1, pod=p), Source(None, f"{p}.yaml", "0" * 64)) for p in ("pod-b", "pod-a")]
-    reports, pf = score_all(recs, [a], as_of=D(2026, 3, 30), version="test")
+    reports, pf = score_records(recs, [a], as_of=D(2026, 3, 30), version="test")
     assert [r.pod for r in reports] == ["pod-a", "pod-b"]
     assert pf is not None and pf.pods == ["pod-a", "pod-b"]
     (sec,) = pf.assessments
     assert [p.pod for p in sec.pods] == ["pod-a", "pod-b"] and sec.debt_ranking == ["pod-a", "pod-b"]
     assert sec.pods[0].report == "pod-a--worked-example"
-    reports, pf = score_all(recs[:1], [a], as_of=D(2026, 3, 30), version="test")
+    reports, pf = score_records(recs[:1], [a], as_of=D(2026, 3, 30), version="test")
     assert pf is None
 
 
@@ -454,7 +452,7 @@ def test_portfolio_ranks_open_debt_before_debt_already_paid(a):
     paid = [obs(D(2026, 3, 2), S1, pod="pod-a"), obs(D(2026, 3, 16), fixed, pod="pod-a")]  # 14 days × 6 = 84, all closed
     owing = [obs(D(2026, 3, 23), S1, pod="pod-b")]  # 7 days × 6 = 42, all open
     recs = [Record(o, Source(None, f"{o.pod}-{i}.yaml", str(i) * 64)) for i, o in enumerate(paid + owing)]
-    _, pf = score_all(recs, [a], as_of=D(2026, 3, 30), version="test")
+    _, pf = score_records(recs, [a], as_of=D(2026, 3, 30), version="test")
     (sec,) = pf.assessments
     debt = {p.pod: (p.execution_debt_open, p.execution_debt_total, p.open_findings) for p in sec.pods}
     assert debt == {"pod-a": (0, 84, 0), "pod-b": (42, 42, 3)}

@@ -10,7 +10,8 @@ import pytest
 from podkit.cli import main
 from podkit.errors import PodkitError
 from podkit.kit import Project, load_kit
-from podkit.site import build_site, stage_pages, threshold_bands
+from podkit.site import build_site, stage_pages
+from podkit.wording import threshold_bands
 from podkit.text import html_inline, md_inline
 
 
@@ -48,7 +49,7 @@ def test_build_writes_a_page_per_assessment(runner, kit_copy):
     assert "Every claim is shown, and members ask to see it when it is not." in text
     assert "from 2 to below 4" in text  # count thresholds as readable bands
     assert "Member to member" in text
-    assert "dimension “Voice” ≥ 40" in text  # a gate, in words
+    assert "dimension “Voice” scores 40 or more" in text  # a gate, in words
     index = _page_text(site / "assessments" / "index.html")
     assert "Demo stand-up" in index
     # staged pages are real Markdown files on disk

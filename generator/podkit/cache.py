@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 from pathlib import Path
 
 #: Bump when the meaning of cached entries changes.
@@ -100,14 +99,14 @@ class FileCache:
 
     def put(self, key: str, source: Path, info: dict) -> None:
         """Store a copy of ``source`` (best effort: a cache that cannot be written is no cache)."""
+        from .errors import PodkitError
+        from .sources import atomic_write
+
         data, meta = self._paths(key)
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
             copy_atomic(source, data)
-            tmp = meta.with_name(f".{meta.name}.tmp-{os.getpid()}")
-            tmp.write_text(json.dumps({**info, "size": data.stat().st_size}, sort_keys=True), encoding="utf-8")
-            os.replace(tmp, meta)
-        except OSError:
+            atomic_write(meta, json.dumps({**info, "size": data.stat().st_size}, sort_keys=True))
+        except (OSError, PodkitError):
             pass
 
     def prune(self, keep: set[str]) -> None:
@@ -125,18 +124,14 @@ class FileCache:
 
 def copy_atomic(source: Path, target: Path) -> Path:
     """Copy a file so that readers of ``target`` never see a part of it."""
-    target = Path(target)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    try:
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-        raise
-    return target
+    from .sources import atomic_write
+
+    def chunks():
+        with open(source, "rb") as fh:
+            while block := fh.read(1 << 20):
+                yield block
+
+    return atomic_write(Path(target), chunks())
 
 
 def tree_fingerprint(folder: Path) -> str | None:

@@ -1,4 +1,5 @@
-"""The ``podkit`` command line. Commands parse options and call one function each.
+"""The ``podkit`` command line. Each command parses its options and calls one function of
+:mod:`podkit.pipeline` (or, for the small ones, of the module that owns the answer).
 
 Heavy modules (pydantic models, MkDocs, WeasyPrint) are imported inside the commands that use
 them, so ``podkit --help`` stays fast.
@@ -58,16 +59,10 @@ jobs_option = click.option("--jobs", "-j", type=click.IntRange(min=0), default=0
 cache_option = click.option("--no-cache", "no_cache", is_flag=True, help="Render every PDF (and rebuild the site) even when nothing changed since the last build.")
 
 
-def _project(project_dir: Path | None):
-    from .kit import Project
-
-    return Project.find(project_dir)
-
-
 def _load(project_dir: Path | None):
-    from .kit import load_kit
+    from .pipeline import load
 
-    return load_kit(_project(project_dir))
+    return load(project_dir)
 
 
 @click.group(cls=PodkitGroup, epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
@@ -145,24 +140,12 @@ def lint(project_dir: Path | None, quiet: bool, strict: bool, rules: tuple[str, 
 def build(project_dir: Path | None, quiet: bool, site_dir: Path | None, theme: Path | None, offline: bool, pdf: bool, paper: str, jobs: int, no_cache: bool) -> None:
     """Build the documentation site (and its PDF downloads) into site/."""
     from .console import configure
-    from .site import build_site
+    from .pipeline import build as build_kit
+    from .printing import paper_choices
 
     configure(quiet)
     kit = _load(project_dir)
-    # -- reports (issue 5): the sample portfolio and one pod report, scored from examples/observations
-    from .report import report_site_extras
-
-    extras = report_site_extras(kit, theme=theme)
-    # -- end reports
-    # -- printing (issue 4): PDFs rendered into .podkit/pdf, copied into site/downloads/ by build_site
-    if pdf:
-        from .printing import paper_choices, pdf_site_extras
-
-        pdf_extras = pdf_site_extras(kit, papers=paper_choices(paper), theme=theme, workers=jobs or None, cache=not no_cache)
-        extras.files.update(pdf_extras.files)
-        extras.downloads.extend(pdf_extras.downloads)
-    # -- end printing
-    out = build_site(kit, site_dir=site_dir, theme=theme, offline=offline, extras=extras, cache=not no_cache)
+    out = build_kit(kit, site_dir=site_dir, theme=theme, offline=offline, pdf=pdf, papers=paper_choices(paper), jobs=jobs or None, cache=not no_cache)
     if not quiet:
         click.echo(f"Built site: {out}")
 
@@ -183,12 +166,13 @@ def print_pdfs(project_dir: Path | None, quiet: bool, assessment_ids: tuple[str,
     Give assessment ids to render only their toolkits and sheets.
     """
     from .console import configure
-    from .printing import KINDS, paper_choices, write_pdfs
+    from .pipeline import print_pdfs as render_pdfs
+    from .printing import paper_choices
 
     configure(quiet)
     kit = _load(project_dir)
     out = output or kit.project.root / "build" / "pdf"
-    downloads = write_pdfs(kit, out, papers=paper_choices(paper), theme=theme, workers=jobs or None, only=assessment_ids or None, kinds=kinds or KINDS, cache=not no_cache)
+    downloads = render_pdfs(kit, out, papers=paper_choices(paper), theme=theme, jobs=jobs or None, only=assessment_ids, kinds=kinds, cache=not no_cache)
     if not quiet:
         click.echo(f"Wrote {len(downloads)} PDF{'s' if len(downloads) != 1 else ''} to {out}")
 
@@ -200,9 +184,10 @@ def print_pdfs(project_dir: Path | None, quiet: bool, assessment_ids: tuple[str,
 @click.option("--theme", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None, help="A theme folder overriding the default theme.")
 def serve(project_dir: Path | None, host: str, port: int, theme: Path | None) -> None:
     """Preview the site; edits to content/, assessments/ or themes/ rebuild and reload it."""
-    from .serve import serve as run_server
+    from .kit import Project
+    from .pipeline import serve as run_server
 
-    run_server(_project(project_dir), host=host, port=port, theme=theme)
+    run_server(Project.find(project_dir), host=host, port=port, theme=theme)
 
 
 @main.command()
@@ -233,7 +218,7 @@ def _iso_date(value: str | None, param: str):
 @click.argument("assessment")
 @click.option("--pod", required=True, help="The pod's id, e.g. pod-aurora (lowercase, digits, hyphens).")
 @click.option("--date", "date_text", default=None, metavar="YYYY-MM-DD", help="Date of the session (default: today).")
-@click.option("--observers", default=None, metavar="A,B", help="Pseudonymous observer ids, comma-separated (default: obs-1, … as many as the assessment suggests).")
+@click.option("--observers", default=None, metavar="A,B", help="Pseudonymous observer ids, comma-separated, at most 4 (default: obs-1, … as many as the assessment suggests).")
 @click.option("--session", "session_type", default=None, metavar="TYPE", help="Session type, e.g. planning or stand-up (default: the assessment's first).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="File to write (default: POD--ASSESSMENT--DATE.yaml here). Never overwritten.")
 @project_option
@@ -244,21 +229,22 @@ def new_observation(assessment: str, pod: str, date_text: str | None, observers:
     import os
     import re
 
-    from .model import SESSION_TYPES, SLUG_PATTERN
-    from .observations import blank_observation, default_file_name, write_new
+    from .blanks import blank_observation, default_file_name
+    from .model import CONSENSUS, MAX_ID_LENGTH, MAX_OBSERVERS, OBSERVER_ID_PATTERN, SESSION_TYPES, SLUG_PATTERN
+    from .sources import write_new
 
     kit = _load(project_dir)
     a = kit.assessment(assessment)
-    if not re.match(SLUG_PATTERN, pod) or len(pod) > 64:
-        raise click.BadParameter(f"expected an id like 'pod-aurora' (lowercase letters, digits, single hyphens), got {pod!r}", param_hint="--pod")
+    if not re.match(SLUG_PATTERN, pod) or len(pod) > MAX_ID_LENGTH:
+        raise click.BadParameter(f"expected an id like 'pod-aurora' (lowercase letters, digits, single hyphens, at most {MAX_ID_LENGTH}), got {pod!r}", param_hint="--pod")
     date = _iso_date(date_text, "--date") or dt.date.today()
     if observers is None:
         names = [f"obs-{i}" for i in range(1, a.setting.observers + 1)]
     else:
         names = [x.strip() for x in observers.split(",") if x.strip()]
-        bad = [x for x in names if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$", x)]
-        if bad or not names or len(names) > 4 or len(set(names)) != len(names):
-            raise click.BadParameter("give 1 to 4 different pseudonymous ids like 'obs-a,obs-b' (letters, digits, '-', '_'), never a person's name", param_hint="--observers")
+        bad = [x for x in names if not re.match(OBSERVER_ID_PATTERN, x) or x == CONSENSUS]
+        if bad or not names or len(names) > MAX_OBSERVERS or len(set(names)) != len(names):
+            raise click.BadParameter(f"give 1 to {MAX_OBSERVERS} different pseudonymous ids like 'obs-a,obs-b' (letters, digits, '-', '_'), never a person's name", param_hint="--observers")
     stype = session_type or a.setting.sessions[0]
     if stype not in SESSION_TYPES:
         raise click.BadParameter(f"expected one of: {', '.join(SESSION_TYPES)}; got {stype!r}", param_hint="--session")
@@ -299,7 +285,8 @@ def score(inputs: tuple[Path, ...], formats: str, out_dir: Path, as_of_text: str
     import datetime as dt
 
     from .console import configure, console
-    from .report import FORMATS, score_files
+    from .pipeline import score as score_inputs
+    from .report import FORMATS
 
     configure(quiet)
     wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
@@ -310,13 +297,13 @@ def score(inputs: tuple[Path, ...], formats: str, out_dir: Path, as_of_text: str
     today = dt.date.today()
     as_of = _iso_date(as_of_text, "--as-of") or today
     kit = _load(project_dir)
-    written, warnings = score_files(kit, list(inputs), formats=wanted, out_dir=out_dir, as_of=as_of, today=today, redact=redact_evidence, theme=theme, progress=console.progress, jobs=jobs or None)
-    for w in warnings:
+    result = score_inputs(kit, list(inputs), formats=wanted, out_dir=out_dir, as_of=as_of, today=today, redact=redact_evidence, theme=theme, progress=console.progress, jobs=jobs or None)
+    for w in result.warnings:
         console.warn(w.format())
     if not quiet:
-        for path in written:
+        for path in result.written:
             click.echo(str(path))
-        click.echo(f"Wrote {len(written)} report file{'s' if len(written) != 1 else ''} to {out_dir} (as of {as_of.isoformat()}).")
+        click.echo(f"Wrote {len(result.written)} report file{'s' if len(result.written) != 1 else ''} to {out_dir} (as of {as_of.isoformat()}).")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+import os
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +14,9 @@ from .sources import Document, load_yaml
 from .validation import problems_from, validate_document
 
 SCHEMA_LINE_PREFIX = "# yaml-language-server: $schema="
+
+#: Used for dates in outputs when there is neither SOURCE_DATE_EPOCH nor a git history (2024-01-01).
+FALLBACK_EPOCH = 1704067200
 
 
 @dataclass(frozen=True)
@@ -63,10 +69,42 @@ class Project:
     def schemas_dir(self) -> Path:
         return self.root / "schemas"
 
+    def source_date(self) -> _dt.datetime:
+        """See :func:`source_date`."""
+        return source_date(self.root)
+
     def assessment_files(self) -> list[Path]:
         return sorted(
             p for p in self.assessments_dir.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith(".")
         )
+
+
+def source_date(project_root: Path | None = None) -> _dt.datetime:
+    """The date outputs carry (PDF metadata, the sitemap): ``SOURCE_DATE_EPOCH``, else the
+    project's last commit, else a fixed one; never the clock."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if raw:
+        if not raw.isdigit():
+            raise PodkitError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, got {raw!r}")
+        epoch = int(raw)
+    else:
+        epoch = _git_epoch(project_root) or FALLBACK_EPOCH
+    return _dt.datetime.fromtimestamp(epoch, tz=_dt.timezone.utc)
+
+
+def _git_epoch(root: Path | None) -> int | None:
+    if root is None:
+        return None
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%ct", "--", "."],
+            cwd=root, capture_output=True, text=True, timeout=10, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    value = out.stdout.strip()
+    return int(value) if out.returncode == 0 and value.isdigit() else None
+
 
 
 @dataclass
@@ -126,15 +164,24 @@ def cross_check(a: Assessment) -> list[tuple[tuple, str]]:
                 found.append((("items", i, "anchors"), f"level {lv} has no anchor; every level of the scale ({_levels(levels)}) needs one"))
             for lv in extra:
                 found.append((("items", i, "anchors", lv), f"level {lv} is not on the scale ({_levels(levels)})"))
+            if it.decision_rule is not None:
+                found += _check_decision_rule(i, it, levels)
         if isinstance(it, (CountItem, CodesItem)):
             found += _check_thresholds(i, it, levels)
+        if isinstance(it, CountItem) and it.denominator is not None:
+            if it.per == "hour":
+                found.append((("items", i, "per"), "a ratio item (with a denominator) cannot also be a rate per hour; keep one"))
+            for lv, bound in it.thresholds.items():
+                if bound > 1:
+                    found.append((("items", i, "thresholds", lv), f"a ratio item's thresholds are shares from 0 to 1; got {bound:g}"))
         if isinstance(it, CodesItem):
             code_ids = [c.id for c in it.codes]
             for j in _dupes(code_ids):
                 found.append((("items", i, "codes", j, "id"), f"duplicate code {code_ids[j]!r}"))
-            for j, c in enumerate(it.score_codes):
-                if c not in code_ids:
-                    found.append((("items", i, "score_codes", j), f"unknown code {c!r}; this item's codes: {', '.join(code_ids)}"))
+            for field_name in ("score_codes", "denominator_codes"):
+                for j, c in enumerate(getattr(it, field_name) or ()):
+                    if c not in code_ids:
+                        found.append((("items", i, field_name, j), f"unknown code {c!r}; this item's codes: {', '.join(code_ids)}"))
 
     prev = None
     for r_i, r in enumerate(a.readiness):
@@ -173,6 +220,21 @@ def cross_check(a: Assessment) -> list[tuple[tuple, str]]:
 
 def _levels(levels: list[int]) -> str:
     return ", ".join(str(x) for x in levels)
+
+
+def _check_decision_rule(i: int, it: AnchoredItem, levels: list[int]) -> list[tuple[tuple, str]]:
+    """A decision rule lists every level once, highest first, and ends with "otherwise"."""
+    found = []
+    rule = it.decision_rule
+    got = [step.level for step in rule]
+    if got != sorted(levels, reverse=True):
+        found.append((("items", i, "decision_rule"), f"list every level of the scale once, highest first ({_levels(sorted(levels, reverse=True))}); got {_levels(got)}"))
+    if rule and rule[-1].when.strip().rstrip(".").lower() != "otherwise":
+        found.append((("items", i, "decision_rule", len(rule) - 1, "when"), "the last row must read 'otherwise', so that every observation gets a level"))
+    for j, step in enumerate(rule[:-1]):
+        if step.when.strip().rstrip(".").lower() == "otherwise":
+            found.append((("items", i, "decision_rule", j, "when"), "only the last row may read 'otherwise' (rows are checked top-down)"))
+    return found
 
 
 def _check_thresholds(i: int, it, levels: list[int]) -> list[tuple[tuple, str]]:

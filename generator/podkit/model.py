@@ -7,9 +7,11 @@ score for an individual person: observers are pseudonymous recorders, not subjec
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from typing import Annotated, Literal, Union
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -19,16 +21,59 @@ from pydantic import (
     field_validator,
 )
 
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-SEMVER_PATTERN = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?$"
-CODE_PATTERN = r"^[A-Za-z][A-Za-z0-9-]{0,15}$"
+# --------------------------------------------------------------------------- named limits
+# One source for every limit of the files people write: the models below, the validation
+# messages, the CLI's help and checks, and the README's "Limits" all read these names.
 
-Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True)]
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+#: Ids of assessments, items, dimensions, pods: kebab-case, at most this long.
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+MAX_ID_LENGTH = 64
+SEMVER_PATTERN = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?$"
+#: Codes of time-sampled items: a letter first, then letters, digits and hyphens.
+CODE_PATTERN = r"^[A-Za-z][A-Za-z0-9-]{0,15}$"
+#: Letters of the Execution Debt rating.
+RATING_PATTERN = r"^[A-Z]$"
+#: Observer ids are pseudonyms (``obs-a``), never names: letters, digits, ``-`` and ``_``.
+OBSERVER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
+MAX_OBSERVER_ID_LENGTH = 32
+#: The key beside the observer ids that holds the value the observers agreed after comparing notes.
+CONSENSUS = "consensus"
+#: Observers of one session (the design case is one or two).
+MAX_OBSERVERS = 4
+#: Free text (prompts, anchors, evidence, notes) and short text (titles, labels).
+MAX_TEXT_LENGTH = 4000
+MAX_SHORT_TEXT_LENGTH = 200
+#: Highest level a scale may have.
+MAX_LEVEL = 10
+#: Longest observed session, in minutes.
+MAX_SESSION_MINUTES = 720
+#: Largest count an observer may record.
+MAX_COUNT = 1_000_000
+#: Most items one assessment may have (the PDF stage's cost grows faster than linearly).
+MAX_ITEMS = 200
+
+#: C0 and C1 control characters (tab, line feed and carriage return apart) and DEL: never part
+#: of what a person writes, and able to rewrite a terminal or a report when echoed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _no_control(value: str) -> str:
+    found = _CONTROL.search(value)
+    if found:
+        raise ValueError(f"contains the control character U+{ord(found.group()):04X}, which text may not hold; delete it")
+    return value
+
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=MAX_ID_LENGTH)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_LENGTH, strip_whitespace=True), AfterValidator(_no_control)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_SHORT_TEXT_LENGTH, strip_whitespace=True), AfterValidator(_no_control)]
+#: Optional free text (evidence, notes): may be empty.
+Note = Annotated[str, StringConstraints(max_length=MAX_TEXT_LENGTH), AfterValidator(_no_control)]
 Version = Annotated[str, StringConstraints(pattern=SEMVER_PATTERN)]
 CodeId = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
 Weight = Annotated[float, Field(gt=0, le=100)]
+#: A level on a scale: a whole number written as one (``level: yes`` or ``2.0`` is refused).
+Level = Annotated[int, Field(strict=True, ge=0, le=MAX_LEVEL)]
 
 #: Kinds of session an assessment can be run in.
 SessionType = Literal[
@@ -61,7 +106,7 @@ class Strict(BaseModel):
 class ScaleLevel(Strict):
     """One level of the assessment's ordinal scale (shared by every item)."""
 
-    level: Annotated[int, Field(ge=0, le=10)]
+    level: Level
     label: ShortText
     description: Text | None = None
 
@@ -71,7 +116,7 @@ class Setting(Strict):
 
     sessions: Annotated[list[SessionType], Field(min_length=1)]
     duration_minutes: Annotated[int, Field(ge=5, le=480)]
-    observers: Annotated[int, Field(ge=1, le=4)] = 1
+    observers: Annotated[int, Field(ge=1, le=MAX_OBSERVERS)] = 1
     participants: ShortText | None = None
     preparation: list[Text] = []
     notes: Text | None = None
@@ -101,16 +146,32 @@ class _ItemBase(Strict):
     evidence: Text
     weight: Weight = 1.0
     critical: bool = False
-    target: Annotated[int, Field(ge=0, le=10)] = 2
+    target: Level = 2
+    #: When the item may be recorded as not applicable, e.g. "No work item was blocked during
+    #: the session." Without it, every response must be an answer or "not observed".
+    not_applicable: Text | None = None
     interventions: list[Intervention] = []
     notes: Text | None = None
 
 
+class DecisionStep(Strict):
+    """One row of an anchored item's decision rule: record ``level`` when ``when`` holds."""
+
+    level: Level
+    when: Text
+
+
 class AnchoredItem(_ItemBase):
-    """Ordinal item: the observer picks the level whose behavioural anchor matches."""
+    """Ordinal item: the observer picks the level whose behavioural anchor matches.
+
+    ``decision_rule`` maps any observation to exactly one level: its rows are checked top-down
+    (highest level first) and the first that holds gives the level; the last row reads
+    "otherwise" and gives the lowest level.
+    """
 
     kind: Literal["anchored"]
     anchors: dict[int, Text]
+    decision_rule: list[DecisionStep] | None = None
 
 
 class CheckItem(_ItemBase):
@@ -132,6 +193,13 @@ class CountItem(_ItemBase):
     unit: ShortText
     better: Literal["higher", "lower"] = "higher"
     thresholds: dict[int, Annotated[float, Field(ge=0)]]
+    #: A ratio item: the response also records ``out_of``, the number of these (e.g. "blocked
+    #: items"); the value is count ÷ out_of and the thresholds are shares from 0 to 1. With
+    #: ``out_of: 0`` the item is not applicable in that session.
+    denominator: ShortText | None = None
+    #: ``hour``: a rate; the count is divided by the session's length in hours before the
+    #: thresholds apply.
+    per: Literal["session", "hour"] = "session"
 
 
 class Code(Strict):
@@ -154,6 +222,10 @@ class CodesItem(_ItemBase):
     rule: Literal["partial-interval", "whole-interval", "momentary"] = "partial-interval"
     codes: Annotated[list[Code], Field(min_length=1)]
     score_codes: Annotated[list[CodeId], Field(min_length=1)]
+    #: Only intervals in which one of these codes was ticked count in the denominator (e.g.
+    #: intervals with AI output on screen); with none such, the item is not applicable.
+    #: Without it, every recorded interval counts.
+    denominator_codes: list[CodeId] | None = None
     better: Literal["higher", "lower"] = "higher"
     thresholds: dict[int, Annotated[float, Field(ge=0, le=1)]]
 
@@ -167,7 +239,7 @@ class ItemGate(Strict):
     """Gate: an item must be observed at or above a level."""
 
     item: Slug
-    min_level: Annotated[int, Field(ge=0, le=10)]
+    min_level: Level
 
 
 class DimensionGate(Strict):
@@ -200,7 +272,7 @@ class ReadinessLevel(Strict):
 class DebtGrade(Strict):
     """Upper bound (inclusive) of point-days for a rating letter."""
 
-    rating: Annotated[str, StringConstraints(pattern=r"^[A-Z]$")]
+    rating: Annotated[str, StringConstraints(pattern=RATING_PATTERN)]
     max_point_days: Annotated[float, Field(ge=0)] | None = None
 
 
@@ -242,7 +314,7 @@ class Assessment(Strict):
     setting: Setting
     scale: Annotated[list[ScaleLevel], Field(min_length=2)] = Field(default_factory=_default_scale)
     dimensions: Annotated[list[Dimension], Field(min_length=1)]
-    items: Annotated[list[Item], Field(min_length=1)]
+    items: Annotated[list[Item], Field(min_length=1, max_length=MAX_ITEMS)]
     readiness: Annotated[list[ReadinessLevel], Field(min_length=1)]
     scoring: ScoringConfig = Field(default_factory=ScoringConfig)
     references: list[Text] = []
@@ -276,14 +348,20 @@ class Assessment(Strict):
 
 
 class Response(Strict):
-    """One observer's record for one item. Exactly one value key, or ``not_observed: true``."""
+    """One observer's record for one item: exactly one answer, ``not_observed: true``, or
+    ``not_applicable: true`` with a ``reason`` (where the item allows it)."""
 
-    level: Annotated[int, Field(ge=0, le=10)] | None = None
-    check: bool | None = None
-    count: Annotated[float, Field(ge=0, le=1_000_000)] | None = None
+    level: Level | None = None
+    check: Annotated[bool, Field(strict=True)] | None = None
+    count: Annotated[float, Field(strict=True, ge=0, le=MAX_COUNT)] | None = None
+    #: The denominator of a ratio count item (see ``CountItem.denominator``).
+    out_of: Annotated[float, Field(strict=True, ge=0, le=MAX_COUNT)] | None = None
     intervals: list[list[CodeId]] | None = None
-    not_observed: bool = False
-    evidence: Annotated[str, StringConstraints(max_length=4000)] = ""
+    not_observed: Annotated[bool, Field(strict=True)] = False
+    not_applicable: Annotated[bool, Field(strict=True)] = False
+    #: Why the item did not apply in this session (required with ``not_applicable``).
+    reason: Note = ""
+    evidence: Note = ""
 
     @property
     def value_keys(self) -> list[str]:
@@ -292,29 +370,45 @@ class Response(Strict):
 
 class SessionInfo(Strict):
     type: SessionType
-    duration_minutes: Annotated[int, Field(ge=1, le=720)]
+    duration_minutes: Annotated[int, Field(strict=True, ge=1, le=MAX_SESSION_MINUTES)]
 
 
-ObserverId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")]
+ObserverId = Annotated[str, StringConstraints(pattern=OBSERVER_ID_PATTERN)]
+_DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class Observation(Strict):
-    """One observed session of one pod, recorded by one or more observers."""
+    """One observed session of one pod, recorded by one or more observers.
+
+    ``responses`` maps an item to the observers' records; beside the observer ids, the reserved
+    key ``consensus`` holds the value the observers agreed after comparing notes.
+    """
 
     assessment: Slug
     assessment_version: Version
     pod: Slug
     date: _dt.date
     session: SessionInfo
-    observers: Annotated[list[ObserverId], Field(min_length=1, max_length=4)]
+    observers: Annotated[list[ObserverId], Field(min_length=1, max_length=MAX_OBSERVERS)]
     responses: dict[Slug, dict[ObserverId, Response]]
-    notes: Annotated[str, StringConstraints(max_length=4000)] = ""
+    notes: Note = ""
 
     @field_validator("date", mode="before")
     @classmethod
-    def _no_datetime(cls, v):
+    def _date_only(cls, v):
+        # pydantic would read a number, or digits in text, as seconds since 1970; and a date
+        # written any other way than YYYY-MM-DD is ambiguous (is 03/04 March or April?).
         if isinstance(v, _dt.datetime):
             raise ValueError("expected a date like 2026-10-01, not a date and time")
-        if isinstance(v, (int, float)):  # pydantic would read a number as seconds since 1970
-            raise ValueError("expected a date like 2026-10-01, not a number")
+        if isinstance(v, _dt.date):
+            return v
+        if isinstance(v, str) and _DATE_TEXT.match(v.strip()):
+            return v.strip()
+        raise ValueError("expected a date like 2026-10-01 (written YYYY-MM-DD)")
+
+    @field_validator("observers")
+    @classmethod
+    def _not_reserved(cls, v):
+        if CONSENSUS in v:
+            raise ValueError(f"{CONSENSUS!r} is reserved for the observers' agreed value; give observers pseudonymous ids like 'obs-a'")
         return v

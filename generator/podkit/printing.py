@@ -19,27 +19,25 @@ machine reaches the output (resources are addressed as ``podkit:theme/…`` and 
 from __future__ import annotations
 
 import datetime as _dt
-import logging
 import math
-import os
 import re
-import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Iterable
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from . import __version__
+from . import __version__, fields
 from .console import console
 from .errors import PodkitError, Problem, SourceErrors
 from .kit import Kit, Project
 from .model import AnchoredItem, Assessment, CheckItem, CodesItem, CountItem, Strict
-from .site import Download, SiteExtras, gate_text, threshold_bands
-from .sources import atomic_write, load_yaml, read_text
+from .pdf import RESOURCE_SCHEME, PdfResult, PrintJob, Resources, cache_environment, pdf_key, render_jobs
+from .sources import load_yaml, read_text
 from .templates import theme_search_path
 from .text import html_inline, plain
+from .wording import gate_text, threshold_bands
+from .workers import cores
 
 #: Paper sizes: the option value, the CSS ``@page`` size and the label shown to readers.
 PAPERS: dict[str, tuple[str, str]] = {"a4": ("A4", "A4"), "letter": ("letter", "US Letter")}
@@ -50,15 +48,6 @@ KINDS = ("toolkit", "sheet", "complete-kit", "hr-guide")
 #: Content pages the HR guide is made of, in order (missing ones are left out).
 HR_GUIDE_PAGES = ("concepts.md", "hr-teams.md", "faq.md")
 
-#: Used for PDF dates when there is neither SOURCE_DATE_EPOCH nor a git history (2024-01-01).
-FALLBACK_EPOCH = 1704067200
-
-#: Prefix of every form field podkit writes into a fillable sheet. Field names never contain
-#: dots (PDF readers use dots to join parent and child names).
-FIELD_PREFIX = "pk"
-
-#: URL scheme for the theme's and the content's own files inside print HTML.
-RESOURCE_SCHEME = "podkit:"
 
 
 # --------------------------------------------------------------------------- theme
@@ -165,31 +154,9 @@ class PrintContext:
     content_dir: Path | None = None
     project_root: Path | None = None
 
-
-def source_date(project_root: Path | None = None) -> _dt.datetime:
-    """The date stamped into PDFs: ``SOURCE_DATE_EPOCH``, else the last commit, else a fixed one."""
-    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if raw:
-        if not raw.isdigit():
-            raise PodkitError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, got {raw!r}")
-        epoch = int(raw)
-    else:
-        epoch = _git_epoch(project_root) or FALLBACK_EPOCH
-    return _dt.datetime.fromtimestamp(epoch, tz=_dt.timezone.utc)
-
-
-def _git_epoch(root: Path | None) -> int | None:
-    if root is None:
-        return None
-    try:
-        out = subprocess.run(
-            ["git", "log", "-1", "--format=%ct", "--", "."],
-            cwd=root, capture_output=True, text=True, timeout=10, check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    value = out.stdout.strip()
-    return int(value) if out.returncode == 0 and value.isdigit() else None
+    def resources(self) -> Resources:
+        """What the print templates may fetch: their theme folders and the content pages."""
+        return Resources.for_folders(self.search_path, self.content_dir, self.project_root)
 
 
 def make_context(project: Project, theme: Path | None = None, *, date: _dt.datetime | None = None) -> PrintContext:
@@ -199,7 +166,7 @@ def make_context(project: Project, theme: Path | None = None, *, date: _dt.datet
     return PrintContext(
         env=env,
         theme=load_print_theme(project, theme),
-        date=date or source_date(project.root),
+        date=date or project.source_date(),
         search_path=tuple(search),
         content_dir=project.content_dir,
         project_root=project.root,
@@ -220,7 +187,9 @@ def _environment(search: list[Path]):
         threshold_bands=threshold_bands,
         gate_text=gate_text,
         intervals=intervals,
-        field=field_name,
+        field=fields.field_name,
+        interval_field=fields.interval_field,
+        NOT_OBSERVED=fields.NOT_OBSERVED,
         fmt=lambda v: f"{v:g}",
         podkit_version=__version__,
     )
@@ -232,14 +201,6 @@ def intervals(item: CodesItem, duration_minutes: int) -> list[tuple[int, int, in
     step = item.interval_minutes
     n = max(1, math.ceil(duration_minutes / step))
     return [(i + 1, i * step, min((i + 1) * step, duration_minutes)) for i in range(n)]
-
-
-def field_name(*parts: object) -> str:
-    """A form field name: ``pk__<part>__<part>``; parts are ids, which never contain ``__``."""
-    out = "__".join([FIELD_PREFIX, *(str(p) for p in parts)])
-    if "." in out:  # ids cannot contain dots (slugs and codes); keep it that way
-        raise ValueError(f"field name {out!r} contains a dot")
-    return out
 
 
 def _meta(ctx: PrintContext, title: str, description: str, kind: str, extra: dict | None = None) -> dict:
@@ -447,275 +408,20 @@ def _guide_links(slug: str, name: str, included: list[str]):
     return Ext()
 
 
-# --------------------------------------------------------------------------- resources (fetcher)
-
-
-class ResourceRefused(PodkitError):
-    """A print template or page asked for a resource podkit will not fetch."""
-
-
-@dataclass(frozen=True)
-class Resources:
-    """What WeasyPrint may read: theme folders (in search order), content folder, allowed roots."""
-
-    theme_dirs: tuple[Path, ...]
-    content_dir: Path | None
-    roots: tuple[Path, ...]
-
-    @classmethod
-    def for_context(cls, ctx: PrintContext) -> "Resources":
-        # A theme folder is the parent of its print/ folder (``--theme DIR`` → DIR/print).
-        roots = [p.resolve().parent for p in ctx.search_path]
-        if ctx.project_root is not None:
-            roots.insert(0, Path(ctx.project_root).resolve())
-        return cls(tuple(p.resolve() for p in ctx.search_path), ctx.content_dir.resolve() if ctx.content_dir else None, tuple(roots))
-
-
-def resolve_resource(url: str, resources: Resources) -> Path | None:
-    """The file a URL may be served from, or ``None`` for inline ``data:`` URLs.
-
-    Raises :class:`ResourceRefused` for anything else: the web (http, https, ftp …), files outside
-    the project and the theme folders (symbolic links are followed before checking), and files
-    that do not exist.
-    """
-    from urllib.parse import unquote, urlsplit
-    from urllib.request import url2pathname
-
-    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
-    if scheme == "data":
-        return None
-    if url.startswith(RESOURCE_SCHEME):
-        rest = unquote(url[len(RESOURCE_SCHEME):].split("?", 1)[0].split("#", 1)[0])
-        area, _, rel = rest.partition("/")
-        if area == "theme":
-            bases = list(resources.theme_dirs)
-        elif area == "content" and resources.content_dir is not None:
-            bases = [resources.content_dir]
-        else:
-            raise ResourceRefused(f"{url}: unknown resource area {area!r} (use podkit:theme/… or podkit:content/…)")
-        if not rel or rel.startswith("/") or "\\" in rel:
-            raise ResourceRefused(f"{url}: expected a relative file name after {RESOURCE_SCHEME}{area}/")
-        for base in bases:
-            candidate = (base / rel).resolve()
-            if not candidate.is_relative_to(base):
-                raise ResourceRefused(f"{url}: points outside the {area} folder; podkit only reads files inside it")
-            if candidate.is_file():
-                return candidate
-        raise ResourceRefused(f"{url}: no such file in the {area} folder{'s' if len(bases) > 1 else ''}")
-    if scheme == "file":
-        parts = urlsplit(url)
-        if parts.netloc not in ("", "localhost"):
-            raise ResourceRefused(f"{url}: file URLs on other hosts are not allowed")
-        path = Path(url2pathname(parts.path)).resolve()
-        if not any(path.is_relative_to(root) for root in resources.roots):
-            raise ResourceRefused(f"{url}: outside the project and theme folders; podkit only reads files inside them")
-        if not path.is_file():
-            raise ResourceRefused(f"{url}: no such file")
-        return path
-    what = f"{scheme}: URLs" if scheme else "relative URLs without a base"
-    raise ResourceRefused(f"{url}: {what} are not fetched; PDFs use only files from the project and the theme")
-
-
-def make_url_fetcher(resources: Resources):
-    """A WeasyPrint URL fetcher that serves only what :func:`resolve_resource` allows."""
-    import mimetypes
-
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class SafeFetcher(URLFetcher):
-        def __init__(self):
-            # Errors stop the render: a missing logo or a refused URL must not pass silently.
-            super().__init__(allowed_protocols=("data",), fail_on_errors=True, allow_redirects=False)
-
-        def fetch(self, url, headers=None):
-            path = resolve_resource(url, resources)
-            if path is None:
-                return super().fetch(url, headers)
-            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(path.as_uri(), body=path.read_bytes(), headers={"Content-Type": mime})
-
-    return SafeFetcher()
-
-
-# --------------------------------------------------------------------------- write (PDF)
-
-
-@dataclass(frozen=True)
-class PdfResult:
-    path: Path
-    pages: int
-    size: int
-    warnings: tuple[str, ...] = ()
-
-
-class _Collect(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record):
-        msg = record.getMessage()
-        if msg not in self.messages:
-            self.messages.append(msg)
-
-
-def write_pdf(html: str, css: str, target: Path, *, resources: Resources, forms: bool = False, cache: dict | None = None) -> PdfResult:
-    """Render print HTML to ``target`` (atomically).
-
-    Documents with ``forms`` become plain fillable PDFs; all others are tagged PDF/UA-1.
-    """
-    import weasyprint
-    from weasyprint.urls import FatalURLFetchingError
-
-    fetcher = make_url_fetcher(resources)
-    handler = _Collect()
-    wlog = logging.getLogger("weasyprint")
-    wlog.addHandler(handler)
-    # The same options go to layout and to PDF output: each step starts from WeasyPrint's defaults.
-    options = {
-        "stylesheets": [weasyprint.CSS(string=css, url_fetcher=fetcher)],
-        "custom_metadata": True,
-        "cache": cache if cache is not None else {},
-    }
-    if forms:
-        options["pdf_forms"] = True
-    else:
-        options.update(pdf_variant="pdf/ua-1", pdf_tags=True)
-    try:
-        try:
-            document = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher).render(**options)
-            finisher = _finish_form if forms else _link_describer(html)
-            data = document.write_pdf(finisher=finisher, **options)
-        except (AssertionError, ValueError, KeyError, IndexError, TypeError) as exc:
-            if forms:
-                raise
-            # WeasyPrint's PDF/UA support is experimental and has crashed on some tables; a PDF
-            # without tags is far better than no toolkit at all, so retry plain and say so.
-            handler.messages.append(f"PDF/UA-1 tagging failed ({type(exc).__name__}: {exc}); this PDF is not tagged")
-            options.pop("pdf_variant")
-            options["pdf_tags"] = False
-            document = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher).render(**options)
-            data = document.write_pdf(**options)
-    except FatalURLFetchingError as exc:
-        cause = exc.__cause__
-        reason = str(cause) if isinstance(cause, PodkitError) else f"{type(cause).__name__}: {cause}"
-        raise ResourceRefused(f"{target.name}: {reason}") from None
-    finally:
-        wlog.removeHandler(handler)
-    atomic_write(target, data)
-    return PdfResult(Path(target), len(document.pages), len(data), tuple(handler.messages))
-
-
-def _link_describer(html: str):
-    """A finisher that gives internal links the words they show, for screen readers.
-
-    WeasyPrint describes a tagged link (``/Contents``) by its target, such as ``alignment--guide``;
-    PDF/UA wants a description a person can understand.
-    """
-    from html.parser import HTMLParser
-
-    import pydyf
-
-    class Links(HTMLParser):
-        def __init__(self):
-            super().__init__()
-            self.labels: dict[str, str] = {}
-            self._target: str | None = None
-            self._text: list[str] = []
-
-        def handle_starttag(self, tag, attrs):
-            href = dict(attrs).get("href") or ""
-            if tag == "a" and href.startswith("#"):
-                self._target, self._text = href[1:], []
-
-        def handle_endtag(self, tag):
-            if tag == "a" and self._target is not None:
-                text = " ".join("".join(self._text).split())
-                if text:
-                    self.labels.setdefault(self._target, text)
-                self._target = None
-
-        def handle_data(self, data):
-            if self._target is not None:
-                self._text.append(data)
-
-    parser = Links()
-    parser.feed(html)
-    labels = parser.labels
-
-    def finish(document, pdf) -> None:
-        for obj in pdf.objects:
-            if isinstance(obj, pydyf.Dictionary) and obj.get("Subtype") == "/Link" and isinstance(obj.get("Dest"), pydyf.String):
-                label = labels.get(str(obj["Dest"].string))
-                if label:
-                    obj["Contents"] = pydyf.String(f"Go to {label}")
-
-    return finish
-
-
-_READ_ONLY_SUFFIXES = ("__meta__assessment", "__meta__version", "__interval")
-
-
-def _finish_form(document, pdf) -> None:
-    """Tidy WeasyPrint's form fields so that viewers and readers agree on them.
-
-    WeasyPrint names every radio button widget like its group; a named kid is a field of its own
-    to PDF viewers (PyMuPDF then sets the kid, not the group) and readers list dotted
-    pseudo-fields. Kids of a group must be bare widgets. Prefilled identity fields become
-    read-only so the reader can trust them.
-    """
-    import pydyf
-
-    def deref(value):
-        if isinstance(value, bytes) and value.endswith(b" R"):
-            return pdf.objects[int(value.split()[0])]
-        return value
-
-    # Form fillers that write their own appearance streams (PyMuPDF, some viewers) use the
-    # standard /Helv font; declare it so that every reader can draw what they wrote.
-    resources = deref(pdf.catalog["AcroForm"]["DR"]) if "AcroForm" in pdf.catalog else None
-    fonts = deref(resources.get("Font")) if isinstance(resources, pydyf.Dictionary) else None
-    if isinstance(fonts, pydyf.Dictionary) and "Helv" not in fonts:
-        helv = pydyf.Dictionary({"Type": "/Font", "Subtype": "/Type1", "BaseFont": "/Helvetica", "Encoding": "/WinAnsiEncoding"})
-        pdf.add_object(helv)
-        fonts["Helv"] = helv.reference
-
-    for obj in pdf.objects:
-        if not isinstance(obj, pydyf.Dictionary) or obj.get("Subtype") != "/Widget":
-            continue
-        if "Parent" in obj:
-            obj.pop("T", None)
-            continue
-        name = obj.get("T")
-        if isinstance(name, pydyf.String) and str(name.string).endswith(_READ_ONLY_SUFFIXES):
-            obj["Ff"] = int(obj.get("Ff", 0)) | 1
-
-
 # --------------------------------------------------------------------------- jobs
 
 
-@dataclass(frozen=True)
-class PrintJob:
-    """One PDF to render: the HTML and CSS are ready, only WeasyPrint remains."""
+@dataclass
+class Download:
+    """One PDF offered on the site (a toolkit, a sheet, the complete kit, the HR guide)."""
 
-    name: str  # file name, e.g. "alignment-toolkit-a4.pdf"
-    kind: str
-    paper: str
+    path: str  # relative to the site root, e.g. "downloads/alignment-toolkit-a4.pdf"
     title: str
-    assessment: str | None
-    html: str
-    css: str
-    forms: bool = False
-
-    @property
-    def weight(self) -> int:
-        """A guess at the rendering time, to start the longest jobs first.
-
-        Measured: tagged toolkits and the complete kit take about twice as long per character of
-        HTML as the fillable sheets (mostly form fields) and the HR guide (mostly prose).
-        """
-        return len(self.html) * (1 if self.forms or self.kind == "hr-guide" else 2)
-
+    kind: str  # "toolkit", "sheet", "complete-kit", "hr-guide"
+    paper: str | None = None
+    assessment: str | None = None
+    pages: int | None = None
+    size: int | None = None
 
 def file_name(kind: str, paper: str, assessment_id: str | None = None) -> str:
     """The predictable name of a PDF: ``<id>-toolkit-a4.pdf``, ``podkit-hr-guide-letter.pdf`` …"""
@@ -774,98 +480,10 @@ def plan_jobs(ctx: PrintContext, kit: Kit, papers: list[str], *, kinds: Iterable
     return jobs
 
 
-# Per-process WeasyPrint cache (images, fonts' metrics) shared by the renders of one worker.
-_WORKER_CACHE: dict = {}
-
-
-def _init_worker() -> None:
-    """Import WeasyPrint once per worker process, before its first job, and keep what the
-    imports built out of later garbage collections (it lives as long as the worker)."""
-    import gc
-
-    import weasyprint  # noqa: F401
-
-    gc.freeze()
-
-
-def _run_job(job: PrintJob, out_dir: Path, resources: Resources) -> tuple[str, object]:
-    """Render one job; return ``("ok", PdfResult)`` or ``("error", message)`` (picklable)."""
-    import gc
-
-    # WeasyPrint's layout keeps a large graph of boxes alive while it works, and the cyclic
-    # collector walked it again and again: pausing it for the render makes a toolkit 20% and the
-    # complete kit 30% faster, for a few MB more. Everything the render made is in the youngest
-    # generation then, so collecting that one frees its garbage without walking the whole heap.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        result = write_pdf(job.html, job.css, out_dir / job.name, resources=resources, forms=job.forms, cache=_WORKER_CACHE)
-    except PodkitError as exc:
-        return "error", exc.format_message()
-    finally:
-        if was_enabled:
-            gc.enable()
-            gc.collect(0)
-    return "ok", result
-
-
-def render_jobs(jobs: list[PrintJob], out_dir: Path, resources: Resources, *, workers: int = 1) -> list[PdfResult]:
-    """Render the jobs into ``out_dir`` with a pool of ``workers`` processes; report progress."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    ordered = sorted(jobs, key=lambda j: -j.weight)  # longest first keeps the pool busy to the end
-    total = len(ordered)
-    results: dict[str, PdfResult] = {}
-    errors: list[str] = []
-    warned: set[str] = set()
-    start = time.monotonic()
-
-    def done(job: PrintJob, status: str, payload) -> None:
-        if status == "error":
-            errors.append(str(payload))
-            return
-        results[job.name] = payload
-        for w in payload.warnings:
-            if w not in warned:
-                warned.add(w)
-                console.warn(f"warning: {job.name}: WeasyPrint: {w}")
-        console.progress(len(results) + len(errors), total, f"{job.name} ({payload.pages} pages, {payload.size // 1024} KB)")
-
-    if workers <= 1 or total <= 1:
-        for job in ordered:
-            status, payload = _run_job(job, out_dir, resources)
-            done(job, status, payload)
-    else:
-        import concurrent.futures as cf
-        import multiprocessing
-
-        # "spawn": a fresh interpreter per worker, safe whatever threads the parent runs.
-        with cf.ProcessPoolExecutor(max_workers=min(workers, total), mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker) as pool:
-            futures = {pool.submit(_run_job, job, out_dir, resources): job for job in ordered}
-            try:
-                for fut in cf.as_completed(futures):
-                    status, payload = fut.result()
-                    done(futures[fut], status, payload)
-            except BaseException:
-                for fut in futures:
-                    fut.cancel()
-                raise
-    if errors:
-        raise PodkitError("cannot render PDFs:\n" + "\n".join(f"  {e}" for e in errors))
-    console.info(f"Rendered {total} PDF{'s' if total != 1 else ''} in {time.monotonic() - start:.1f} s")
-    return [results[j.name] for j in jobs]
-
-
-def default_workers() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
-
-
 def write_pdfs(kit: Kit, out_dir: Path, *, papers: list[str] | None = None, theme: Path | None = None,
                workers: int | None = None, only: Iterable[str] | None = None, kinds: Iterable[str] = KINDS,
                ctx: PrintContext | None = None, cache: bool = True, used: set[str] | None = None) -> list[Download]:
-    """Render the kit's PDFs into ``out_dir``; return them as site downloads.
+    """Render the kit's PDFs into ``out_dir``; return them as downloads (for the site's pages).
 
     With ``cache`` a PDF whose inputs are unchanged is copied from ``.podkit/cache/pdf`` instead
     of rendered again (its key: :func:`pdf_key`); ``used`` collects the keys this call needed.
@@ -875,14 +493,14 @@ def write_pdfs(kit: Kit, out_dir: Path, *, papers: list[str] | None = None, them
     papers = papers or list(PAPERS)
     ctx = ctx or make_context(kit.project, theme)
     jobs = plan_jobs(ctx, kit, papers, kinds=kinds, only=only)
-    resources = Resources.for_context(ctx)
+    resources = ctx.resources()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     store = cache_mod.FileCache(kit.project.work_dir / "cache" / "pdf", ".pdf") if cache_mod.enabled(cache) else None
     keys: dict[str, str | None] = {}
     results: dict[str, PdfResult] = {}
     if store is not None:
-        env = _cache_environment()
+        env = cache_environment()
         for job in jobs:
             keys[job.name] = key = pdf_key(job, resources, env)
             hit = store.get(key) if key else None
@@ -903,7 +521,7 @@ def write_pdfs(kit: Kit, out_dir: Path, *, papers: list[str] | None = None, them
                     console.warn(f"warning: {name}: WeasyPrint: {w}")
     if todo:
         console.info(f"Rendering {len(todo)} PDFs ({', '.join(PAPERS[p][1] for p in papers)}) …")
-        for job, res in zip(todo, render_jobs(todo, out_dir, resources, workers=workers or default_workers())):
+        for job, res in zip(todo, render_jobs(todo, out_dir, resources, workers=workers or cores())):
             results[job.name] = res
             if store is not None and keys.get(job.name):
                 store.put(keys[job.name], res.path, {"pages": res.pages, "warnings": list(res.warnings)})
@@ -915,68 +533,3 @@ def write_pdfs(kit: Kit, out_dir: Path, *, papers: list[str] | None = None, them
             assessment=job.assessment, pages=res.pages, size=res.size,
         ))
     return downloads
-
-
-#: Resources a print document may fetch: the files behind these URLs are part of its cache key.
-_RESOURCE_URL = re.compile(r"""(?:podkit:(?:theme|content)/|file:)[^"'()\s<>]+""")
-
-
-def _cache_environment() -> str:
-    """What shapes every PDF besides its HTML and CSS: the renderer's code and versions, and
-    the installed fonts (by the times of the font folders and of the system font cache, which
-    fc-cache updates when font packages come or go)."""
-    import sys
-
-    from . import cache as cache_mod
-
-    h = cache_mod.Hasher(__version__, cache_mod.source_of(sys.modules[__name__]))  # the options and finishers
-    h.text(cache_mod.versions("weasyprint", "pydyf", "tinycss2", "tinyhtml5", "cssselect2", "fonttools", "pyphen"))
-    home = Path.home()
-    for folder in ("/etc/fonts", "/usr/share/fonts", "/usr/local/share/fonts", "/var/cache/fontconfig",
-                   home / ".fonts", home / ".local/share/fonts"):
-        try:
-            h.text(f"{folder} {os.stat(folder).st_mtime_ns}")
-        except OSError:
-            h.text(f"{folder} -")
-    return h.hexdigest()
-
-
-def pdf_key(job: PrintJob, resources: Resources, environment: str) -> str | None:
-    """The cache key of one PDF: its HTML, CSS and options, every file it fetches, and the
-    renderer (``environment``). ``None`` when a resource cannot be resolved: the job is then
-    rendered, and fails with the proper message."""
-    import html as html_mod
-
-    from .cache import Hasher
-
-    h = Hasher(environment, job.name, job.forms, job.html, job.css)
-    for url in sorted(set(_RESOURCE_URL.findall(job.html)) | set(_RESOURCE_URL.findall(job.css))):
-        try:
-            path = resolve_resource(html_mod.unescape(url), resources)
-        except PodkitError:
-            return None
-        h.text(url)
-        if path is not None:
-            h.file(path)
-    return h.hexdigest()
-
-
-def pdf_site_extras(kit: Kit, *, papers: list[str] | None = None, theme: Path | None = None, workers: int | None = None, cache: bool = True) -> SiteExtras:
-    """Render every PDF into the project's scratch folder and offer them as site downloads.
-
-    PDFs whose inputs did not change come from the cache; entries this build did not use are
-    removed from it.
-    """
-    from . import cache as cache_mod
-
-    out_dir = kit.project.work_dir / "pdf"
-    used: set[str] = set()
-    downloads = write_pdfs(kit, out_dir, papers=papers, theme=theme, workers=workers, cache=cache, used=used)
-    if cache_mod.enabled(cache):
-        cache_mod.FileCache(kit.project.work_dir / "cache" / "pdf", ".pdf").prune(used)
-    keep = {Path(d.path).name for d in downloads}
-    for stale in out_dir.glob("*.pdf"):
-        if stale.name not in keep:
-            stale.unlink()
-    files = {d.path: out_dir / Path(d.path).name for d in downloads}
-    return SiteExtras(files=files, downloads=downloads)

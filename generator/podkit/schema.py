@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .model import Assessment, Observation
-from .scoring import Portfolio, Report
+from .results import Portfolio, Report
 
 SCHEMA_BASE = "https://podkit.invalid/schemas"  # a stable identifier, never fetched
 

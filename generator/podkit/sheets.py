@@ -1,28 +1,8 @@
 """Read a filled fillable observation sheet (PDF) back into an observation.
 
-The sheet's form fields are named by :func:`podkit.printing.field_name`:
-
-===============================  ==========================================================
-``pk__meta__assessment``         assessment id (prefilled, read-only)
-``pk__meta__version``            assessment version (prefilled, read-only)
-``pk__meta__pod``                pod id (text)
-``pk__meta__date``               session date, ``YYYY-MM-DD`` (text)
-``pk__meta__observer``           observer id (text)
-``pk__meta__session``            session type (radio group; values are session types)
-``pk__meta__duration``           minutes observed (text)
-``pk__meta__notes``              other notes (multi-line text)
-``pk__<item>__level``            anchored item: radio group, values ``0`` … max and ``not-observed``
-``pk__<item>__check``            check item: radio group, values ``yes``, ``no``, ``not-observed``
-``pk__<item>__count``            count item: a number (text)
-``pk__<item>__i<NN>__<CODE>``    codes item: a check box per interval row ``NN`` (01, 02 …) and code
-``pk__<item>__interval``         codes item: minutes per interval row (prefilled, read-only)
-``pk__<item>__not-observed``     count and codes items: check box
-``pk__<item>__evidence``         evidence notes (multi-line text)
-===============================  ==========================================================
-
-Names are joined with ``__``, which neither item ids (kebab-case) nor codes can contain, and never
-contain dots. :func:`read_sheet` returns a dict in exactly the shape of an observation YAML file,
-for validation with :class:`podkit.model.Observation`.
+The sheet's form fields are named as :mod:`podkit.fields` says. :func:`read_sheet` returns a dict
+in exactly the shape of an observation YAML file, for validation with
+:class:`podkit.model.Observation`.
 """
 
 from __future__ import annotations
@@ -36,12 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem, SourceErrors
+from .fields import META_KEYS, NOT_OBSERVED, PREFIX, SEP
 from .sources import MAX_PDF_BYTES, check_file
 
-PREFIX = "pk"
-SEP = "__"
-NOT_OBSERVED = "not-observed"
-META_KEYS = ("assessment", "version", "pod", "date", "observer", "session", "duration", "notes")
 _LABELS = {
     "assessment": "Assessment", "version": "Version", "pod": "Pod", "date": "Date",
     "observer": "Observer id", "session": "Session", "duration": "Minutes",

@@ -16,26 +16,14 @@ from pathlib import Path
 from .console import console
 from .errors import PodkitError
 from .kit import Kit, Project
-from .model import AnchoredItem, CheckItem, CodesItem, CountItem, DimensionGate, ItemGate
+from .model import AnchoredItem, CheckItem, CodesItem, CountItem
 from .templates import environment, theme_search_path
 from .text import front_matter, md_inline, plain
+from .wording import gate_text, threshold_bands
 
 #: Sections of the site whose pages are generated; a nav entry ``Title: <section>/index.md`` in
 #: mkdocs.yml is expanded into the section's pages.
 GENERATED_SECTIONS = ("assessments", "reports")
-
-
-@dataclass
-class Download:
-    """One file offered on the site (a PDF toolkit, a sheet, a sample report)."""
-
-    path: str  # relative to the site root, e.g. "downloads/alignment-toolkit-a4.pdf"
-    title: str
-    kind: str  # "toolkit", "sheet", "complete-kit", "hr-guide", "report"
-    paper: str | None = None
-    assessment: str | None = None
-    pages: int | None = None
-    size: int | None = None
 
 
 @dataclass
@@ -44,52 +32,10 @@ class SiteExtras:
 
     files: dict[str, Path] = field(default_factory=dict)  # site-relative path -> source file
     pages: dict[str, str] = field(default_factory=dict)  # docs-relative path -> Markdown
-    downloads: list[Download] = field(default_factory=list)
+    downloads: list = field(default_factory=list)  # printing.Download: the PDFs the pages list
 
 
 # --------------------------------------------------------------------------- rendering
-
-
-def _fmt_threshold(value: float, percent: bool) -> str:
-    return f"{value * 100:g}%" if percent else f"{value:g}"
-
-
-def threshold_bands(item, levels: list[int]) -> list[tuple[int, str]]:
-    """Describe which values reach each level of a count or codes item, lowest level first."""
-    percent = isinstance(item, CodesItem)
-    t = item.thresholds
-    bands = []
-    for lv in levels:
-        if lv == 0:
-            first = t[min(t)]
-            rel = "below" if item.better == "higher" else "above"
-            bands.append((lv, f"{rel} {_fmt_threshold(first, percent)}"))
-            continue
-        nxt = t.get(lv + 1)
-        cur = t[lv]
-        if item.better == "higher":
-            text = f"{_fmt_threshold(cur, percent)} or more" if nxt is None else f"from {_fmt_threshold(cur, percent)} to below {_fmt_threshold(nxt, percent)}"
-        else:
-            text = f"{_fmt_threshold(cur, percent)} or fewer" if nxt is None else f"from {_fmt_threshold(cur, percent)} down to above {_fmt_threshold(nxt, percent)}"
-            if percent and nxt is None:
-                text = f"{_fmt_threshold(cur, percent)} or less"
-        bands.append((lv, text))
-    return bands
-
-
-def gate_text(gate, assessment) -> str:
-    if isinstance(gate, ItemGate):
-        try:
-            title = assessment.item(gate.item).title
-        except KeyError:
-            title = gate.item
-        return f"item “{plain(title)}” at level ≥ {gate.min_level}"
-    assert isinstance(gate, DimensionGate)
-    try:
-        title = assessment.dimension(gate.dimension).title
-    except KeyError:
-        title = gate.dimension
-    return f"dimension “{plain(title)}” ≥ {gate.min_score:g}"
 
 
 def _env(project: Project, theme: Path | None):
@@ -108,14 +54,14 @@ def _env(project: Project, theme: Path | None):
     return env
 
 
-def render_assessment_page(env, assessment, downloads: list[Download]) -> str:
+def render_assessment_page(env, assessment, downloads: list) -> str:
     """Markdown for one assessment's page."""
     return env.get_template("assessment.md.j2").render(
         a=assessment, downloads=[d for d in downloads if d.assessment == assessment.id]
     )
 
 
-def render_toolkits_page(env, downloads: list[Download]) -> str:
+def render_toolkits_page(env, downloads: list) -> str:
     return env.get_template("toolkits.md.j2").render(downloads=downloads)
 
 
@@ -264,11 +210,9 @@ def mkdocs_build(project: Project, stage: Path, site_dir: Path, *, strict: bool 
         from pymdownx.snippets import SnippetMissingError
     except ImportError:  # pragma: no cover - pymdownx ships with mkdocs-material
         SnippetMissingError = LookupError  # noqa: N806
-    from .printing import source_date
-
     # MkDocs dates pages (sitemap lastmod, sitemap.xml.gz) by SOURCE_DATE_EPOCH, else by the clock;
     # give it the date the PDFs carry (SOURCE_DATE_EPOCH, else the last commit), so builds repeat.
-    epoch = str(int(source_date(project.root).timestamp()))
+    epoch = str(int(project.source_date().timestamp()))
     handler = _Collect()
     log = logging.getLogger("mkdocs")
     log.addHandler(handler)
@@ -489,10 +433,8 @@ def site_key(project: Project, stage: Path, extras: SiteExtras, target: Path, *,
     from . import __version__
     from .cache import Hasher, source_of, versions
 
-    from .printing import source_date
-
     # The source date dates the sitemap: a new SOURCE_DATE_EPOCH or commit must rebuild.
-    date = int(source_date(project.root).timestamp())
+    date = int(project.source_date().timestamp())
     h = Hasher(__version__, source_of(sys.modules[__name__]), f"strict={strict} offline={offline} target={target} date={date}")
     h.text(versions("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown", "pygments", "jinja2"))
     h.file(project.mkdocs_yml).tree(stage).tree(project.themes_dir)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import math
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,12 +166,14 @@ class _Builder:
         tag = event.tag
         if tag is None and event.style:
             return event.value  # quoted or block scalar without a tag: always a string
-        if tag is None:
-            cached = _PLAIN_CACHE.get(event.value, _MISS)
-            if cached is not _MISS:
-                return cached
         if tag in (None, "!"):
             tag = self.resolver.resolve(ScalarNode, event.value, event.implicit)
+            if tag == "tag:yaml.org,2002:float" and event.value.lstrip("+-").lower() in (".inf", ".nan"):
+                raise self.fail(f"{event.value!r} is not a finite number", event.start_mark, key)
+            if tag in _PLAIN_NUMBER and not _PLAIN_NUMBER[tag].match(event.value):
+                # YAML 1.1 also reads 1:30 as 90 (base 60), 0x10 as 16 and 010 as 8: nobody
+                # recording a count means that, so such text stays text and is refused as a number.
+                return event.value
         elif tag not in _STANDARD_TAGS:
             raise self.fail(f"YAML tag {event.tag!r} is not allowed; podkit reads plain data only", event.start_mark, key)
         if tag == "tag:yaml.org,2002:merge":
@@ -184,8 +187,6 @@ class _Builder:
             raise self.fail(f"cannot read value {shown}: {why}", event.start_mark, key) from None
         if isinstance(value, float) and not math.isfinite(value):
             raise self.fail(f"{event.value!r} is not a finite number", event.start_mark, key)
-        if event.tag is None and len(_PLAIN_CACHE) < 4096 and isinstance(value, (str, int, float, bool, type(None))):
-            _PLAIN_CACHE[event.value] = value  # immutable results of plain scalars repeat a lot
         return value
 
     def build(self, loader) -> object:
@@ -241,40 +242,10 @@ class _Builder:
             return frame[1] + (len(frame[0]),)
 
         documents = 0
-        positions = self.positions
-        get_event = loader.get_event
         while True:
-            event = get_event()
+            event = loader.get_event()
             if event is None:
                 break
-            if event.__class__ is _SCALAR and stack and event.tag is None and not event.anchor:
-                # The common case, inlined (thousands of files are read per run): a scalar without
-                # tag or anchor inside a container. Anything unusual takes the general path below.
-                if event.style:
-                    value = event.value
-                else:
-                    value = _PLAIN_CACHE.get(event.value, _MISS)
-                    if value is _MISS:
-                        value = self.scalar(event, child_path())
-                frame = stack[-1]
-                container = frame[0]
-                self.budget -= 1
-                if self.budget < 0 or (frame[3] and frame[2] is _NO_KEY and value in container):
-                    self.budget += 1
-                    place(value, event.start_mark)  # raises the error, as the general path does
-                frame[6] += 1
-                if not frame[3]:
-                    m = event.start_mark
-                    positions[frame[1] + (len(container),)] = (m.line + 1, m.column + 1)
-                    container.append(value)
-                elif frame[2] is _NO_KEY:
-                    frame[2] = value
-                    m = event.start_mark
-                    positions[frame[1] + (value,)] = (m.line + 1, m.column + 1)
-                else:
-                    container[frame[2]] = value
-                    frame[2] = _NO_KEY
-                continue
             if isinstance(event, ev.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
@@ -315,10 +286,11 @@ class _Builder:
 
 
 _NO_KEY = object()
-_MISS = object()
-_SCALAR = ev.ScalarEvent
-#: Plain scalar text -> constructed value; only immutable values are kept.
-_PLAIN_CACHE: dict[str, object] = {}
+#: Numbers as people write them: a sign, digits (no leading zero), a decimal part.
+_PLAIN_NUMBER = {
+    "tag:yaml.org,2002:int": re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"),
+    "tag:yaml.org,2002:float": re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"),
+}
 
 
 def parse_yaml(text: str, path: Path) -> Document:
@@ -453,4 +425,39 @@ def atomic_write(path: Path, data) -> Path:
         if isinstance(exc, OSError):  # a full disk, a read-only folder: the user's to fix, not a bug
             raise PodkitError(f"{path}: cannot write the file: {exc.strerror or exc}") from None
         raise
+    return path
+
+
+def write_new(path: Path, text: str) -> Path:
+    """Write ``text`` to a new file atomically; refuse to replace an existing one."""
+    path = Path(path)
+    if path.exists() or path.is_symlink():
+        raise PodkitError(f"{path}: already exists; podkit never overwrites an observation record. Choose another name with -o.")
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException as exc:  # nothing half-written is left behind
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise PodkitError(f"{path}: cannot write the file: {exc.strerror or exc}") from None
+        raise
+    try:
+        os.link(tmp, path)  # fails if the name appeared meanwhile: never clobbers
+    except FileExistsError:
+        raise PodkitError(f"{path}: already exists; podkit never overwrites an observation record. Choose another name with -o.") from None
+    except OSError:
+        if path.exists():
+            raise PodkitError(f"{path}: already exists; podkit never overwrites an observation record.") from None
+        os.replace(tmp, path)  # file systems without hard links
+        return path
+    finally:
+        if tmp.exists():
+            tmp.unlink()
     return path

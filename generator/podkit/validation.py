@@ -9,6 +9,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from .errors import Problem
+from .model import CODE_PATTERN, MAX_ID_LENGTH, MAX_OBSERVER_ID_LENGTH, OBSERVER_ID_PATTERN, RATING_PATTERN, SEMVER_PATTERN, SLUG_PATTERN
 from .sources import Document
 
 _ITEM_TAGS = ("anchored", "check", "count", "codes")
@@ -32,11 +33,11 @@ _TYPE_WORDS = {
 }
 
 _PATTERN_WORDS = {
-    "^[a-z0-9]+(?:-[a-z0-9]+)*$": "an id in kebab-case, like 'goal-clarity' (lowercase letters, digits, single hyphens)",
-    "^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-[0-9A-Za-z.-]+)?$": "a version like 1.0.0",
-    "^[A-Za-z][A-Za-z0-9-]{0,15}$": "a short code like 'MM' or 'Q-ask' (letter first, up to 16 letters, digits, hyphens)",
-    "^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$": "a pseudonymous id like 'obs-a' (letters, digits, '-', '_'; up to 32)",
-    "^[A-Z]$": "one capital letter",
+    SLUG_PATTERN: f"an id in kebab-case, like 'goal-clarity' (lowercase letters, digits, single hyphens; up to {MAX_ID_LENGTH})",
+    SEMVER_PATTERN: "a version like 1.0.0",
+    CODE_PATTERN: "a short code like 'MM' or 'Q-ask' (letter first, up to 16 letters, digits, hyphens)",
+    OBSERVER_ID_PATTERN: f"a pseudonymous id like 'obs-a' (letters, digits, '-', '_'; up to {MAX_OBSERVER_ID_LENGTH})",
+    RATING_PATTERN: "one capital letter",
 }
 
 

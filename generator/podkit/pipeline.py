@@ -1,0 +1,320 @@
+"""Each command's whole sequence, in one place: gather and validate everything, then write.
+
+``podkit build``, ``print``, ``score`` and ``serve`` each call one function here. The order is the
+same every time: load the kit (all problems in all files at once), read and check every other
+input, and only then render and write, atomically. This is the only module that knows that order
+and the only one that composes what the stages contribute to the site; :mod:`podkit.cli` only
+parses options.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import gc
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from .console import console
+from .errors import PodkitError, Problem, format_key_path
+from .kit import Kit, Project, load_kit
+
+
+def load(project_dir: Path | None) -> Kit:
+    """The kit in ``project_dir`` (default: the current folder), validated."""
+    return load_kit(Project.find(project_dir))
+
+
+# --------------------------------------------------------------------------- build
+
+
+def build(kit: Kit, *, site_dir: Path | None = None, theme: Path | None = None, offline: bool = False, pdf: bool = True,
+          papers: Sequence[str] = ("a4", "letter"), jobs: int | None = None, cache: bool = True) -> Path:
+    """The documentation site, with the sample reports and (unless ``pdf`` is off) the PDFs."""
+    from .site import build_site
+
+    extras = sample_reports(kit, theme=theme)
+    if pdf:
+        pdfs = pdf_downloads(kit, papers=list(papers), theme=theme, jobs=jobs, cache=cache)
+        extras.files.update(pdfs.files)
+        extras.downloads.extend(pdfs.downloads)
+    return build_site(kit, site_dir=site_dir, theme=theme, offline=offline, extras=extras, cache=cache)
+
+
+def pdf_downloads(kit: Kit, *, papers: list[str] | None = None, theme: Path | None = None, jobs: int | None = None, cache: bool = True):
+    """Every PDF, rendered (or taken from the cache) into the project's work folder, as downloads.
+
+    Cache entries this build did not use are removed.
+    """
+    from . import cache as cache_mod
+    from .printing import write_pdfs
+    from .site import SiteExtras
+
+    out_dir = kit.project.work_dir / "pdf"
+    used: set[str] = set()
+    downloads = write_pdfs(kit, out_dir, papers=papers, theme=theme, workers=jobs, cache=cache, used=used)
+    if cache_mod.enabled(cache):
+        cache_mod.FileCache(kit.project.work_dir / "cache" / "pdf", ".pdf").prune(used)
+    keep = {Path(d.path).name for d in downloads}
+    for stale in out_dir.glob("*.pdf"):
+        if stale.name not in keep:
+            stale.unlink()
+    return SiteExtras(files={d.path: out_dir / Path(d.path).name for d in downloads}, downloads=downloads)
+
+
+#: Sample observations the site's Reports section is scored from.
+SAMPLE_INPUTS = ("examples/observations",)
+#: The site page of the one pod report shown in full (named so that it sorts after the portfolio).
+SHOWCASE_PAGE = "sample-pod-report"
+
+
+def _showcase(reports):
+    """The sample pod report the site shows in full: the richest one (agreement, trend, debt)."""
+    def richness(r):
+        doubled = sum(1 for s in r.sessions if len(s.observers) > 1)
+        return (-doubled, -len(r.sessions), -len(r.alerts), -r.execution_debt.total, r.pod, r.assessment.id)
+
+    return sorted(reports, key=richness)[0]
+
+
+def sample_reports(kit: Kit, inputs: Sequence[Path] | None = None, theme: Path | None = None):
+    """Pages for the site's "Reports" section, scored from the sample observations.
+
+    ``reports/index.md`` explains what a report is; ``reports/portfolio.md`` and one pod report are
+    published as Markdown pages, and every sample report as a self-contained HTML file (plus the
+    showcase's JSON) under ``reports/files/``. The report date is the latest sample session, so
+    the site is reproducible.
+    """
+    from .observations import load_observations
+    from .report import Renderer, output_name, portfolio_links, render_html, render_json, render_markdown
+    from .site import SiteExtras
+
+    project = kit.project
+    paths = [project.root / p for p in SAMPLE_INPUTS] if inputs is None else [Path(p) for p in inputs]
+    paths = [p for p in paths if p.exists()]
+    renderer = Renderer.for_project(project.root, theme)
+    pages: dict[str, str] = {}
+    scoring_page = (project.content_dir / "scoring.md").is_file()
+    index = renderer.md.get_template("site-index.md.j2")
+    if not paths:
+        # A kit without samples gets the section's index only if its navigation asks for it.
+        nav = project.mkdocs_yml.read_text(encoding="utf-8") if project.mkdocs_yml.is_file() else ""
+        if "reports/index.md" in nav:
+            pages["reports/index.md"] = index.render(portfolio=None, showcase=None, files={}, scoring_page=scoring_page)
+        return SiteExtras(pages=pages)
+    loaded = load_observations(paths, kit.assessments)
+    as_of = max(rec.observation.date for rec in loaded.records)
+    reports, pf = score_records(loaded.records, kit.assessments, as_of=as_of)
+    showcase = _showcase(reports)
+    files: dict[str, str] = {}
+    for rep in reports:
+        files[f"{output_name(rep)}.html"] = render_html(rep, renderer, links={"portfolio": "portfolio.html"} if pf is not None else {})
+    files[f"{output_name(showcase)}.json"] = render_json(showcase)
+    if pf is not None:
+        files["portfolio.html"] = render_html(pf, renderer, links=portfolio_links(pf, "html"))
+        files["portfolio.json"] = render_json(pf)
+        pages["reports/portfolio.md"] = render_markdown(pf, renderer, links={(showcase.pod, showcase.assessment.id): f"{SHOWCASE_PAGE}.md"}, charts=True)
+    pages[f"reports/{SHOWCASE_PAGE}.md"] = render_markdown(showcase, renderer, links={"portfolio": "portfolio.md"} if pf is not None else {}, charts=True)
+    for name, text in files.items():
+        pages[f"reports/files/{name}"] = text
+    pages["reports/index.md"] = index.render(portfolio=pf, showcase=showcase, show_name=SHOWCASE_PAGE, files=sorted(files), reports=reports, as_of=as_of, scoring_page=scoring_page)
+    return SiteExtras(pages=pages)
+
+
+# --------------------------------------------------------------------------- print
+
+
+def print_pdfs(kit: Kit, out_dir: Path, *, papers: list[str], theme: Path | None = None, jobs: int | None = None,
+               only: Sequence[str] | None = None, kinds: Sequence[str] | None = None, cache: bool = True) -> list:
+    """The kit's PDFs (or some of them) into ``out_dir``; returns their downloads."""
+    from .printing import KINDS, write_pdfs
+
+    return write_pdfs(kit, out_dir, papers=papers, theme=theme, workers=jobs, only=only or None, kinds=kinds or KINDS, cache=cache)
+
+
+# --------------------------------------------------------------------------- score
+
+
+@dataclass
+class Scored:
+    """What ``podkit score`` wrote, and the warnings found in its inputs."""
+
+    written: list[Path] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def _report_warning(source_name: str | None, problem: Problem):
+    from .results import ReportWarning
+
+    message = problem.message
+    if problem.key:
+        message = f"{format_key_path(problem.key)}: {message}"
+    return ReportWarning(source=source_name, line=problem.line, message=message)
+
+
+def score_pod_records(a, records, *, as_of: _dt.date, redact: bool = False, version: str | None = None):
+    """The report of one pod for one assessment from all its records (``None`` when every session
+    is dated after ``as_of``), with the ``(name, sha256)`` of the files it used."""
+    from . import __version__
+    from .observations import pod_sessions
+    from .portfolio import inputs_digest, sorted_warnings
+    from .results import ReportWarning
+    from .scoring import score_pod
+
+    sessions, found, files, later = pod_sessions(records, as_of)
+    warnings = [_report_warning(rec.source.name, p) for rec, p in found]
+    if later:
+        pod = records[0].observation.pod
+        warnings.append(ReportWarning(source=None, line=None, message=f"{later} session{'s' if later != 1 else ''} of pod {pod!r} dated after the report date {as_of.isoformat()} left out"))
+    if not sessions:
+        return None, warnings, files
+    report = score_pod(a, records[0].observation.pod, sessions, as_of=as_of, version=version or __version__, inputs=inputs_digest(files), warnings=sorted_warnings(warnings), redact=redact)
+    return report, warnings, files
+
+
+def score_records(records, assessments, *, as_of: _dt.date, redact: bool = False, version: str | None = None):
+    """Every pod report of ``records`` (held in memory) and their portfolio (``None`` with fewer
+    than two pods). ``version`` is recorded as the podkit version (default: this one)."""
+    from . import __version__
+    from .portfolio import build_portfolio, inputs_digest, pod_summary, sorted_warnings
+
+    kit = {a.id: a for a in assessments}
+    groups: dict[tuple[str, str], list] = {}
+    for rec in records:
+        groups.setdefault((rec.observation.assessment, rec.observation.pod), []).append(rec)
+    reports, warnings, files = [], [], set()
+    for key in sorted(groups):
+        report, found, used = score_pod_records(kit[key[0]], groups[key], as_of=as_of, redact=redact, version=version)
+        warnings += found
+        if report is not None:
+            reports.append(report)
+            files |= used
+    pf = build_portfolio([pod_summary(r) for r in reports], as_of=as_of, version=version or __version__, inputs=inputs_digest(files), warnings=sorted_warnings(warnings), redact=redact)
+    return reports, pf
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector while many small objects are built.
+
+    Reading and scoring create no reference cycles worth collecting, but with a large heap each
+    automatic collection walks every live object.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: Path, as_of: _dt.date, today: _dt.date,
+          redact: bool = False, theme: Path | None = None, jobs: int | None = None, progress=None) -> Scored:
+    """Read, check and score every input, then render and write one report per pod and
+    assessment (and the portfolio, with two or more pods) in each format.
+
+    Nothing is written unless every input is valid. The records wait in a temporary file between
+    the two passes (see :mod:`podkit.store`), so memory does not grow with the inputs.
+    """
+    from . import __version__
+    from .errors import SourceErrors
+    from .observations import collect_files, read_files
+    from .portfolio import build_portfolio, inputs_digest, pod_summary, sorted_warnings
+    from .report import Renderer, render
+    from .sources import atomic_write
+    from .store import RecordStore
+
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise PodkitError(f"{out_dir}: exists and is not a folder; choose another with -o")
+    files, problems = collect_files(inputs)
+    if "pdf" in formats and out_dir.is_dir():
+        _refuse_overwriting_inputs(files, out_dir)
+    kit_by_id = {a.id: a for a in kit.assessments}
+    with RecordStore() as store, _gc_paused():
+        for source, recs, probs in read_files(files, kit_by_id, today, jobs=jobs):
+            problems += probs
+            for rec in recs:
+                store.add(rec)
+        problems += store.check_sessions()
+        if any(p.severity == "error" for p in problems):
+            raise SourceErrors(problems)
+        result = Scored(warnings=sorted((p for p in problems if p.severity != "error"), key=Problem.sort_key))
+        reported = [k for k in sorted(store.groups) if store.first_dates[k] <= as_of]
+        if not reported:
+            raise PodkitError(f"no session on or before the report date {as_of.isoformat()}; use --as-of with a later date")
+        with_portfolio = len({pod for _, pod in reported}) >= 2
+        renderer = Renderer.for_project(kit.project.root, theme) if set(formats) - {"json"} else None
+        total = (len(reported) + with_portfolio) * len(formats)
+        summaries, warnings, used = [], [], set()
+
+        def write(rep) -> None:
+            for fmt in formats:
+                name, content = render(rep, fmt, renderer, with_portfolio=with_portfolio)
+                result.written.append(atomic_write(out_dir / name, content))
+                if progress:
+                    progress(len(result.written), total, name)
+
+        for key in reported:
+            report, found, files_used = score_pod_records(kit_by_id[key[0]], store.records(store.groups[key]), as_of=as_of, redact=redact)
+            warnings += found
+            if report is None:
+                continue
+            used |= files_used
+            summaries.append(pod_summary(report))
+            write(report)
+        pf = build_portfolio(summaries, as_of=as_of, version=__version__, inputs=inputs_digest(used), warnings=sorted_warnings(warnings), redact=redact)
+        if pf is not None:
+            write(pf)
+    return result
+
+
+def _refuse_overwriting_inputs(files: list[tuple], out_dir: Path) -> None:
+    """A filled sheet in the output folder named like a report (``POD--ASSESSMENT.pdf``,
+    ``portfolio.pdf``) would be overwritten by it: refuse before reading anything."""
+    here = out_dir.resolve()
+    for path, _, _ in files:
+        path = Path(path)
+        if path.suffix.lower() == ".pdf" and ("--" in path.stem or path.stem == "portfolio") and path.parent.resolve() == here:
+            raise PodkitError(f"{path}: an input in the output folder has the name of a report podkit writes there; choose another folder with -o")
+
+
+# --------------------------------------------------------------------------- serve
+
+
+def serve(project: Project, *, host: str, port: int, theme: Path | None = None) -> None:
+    """Serve a preview of the site; a broken edit shows its error and keeps the last good build."""
+    import os
+    import shutil
+    import tempfile
+
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.livereload import LiveReloadServer
+
+    from .site import build_site
+
+    site_dir = Path(tempfile.mkdtemp(prefix="podkit-serve-"))
+
+    def rebuild() -> None:
+        try:
+            kit = load_kit(project)
+            build_site(kit, site_dir=site_dir, theme=theme, strict=False)
+            console.info("Rebuilt the site.")
+        except PodkitError as exc:  # keep serving the last good build
+            exc.show()
+
+    rebuild()
+    server = LiveReloadServer(builder=rebuild, host=host, port=port, root=str(site_dir))
+    for folder in (project.content_dir, project.assessments_dir, project.themes_dir, project.mkdocs_yml, theme):
+        if folder is not None and Path(folder).exists():
+            server.watch(str(folder))
+    try:
+        console.info(f"Serving on http://{host}:{port}/ (Ctrl+C to stop)")
+        server.serve()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+        shutil.rmtree(site_dir, ignore_errors=True)

@@ -1,0 +1,89 @@
+"""The score pipeline: read and check everything first, keep the records in the record store,
+score and write one pod at a time; in one process or several, the files are the same as
+scoring everything in memory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import pytest
+
+from podkit import observations
+from podkit.errors import SourceErrors
+from podkit.kit import Project, load_kit
+from podkit.observations import load_observations
+from podkit.pipeline import score, score_records
+from podkit.report import Renderer, render
+
+ROOT = Path(__file__).resolve().parent.parent
+KITS = Path(__file__).resolve().parent / "kits"
+
+
+def _synthetic(tmp_path, n):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import synth
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    synth.make_observations(tmp_path / "obs", n)
+    return tmp_path / "obs"
+
+
+def _in_memory(kit, inputs, formats, as_of):
+    loaded = load_observations(inputs, kit.assessments, today=as_of)
+    reports, pf = score_records(loaded.records, kit.assessments, as_of=as_of)
+    renderer = Renderer.for_project(kit.project.root)
+    out = {}
+    for rep in reports + ([pf] if pf is not None else []):
+        for fmt in formats:
+            name, content = render(rep, fmt, renderer, with_portfolio=pf is not None)
+            out[name] = content.encode() if isinstance(content, str) else content
+    return out
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_streamed_scoring_writes_what_in_memory_scoring_renders(tmp_path, monkeypatch, jobs):
+    monkeypatch.setattr(observations, "PARALLEL_MIN_FILES", 10)
+    kit = load_kit(Project.find(ROOT))
+    obs = _synthetic(tmp_path, 200)  # two pods: a portfolio too
+    as_of = dt.date(2025, 12, 31)
+    formats = ["json", "md", "html"]
+    written = score(kit, [obs], formats=formats, out_dir=tmp_path / "out", as_of=as_of, today=as_of, jobs=jobs).written
+    expected = _in_memory(kit, [obs], formats, as_of)
+    assert [p.name for p in written] == list(expected)  # same files, same order
+    for p in written:
+        assert p.read_bytes() == expected[p.name], p.name
+    assert (tmp_path / "out" / "portfolio.json").exists()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_streamed_scoring_reports_the_same_problems(tmp_path, monkeypatch, jobs):
+    monkeypatch.setattr(observations, "PARALLEL_MIN_FILES", 2)
+    kit = load_kit(Project.find(KITS / "scoring"))
+    src = KITS / "scoring" / "observations"
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    first = next(src.glob("*.yaml"))
+    (inputs / "a.yaml").write_text(first.read_text(encoding="utf-8"), encoding="utf-8")
+    (inputs / "b.yaml").write_text(first.read_text(encoding="utf-8"), encoding="utf-8")  # the same session again
+    (inputs / "c.yaml").write_text("assessment: [unclosed\n", encoding="utf-8")
+    as_of = dt.date(2026, 6, 1)
+    with pytest.raises(SourceErrors) as slow:
+        load_observations([inputs], kit.assessments, today=as_of)
+    with pytest.raises(SourceErrors) as fast:
+        score(kit, [inputs], formats=["json"], out_dir=tmp_path / "out", as_of=as_of, today=as_of, jobs=jobs)
+    assert [p.format() for p in fast.value.problems] == [p.format() for p in slow.value.problems]
+    assert any("duplicate response" in p.message for p in fast.value.problems)
+    assert not (tmp_path / "out").exists(), "something was written although an input is invalid"
+
+
+def test_no_temporary_files_are_left_behind(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    kit = load_kit(Project.find(KITS / "scoring"))
+    score(kit, [KITS / "scoring" / "observations"], formats=["json"], out_dir=tmp_path / "out", as_of=dt.date(2026, 6, 1), today=dt.date(2026, 6, 1))
+    assert not list((tmp_path / "tmp").iterdir())
