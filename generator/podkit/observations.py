@@ -23,6 +23,7 @@ from typing import Iterable, Iterator
 
 from .csvfiles import csv_documents
 from .errors import PodkitError, Problem, SourceErrors
+from .outputs import is_output_dir
 from .model import CONSENSUS, Assessment, CodesItem, CountItem, Observation
 from .sources import MAX_PDF_BYTES, Document, check_file, decode_text, load_yaml, read_bytes, yaml_document
 from .validation import validate_document
@@ -124,7 +125,8 @@ def collect_files(inputs: Iterable[Path], *, as_text: bool = False) -> tuple[lis
             base = p.resolve()
             label = base.name or "inputs"
             for dirpath, dirnames, filenames in os.walk(p, followlinks=False):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                # hidden folders, and folders podkit writes reports into (``score -o`` inside the inputs)
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not is_output_dir(os.path.join(dirpath, d)))
                 # once per folder, not once per file: thousands of files are common
                 real_dir = str(Path(dirpath).resolve())
                 rel_dir = Path(dirpath).relative_to(p).as_posix()

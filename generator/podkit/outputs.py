@@ -130,6 +130,25 @@ def atomic_write(path: Path | str, data) -> Path:
     return path
 
 
+@contextlib.contextmanager
+def atomic_file(path: Path | str) -> Iterator:
+    """A binary file object whose content replaces ``path`` when the block ends without an error
+    (for writers that need a real file, such as a zip); as :func:`atomic_write` otherwise."""
+    path = Path(path)
+    fd, tmp = _temp_file(path)
+    try:
+        with os.fdopen(fd, "w+b") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        _discard(tmp)
+        if isinstance(exc, OSError):
+            raise PodkitError(f"{path}: cannot write the file: {_reason(exc)}") from None
+        raise
+
+
 def write_new(path: Path | str, data) -> Path:
     """Write a file that must not exist yet; never replace anything at ``path`` (not even a link).
 
@@ -508,7 +527,7 @@ def release_inherited_locks() -> None:
 
 
 __all__ = [
-    "LOCK_WAIT", "MARKER", "MARKER_TEXT", "atomic_write", "clean_stale_scratch", "copy_file", "guard_output_dir",
+    "LOCK_WAIT", "MARKER", "MARKER_TEXT", "atomic_file", "atomic_write", "clean_stale_scratch", "copy_file", "guard_output_dir",
     "is_output_dir", "mark_output_dir", "project_lock", "release_inherited_locks", "remove_output_dir", "scratch_dir_for",
     "swap_dir", "write_new",
 ]

@@ -17,7 +17,7 @@ from pathlib import Path
 from . import __version__, fields
 from .console import console
 from .errors import PodkitError
-from .sources import atomic_write
+from .outputs import atomic_write
 
 #: URL scheme for the theme's and the content's own files inside print HTML.
 RESOURCE_SCHEME = "podkit:"

@@ -74,6 +74,9 @@ def stage_pages(kit: Kit, extras: SiteExtras | None = None, theme: Path | None =
     project = kit.project
     extras = extras or SiteExtras()
     stage = project.stage_dir
+    for folder in (project.work_dir, stage):
+        if folder.is_symlink():
+            raise PodkitError(f"{folder}: is a symbolic link; podkit's work folder must be a real folder inside the project (remove the link)")
     if stage.exists():
         shutil.rmtree(stage)
     if project.content_dir.is_dir():
@@ -137,7 +140,7 @@ def check_content(project: Project) -> None:
 def write_schemas(project: Project, *dirs: Path) -> None:
     """Keep the JSON Schemas current in ``schemas/`` (for editors) and the given folders."""
     from .schema import all_schemas
-    from .sources import atomic_write
+    from .outputs import atomic_write
 
     for name, schema in all_schemas().items():
         text = json.dumps(schema, indent=2, sort_keys=True) + "\n"
@@ -305,80 +308,34 @@ def write_offline_zip(site_dir: Path, zip_path: Path) -> Path:
     """Zip every file of ``site_dir`` (except the zip itself) under one folder, reproducibly."""
     import zipfile
 
-    files = sorted(p for p in site_dir.rglob("*") if p.is_file() and p != zip_path)
-    zip_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = zip_path.with_name(f".{zip_path.name}.tmp-{os.getpid()}")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    from .outputs import MARKER, atomic_file
+
+    files = sorted(p for p in site_dir.rglob("*") if p.is_file() and p != zip_path and p.name != MARKER)
+    with atomic_file(zip_path) as fh, zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for f in files:
             info = zipfile.ZipInfo(f"{OFFLINE_ZIP_FOLDER}/{f.relative_to(site_dir).as_posix()}", date_time=(1980, 1, 1, 0, 0, 0))
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             with f.open("rb") as src, zf.open(info, "w") as dst:
                 shutil.copyfileobj(src, dst)
-    os.replace(tmp, zip_path)
     return zip_path
 
 
-# --------------------------------------------------------------------------- output swap
+# --------------------------------------------------------------------------- output folder
 
 
-def _renameat2_exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two directories (Linux); return False where unsupported."""
-    try:
-        import ctypes
+def site_target(project: Project, site_dir: Path | None = None, theme: Path | None = None, inputs=()) -> Path:
+    """Where the site goes, after checking that podkit may replace that folder (exit 1 if not):
+    never the project, a folder above it, or one the kit is read from (``inputs`` adds more)."""
+    from .outputs import guard_output_dir
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        fn = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    AT_FDCWD, RENAME_EXCHANGE = -100, 2
-    rc = fn(AT_FDCWD, os.fsencode(str(a)), AT_FDCWD, os.fsencode(str(b)), RENAME_EXCHANGE)
-    return rc == 0
-
-
-def swap_in(new_dir: Path, target: Path) -> None:
-    """Put ``new_dir`` in place of ``target`` so that ``target`` is never missing or partial."""
-    if target.exists() and _renameat2_exchange(new_dir, target):
-        shutil.rmtree(new_dir, ignore_errors=True)  # now holds the previous build
-        return
-    if target.exists():
-        old = target.with_name(f".{target.name}-old-{os.getpid()}")
-        os.replace(target, old)
-        os.replace(new_dir, target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(new_dir, target)
-
-
-def scratch_dir(target: Path) -> Path:
-    """A fresh sibling folder of ``target`` to assemble a new build in."""
-    for stale in target.parent.glob(f".{target.name}-new-*"):
-        # Left behind by a build that was killed; the process that owned it is gone.
-        pid = stale.name.rsplit("-", 1)[-1]
-        if not pid.isdigit() or not _pid_alive(int(pid)):
-            shutil.rmtree(stale, ignore_errors=True)
-    for stale in target.parent.glob(f".{target.name}-old-*"):
-        # The previous build, moved aside by a swap without renameat2 that was killed half-way.
-        pid = stale.name.rsplit("-", 1)[-1]
-        if not pid.isdigit() or not _pid_alive(int(pid)):
-            if not target.exists():
-                os.replace(stale, target)
-            else:
-                shutil.rmtree(stale, ignore_errors=True)
-    path = target.with_name(f".{target.name}-new-{os.getpid()}")
-    if path.exists():
-        shutil.rmtree(path)
-    return path
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    # absolute: MkDocs would resolve a relative site_dir against mkdocs.yml, not the working directory
+    target = Path(site_dir).absolute() if site_dir else project.site_dir
+    folders = [project.assessments_dir, project.content_dir, project.themes_dir, project.schemas_dir, *inputs]
+    if theme is not None:
+        folders.append(Path(theme))
+    guard_output_dir(target, project.root, folders, what="site folder")
+    return target
 
 
 def build_site(kit: Kit, *, site_dir: Path | None = None, extras: SiteExtras | None = None, theme: Path | None = None, strict: bool = True, offline: bool = False, cache: bool = True) -> Path:
@@ -390,10 +347,10 @@ def build_site(kit: Kit, *, site_dir: Path | None = None, extras: SiteExtras | N
     not run again: the site is kept as it is.
     """
     from . import cache as cache_mod
+    from .outputs import copy_file, scratch_dir_for, swap_dir
 
     project = kit.project
-    # absolute: MkDocs would resolve a relative site_dir against mkdocs.yml, not the working directory
-    target = Path(site_dir).absolute() if site_dir else project.site_dir
+    target = site_target(project, site_dir, theme)
     extras = extras or SiteExtras()
     stage = stage_pages(kit, extras, theme)
     state = project.work_dir / "cache" / "site.json"
@@ -401,18 +358,16 @@ def build_site(kit: Kit, *, site_dir: Path | None = None, extras: SiteExtras | N
     if key is not None and _site_unchanged(state, key, target):
         console.info(f"Site unchanged since the last build: kept {target}")
         return target
-    new = scratch_dir(target)
+    new = scratch_dir_for(target)
     try:
         console.info(f"Building site from {len(kit.assessments)} assessments …")
         mkdocs_build(project, stage, new, strict=strict, offline=offline)
         for rel, src in sorted(extras.files.items()):
-            dest = new / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dest)
+            copy_file(src, new / rel)
         if offline:
             write_offline_zip(new, new / OFFLINE_ZIP)
             console.info(f"Offline copy: {target / OFFLINE_ZIP} (unzip it and open {OFFLINE_ZIP_FOLDER}/index.html)")
-        swap_in(new, target)
+        swap_dir(new, target)
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)
         raise
@@ -458,7 +413,7 @@ def _site_unchanged(state: Path, key: str, target: Path) -> bool:
 def _record_site(state: Path, key: str, target: Path) -> None:
     """Remember what the site in ``target`` was built from (best effort)."""
     from .cache import tree_fingerprint
-    from .sources import atomic_write
+    from .outputs import atomic_write
 
     try:
         atomic_write(state, json.dumps({"key": key, "target": str(target), "tree": tree_fingerprint(target)}, indent=2) + "\n")
