@@ -137,6 +137,24 @@ def check_content(project: Project) -> None:
         raise SourceErrors(problems)
 
 
+def check_pages(project: Project, stage: Path, extensions, extension_configs) -> None:
+    """Refuse staged pages nested too deeply or too costly to convert (see
+    :mod:`podkit.markdown_guard`), naming the content file a page came from."""
+    from .errors import Problem, SourceErrors
+    from .markdown_guard import check_markdown
+
+    problems: list[Problem] = []
+    for page in sorted(stage.rglob("*.md")):
+        rel = page.relative_to(stage)
+        source = project.content_dir / rel
+        try:
+            check_markdown(source if source.is_file() else page, page.read_text(encoding="utf-8"), extensions=extensions, extension_configs=extension_configs)
+        except SourceErrors as exc:
+            problems += exc.problems
+    if problems:
+        raise SourceErrors(problems)
+
+
 def write_schemas(project: Project, *dirs: Path) -> None:
     """Keep the JSON Schemas current in ``schemas/`` (for editors) and the given folders."""
     from .schema import all_schemas
@@ -227,6 +245,7 @@ def mkdocs_build(project: Project, stage: Path, site_dir: Path, *, strict: bool 
         snippets = cfg["mdx_configs"].get("pymdownx.snippets")
         if snippets is not None:  # resolve snippet paths against the staged pages
             snippets["base_path"] = [str(stage)]
+        check_pages(project, stage, cfg["markdown_extensions"], cfg["mdx_configs"])
         if offline:
             _configure_offline(cfg, project.mkdocs_yml)
         cfg.plugins.on_startup(command="build", dirty=dirty)
