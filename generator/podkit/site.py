@@ -71,6 +71,14 @@ def render_assessments_index(env, kit: Kit) -> str:
 
 def stage_pages(kit: Kit, extras: SiteExtras | None = None, theme: Path | None = None) -> Path:
     """Write every page of the site as Markdown into the staging folder; return it."""
+    try:
+        return _stage_pages(kit, extras, theme)
+    except OSError as exc:  # a full disk, a read-only project: the user's to fix, not a bug
+        where = exc.filename or kit.project.stage_dir
+        raise PodkitError(f"{where}: cannot write the site's staged pages: {exc.strerror or exc}") from None
+
+
+def _stage_pages(kit: Kit, extras: SiteExtras | None, theme: Path | None) -> Path:
     project = kit.project
     extras = extras or SiteExtras()
     stage = project.stage_dir
