@@ -31,7 +31,8 @@ POOL_SCRIPT = textwrap.dedent("""
     if __name__ == "__main__":
         pool = cf.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"), initializer=init)
         try:
-            futures = [pool.submit(job, i) for i in range(6)]
+            with interrupts.sigint_held():
+                futures = [pool.submit(job, i) for i in range(6)]
             for f in futures:
                 f.result()
         except KeyboardInterrupt:

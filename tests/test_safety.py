@@ -835,3 +835,14 @@ def test_control_characters_in_bad_values_are_not_echoed_raw(scoring):
     (folder / "obs.csv").write_text(CSV_HEADER + "\n" + row + "\n", encoding="utf-8")
     proc = podkit("score", "csv", "-o", "out", "--as-of", AS_OF, "-p", ".", cwd=scoring)
     assert_user_error(proc, "obs.csv:2")
+
+
+def test_markdown_guard_ignores_front_matter_and_keeps_line_numbers():
+    from podkit.errors import SourceErrors
+    from podkit.markdown_guard import check_markdown
+
+    stars = "*" * 1990
+    check_markdown(Path("page.md"), f'---\ntitle: "{stars}a{stars}"\n---\n# Title\n')
+    with pytest.raises(SourceErrors) as err:
+        check_markdown(Path("page.md"), "---\ntitle: x\n---\n# Title\n\n" + "[" * 30 + "\n")
+    assert err.value.problems[0].line == 6

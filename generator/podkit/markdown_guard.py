@@ -47,11 +47,24 @@ def check_markdown(path: Path | str, text: str, *, extensions=(), extension_conf
     """Raise :class:`SourceErrors` naming ``path`` (and the line) if the page is too deeply nested
     or too costly to convert; ``extensions`` / ``extension_configs`` as in mkdocs.yml."""
     path = Path(path)
+    text = _without_front_matter(text)
     problem = _structure(path, text)
     if problem is None:
         problem = _convert(path, text, extensions, extension_configs or {}, budget)
     if problem is not None:
         raise SourceErrors([problem])
+
+
+def _without_front_matter(text: str) -> str:
+    """The page as MkDocs converts it: a leading ``---`` YAML block (its metadata) blanked out,
+    so that line numbers still match the file."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return text
+    for end in range(1, len(lines)):
+        if lines[end].rstrip() in ("---", "..."):
+            return "\n" * (end + 1) + "\n".join(lines[end + 1:])
+    return text
 
 
 def _structure(path: Path, text: str) -> Problem | None:

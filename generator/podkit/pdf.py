@@ -307,10 +307,11 @@ def _init_worker() -> None:
     Workers ignore Ctrl-C (the parent stops them, see :mod:`podkit.interrupts`)."""
     import gc
 
-    from .interrupts import worker_signals
+    from .interrupts import exit_when_terminated, worker_signals
 
     worker_signals()
-    import weasyprint  # noqa: F401
+    with exit_when_terminated():
+        import weasyprint  # noqa: F401
 
     gc.freeze()
 
@@ -368,13 +369,14 @@ def render_jobs(jobs: list[PrintJob], out_dir: Path, resources: Resources, *, wo
         import concurrent.futures as cf
         import multiprocessing
 
-        from .interrupts import stop_pool
+        from .interrupts import sigint_held, stop_pool
 
         # "spawn": a fresh interpreter per worker, safe whatever threads the parent runs. No
         # ``with`` block: its shutdown(wait=True) would wait forever on workers an interrupt killed.
         pool = cf.ProcessPoolExecutor(max_workers=min(workers, total), mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker)
         try:
-            futures = {pool.submit(_run_job, job, out_dir, resources): job for job in ordered}
+            with sigint_held():  # submit starts the workers: they begin with Ctrl-C held back
+                futures = {pool.submit(_run_job, job, out_dir, resources): job for job in ordered}
             for fut in cf.as_completed(futures):
                 status, payload = fut.result()
                 done(futures[fut], status, payload)
