@@ -461,3 +461,17 @@ def test_lock_file_planted_as_a_link_is_not_followed(tmp_path):
         with outputs.project_lock(work):
             pass
     assert victim.read_text(encoding="utf-8") == "keep"
+
+
+def test_guard_adopts_an_unmarked_folder_only_with_proof_that_podkit_made_it(project):
+    old = project / "site"
+    old.mkdir()
+    (old / "index.html").write_text("built by an older podkit", encoding="utf-8")
+    with pytest.raises(PodkitError, match="not made by podkit"):
+        outputs.guard_output_dir(old, project, inputs_of(project), made_by_podkit=lambda real: False)
+    assert not outputs.is_output_dir(old)
+    seen = []
+    outputs.guard_output_dir(old, project, inputs_of(project), made_by_podkit=lambda real: seen.append(real) or True)
+    assert seen == [old.resolve()] and outputs.is_output_dir(old)
+    with pytest.raises(PodkitError, match="is an input folder"):  # no proof opens an input folder
+        outputs.guard_output_dir(project / "content", project, inputs_of(project), made_by_podkit=lambda real: True)

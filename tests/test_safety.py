@@ -846,3 +846,19 @@ def test_markdown_guard_ignores_front_matter_and_keeps_line_numbers():
     with pytest.raises(SourceErrors) as err:
         check_markdown(Path("page.md"), "---\ntitle: x\n---\n# Title\n\n" + "[" * 30 + "\n")
     assert err.value.problems[0].line == 6
+
+
+def test_a_site_built_before_podkit_marked_its_folders_is_adopted(minimal):
+    assert_ok(podkit("build", "--no-pdf", "-p", ".", cwd=minimal))
+    (minimal / "site" / ".podkit-output").unlink()  # as an older podkit left it
+    from podkit.cache import tree_fingerprint
+
+    state = minimal / ".podkit" / "cache" / "site.json"
+    recorded = json.loads(state.read_text(encoding="utf-8"))
+    recorded["tree"] = tree_fingerprint(minimal / "site")
+    state.write_text(json.dumps(recorded), encoding="utf-8")
+    assert_ok(podkit("build", "--no-pdf", "-p", ".", cwd=minimal))
+    (minimal / "site" / ".podkit-output").unlink()
+    (minimal / "site" / "mine.txt").write_text("touched since", encoding="utf-8")  # no longer the recorded build
+    assert_user_error(podkit("build", "--no-pdf", "-p", ".", cwd=minimal), "not made by podkit")
+    assert (minimal / "site" / "mine.txt").exists()

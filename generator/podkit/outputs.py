@@ -248,7 +248,8 @@ def _is_empty_dir(folder: Path) -> bool:
         return False
 
 
-def guard_output_dir(target: Path | str, project_root: Path | str, inputs: Iterable[Path | str] = (), *, replace: bool = True, what: str = "output folder") -> Path:
+def guard_output_dir(target: Path | str, project_root: Path | str, inputs: Iterable[Path | str] = (), *, replace: bool = True,
+                     what: str = "output folder", made_by_podkit=None) -> Path:
     """Check that podkit may use ``target`` as an output folder; return its resolved path.
 
     Refused (exit 1, with the reason): the project root or a folder above it; an input folder,
@@ -258,6 +259,8 @@ def guard_output_dir(target: Path | str, project_root: Path | str, inputs: Itera
     for the caller to create (:func:`mark_output_dir` or :func:`swap_dir`).
 
     Links are resolved through the whole chain: the folder that would be written is checked.
+    ``made_by_podkit(folder) -> bool`` may prove that an unmarked folder is podkit's own (a build
+    by an older version, recorded in the work folder and untouched since): it is then marked.
     """
     shown = Path(target)
     real = _resolve(shown)
@@ -277,13 +280,16 @@ def guard_output_dir(target: Path | str, project_root: Path | str, inputs: Itera
         if not real.is_dir():
             raise PodkitError(f"{shown}: exists and is not a folder; refusing to use it as the {what}")
         if not is_output_dir(real):
-            if not _is_empty_dir(real):
+            if made_by_podkit is not None and made_by_podkit(real):
+                mark_output_dir(real)
+            elif not _is_empty_dir(real):
                 raise PodkitError(
                     f"{shown}: the folder is not empty and was not made by podkit (it has no {MARKER} file); "
                     f"refusing to use it as the {what}, because podkit replaces its contents. "
                     f"Choose a new or empty folder, or move your files out of it first"
                 )
-            mark_output_dir(real)  # an empty folder: adopt it
+            else:
+                mark_output_dir(real)  # an empty folder: adopt it
     return real
 
 

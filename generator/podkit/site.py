@@ -361,8 +361,20 @@ def site_target(project: Project, site_dir: Path | None = None, theme: Path | No
     folders = [project.assessments_dir, project.content_dir, project.themes_dir, project.schemas_dir, *inputs]
     if theme is not None:
         folders.append(Path(theme))
-    guard_output_dir(target, project.root, folders, what="site folder")
+    guard_output_dir(target, project.root, folders, what="site folder", made_by_podkit=lambda real: _built_before(project, target, real))
     return target
+
+
+def _built_before(project: Project, target: Path, real: Path) -> bool:
+    """Whether the work folder records a build into ``target`` and the folder is untouched since
+    (a site built before podkit marked its folders)."""
+    from .cache import tree_fingerprint
+
+    try:
+        recorded = json.loads((project.work_dir / "cache" / "site.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(recorded, dict) and recorded.get("target") in (str(target), str(real)) and recorded.get("tree") == tree_fingerprint(real)
 
 
 def build_site(kit: Kit, *, site_dir: Path | None = None, extras: SiteExtras | None = None, theme: Path | None = None, strict: bool = True, offline: bool = False, cache: bool = True) -> Path:
