@@ -389,7 +389,7 @@ OBSERVATION_CASES = [
     Case("unknown-code", sub(O, "intervals: [[SW], [RS]", "intervals: [[ZZ], [RS]"), "unknown code 'ZZ'", "intervals: [[ZZ]"),
     Case("too-many-intervals", sub(O, "intervals: [[SW], [RS], [RS], [NX, RS], [RS]]", "intervals: [[SW], [RS], [RS], [NX, RS], [RS], [RS], [RS]]"), "intervals recorded", "intervals: [[SW]"),
     Case("date-text", sub(O, "date: 2026-03-02", "date: March"), "expected a date like 2026-10-01", "date: March"),
-    Case("date-number", sub(O, "date: 2026-03-02", "date: 0"), "expected a date like 2026-10-01, not a number", "date: 0"),
+    Case("date-number", sub(O, "date: 2026-03-02", "date: 0"), "expected a date like 2026-10-01 (written YYYY-MM-DD)", "date: 0"),
     Case("date-impossible", sub(O, "date: 2026-03-02", "date: 2026-02-30"), "day is out of range", "date: 2026-02-30"),
     Case("date-and-time", sub(O, "date: 2026-03-02", "date: 2026-03-02T10:00:00"), "not a date and time", "date: 2026-03-02T"),
     Case("date-in-future", sub(O, "date: 2026-03-02", "date: 2999-01-01"), "is in the future", "date: 2999"),
@@ -933,8 +933,8 @@ def test_lint_strict_failure_exits_1_and_internal_error_exits_3(tmp_path, monkey
     shutil.copytree(KITS / "lint-bad", kit)
     result = invoke("lint", "--strict", "-p", kit)
     assert result.exit_code == 1 and "--strict treats warnings as errors" in result.output
-    import podkit.kit
+    import podkit.pipeline
 
-    monkeypatch.setattr(podkit.kit, "load_kit", lambda project: 1 / 0)
+    monkeypatch.setattr(podkit.pipeline, "load_kit", lambda project: 1 / 0)
     result = invoke("validate", "-p", kit)
     assert result.exit_code == 3 and "Internal error: ZeroDivisionError" in result.output

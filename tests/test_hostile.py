@@ -164,9 +164,7 @@ class Reach:
             fetcher.fetch = fetch
             return fetcher
 
-        monkeypatch.setattr(printing, "make_url_fetcher", recording_fetcher)
-        if hasattr(printing, "_WORKER_CACHE"):  # resources cached by earlier renders are not fetched again
-            monkeypatch.setattr(printing, "_WORKER_CACHE", {})
+        monkeypatch.setattr(pdf, "make_url_fetcher", recording_fetcher)
 
     def __enter__(self):
         _AUDIT["events"].clear()

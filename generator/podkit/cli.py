@@ -57,6 +57,8 @@ quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print only erro
 paper_option = click.option("--paper", type=click.Choice(["a4", "letter", "both"], case_sensitive=False), default="both", show_default=True, help="Paper size of the PDFs.")
 jobs_option = click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="PDFs rendered in parallel (default: one per CPU core).")
 cache_option = click.option("--no-cache", "no_cache", is_flag=True, help="Render every PDF (and rebuild the site) even when nothing changed since the last build.")
+# The names are podkit.engine.ENGINES, written out so that --help needs no import of the engines.
+engine_option = click.option("--engine", type=click.Choice(["mkdocs", "zensical"]), default="mkdocs", show_default=True, help="Site engine: MkDocs with Material, or Zensical (pip install 'podkit[zensical]'; no --offline).")
 
 
 def _load(project_dir: Path | None):
@@ -137,15 +139,18 @@ def lint(project_dir: Path | None, quiet: bool, strict: bool, rules: tuple[str, 
 @paper_option
 @jobs_option
 @cache_option
-def build(project_dir: Path | None, quiet: bool, site_dir: Path | None, theme: Path | None, offline: bool, pdf: bool, paper: str, jobs: int, no_cache: bool) -> None:
+@engine_option
+def build(project_dir: Path | None, quiet: bool, site_dir: Path | None, theme: Path | None, offline: bool, pdf: bool, paper: str, jobs: int, no_cache: bool, engine: str) -> None:
     """Build the documentation site (and its PDF downloads) into site/."""
     from .console import configure
+    from .engine import check
     from .pipeline import build as build_kit
     from .printing import paper_choices
 
     configure(quiet)
+    check(engine, offline=offline)  # refuse an impossible combination before rendering any PDF
     kit = _load(project_dir)
-    out = build_kit(kit, site_dir=site_dir, theme=theme, offline=offline, pdf=pdf, papers=paper_choices(paper), jobs=jobs or None, cache=not no_cache)
+    out = build_kit(kit, site_dir=site_dir, theme=theme, offline=offline, pdf=pdf, papers=paper_choices(paper), jobs=jobs or None, cache=not no_cache, engine=engine)
     if not quiet:
         click.echo(f"Built site: {out}")
 
@@ -182,12 +187,13 @@ def print_pdfs(project_dir: Path | None, quiet: bool, assessment_ids: tuple[str,
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--theme", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None, help="A theme folder overriding the default theme.")
-def serve(project_dir: Path | None, host: str, port: int, theme: Path | None) -> None:
+@engine_option
+def serve(project_dir: Path | None, host: str, port: int, theme: Path | None, engine: str) -> None:
     """Preview the site; edits to content/, assessments/ or themes/ rebuild and reload it."""
     from .kit import Project
     from .pipeline import serve as run_server
 
-    run_server(Project.find(project_dir), host=host, port=port, theme=theme)
+    run_server(Project.find(project_dir), host=host, port=port, theme=theme, engine=engine)
 
 
 @main.command()

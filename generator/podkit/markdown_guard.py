@@ -55,6 +55,20 @@ def check_markdown(path: Path | str, text: str, *, extensions=(), extension_conf
         raise SourceErrors([problem])
 
 
+def check_pages(content_dir: Path, stage: Path, extensions=(), extension_configs: dict | None = None) -> None:
+    """:func:`check_markdown` for every staged page, all problems at once; a page copied from
+    ``content_dir`` is named by its file there."""
+    problems: list[Problem] = []
+    for page in sorted(Path(stage).rglob("*.md")):
+        source = Path(content_dir) / page.relative_to(stage)
+        try:
+            check_markdown(source if source.is_file() else page, page.read_text(encoding="utf-8"), extensions=extensions, extension_configs=extension_configs)
+        except SourceErrors as exc:
+            problems += exc.problems
+    if problems:
+        raise SourceErrors(problems)
+
+
 def _without_front_matter(text: str) -> str:
     """The page as MkDocs converts it: a leading ``---`` YAML block (its metadata) blanked out,
     so that line numbers still match the file."""

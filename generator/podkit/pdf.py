@@ -296,10 +296,6 @@ class PrintJob:
         return len(self.html) * (1 if self.forms or self.kind == "hr-guide" else 2)
 
 
-# Per-process WeasyPrint cache (images, fonts' metrics) shared by the renders of one worker.
-_WORKER_CACHE: dict = {}
-
-
 def _init_worker() -> None:
     """Import WeasyPrint once per worker process, before its first job, and keep what the
     imports built out of later garbage collections (it lives as long as the worker).
@@ -330,7 +326,7 @@ def _run_job(job: PrintJob, out_dir: Path, resources: Resources) -> tuple[str, o
     gc.disable()
     try:
         with exit_when_terminated():  # a stopped pool: the writer removes its temporary file, then the worker ends
-            result = write_pdf(job.html, job.css, out_dir / job.name, resources=resources, forms=job.forms, cache=_WORKER_CACHE)
+            result = write_pdf(job.html, job.css, out_dir / job.name, resources=resources, forms=job.forms)
     except PodkitError as exc:
         return "error", exc.format_message()
     finally:

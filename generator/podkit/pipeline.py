@@ -30,7 +30,7 @@ def load(project_dir: Path | None) -> Kit:
 
 
 def build(kit: Kit, *, site_dir: Path | None = None, theme: Path | None = None, offline: bool = False, pdf: bool = True,
-          papers: Sequence[str] = ("a4", "letter"), jobs: int | None = None, cache: bool = True) -> Path:
+          papers: Sequence[str] = ("a4", "letter"), jobs: int | None = None, cache: bool = True, engine: str = "mkdocs") -> Path:
     """The documentation site, with the sample reports and (unless ``pdf`` is off) the PDFs.
 
     The site folder is checked first (podkit replaces only a folder it made), and the whole build
@@ -46,7 +46,7 @@ def build(kit: Kit, *, site_dir: Path | None = None, theme: Path | None = None, 
             pdfs = pdf_downloads(kit, papers=list(papers), theme=theme, jobs=jobs, cache=cache)
             extras.files.update(pdfs.files)
             extras.downloads.extend(pdfs.downloads)
-        return build_site(kit, site_dir=target, theme=theme, offline=offline, extras=extras, cache=cache)
+        return build_site(kit, site_dir=target, theme=theme, offline=offline, extras=extras, cache=cache, engine=engine)
 
 
 def _waiting(pid: str) -> None:
@@ -312,7 +312,7 @@ def _refuse_overwriting_inputs(files: list[tuple], out_dir: Path) -> None:
 # --------------------------------------------------------------------------- serve
 
 
-def serve(project: Project, *, host: str, port: int, theme: Path | None = None) -> None:
+def serve(project: Project, *, host: str, port: int, theme: Path | None = None, engine: str = "mkdocs") -> None:
     """Serve a preview of the site; a broken edit shows its error and keeps the last good build."""
     import os
     import shutil
@@ -328,7 +328,7 @@ def serve(project: Project, *, host: str, port: int, theme: Path | None = None) 
     def rebuild() -> None:
         try:
             kit = load_kit(project)
-            build_site(kit, site_dir=site_dir, theme=theme, strict=False)
+            build_site(kit, site_dir=site_dir, theme=theme, strict=False, engine=engine)
             console.info("Rebuilt the site.")
         except PodkitError as exc:  # keep serving the last good build
             exc.show()

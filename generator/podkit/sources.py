@@ -178,6 +178,16 @@ class _Builder:
             raise self.fail(f"YAML tag {event.tag!r} is not allowed; podkit reads plain data only", event.start_mark, key)
         if tag == "tag:yaml.org,2002:merge":
             raise self.fail("merge keys ('<<') are not supported; write the keys out", event.start_mark, key)
+        # The common plain values need no constructor: text as it is, numbers that matched the
+        # plain patterns above, the YAML 1.1 yes/no words and null.
+        if tag == "tag:yaml.org,2002:str":
+            return event.value
+        if tag == "tag:yaml.org,2002:null" and event.tag is None:
+            return None
+        if tag == "tag:yaml.org,2002:bool" and event.tag is None:
+            return SafeConstructor.bool_values[event.value.lower()]
+        if tag == "tag:yaml.org,2002:int" and event.tag is None:
+            return int(event.value)
         node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
             value = self.constructor.construct_object(node)
