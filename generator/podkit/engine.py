@@ -299,7 +299,7 @@ def write_zensical_config(project: Project, cfg: dict) -> Path:
     """Write a configuration made by :func:`zensical_config` to ``.podkit/zensical.yml``."""
     import yaml
 
-    from .sources import atomic_write
+    from .outputs import atomic_write
 
     target = project.work_dir / ZENSICAL_CONFIG
     text = "# Written by podkit for `podkit build --engine zensical`; edit mkdocs.yml instead.\n"
