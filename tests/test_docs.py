@@ -31,3 +31,20 @@ def test_readme_limits_are_the_reader_limits():
     _says(f"nested at most {sources.MAX_DEPTH} levels deep")
     _says(f"at most {sources.MAX_NODES:,} values")
     _says(f"at most {sheets.MAX_FORM_FIELDS:,} form fields")
+
+
+def test_the_facilitator_guides_example_is_a_valid_observation_of_the_shipped_kit(tmp_path):
+    """The example a facilitator copies must score as it is: same ids, session type, version."""
+    import datetime as dt
+
+    from podkit.kit import Project, load_kit
+    from podkit.observations import load_observations
+
+    root = Path(__file__).resolve().parent.parent
+    guide = (root / "content" / "facilitator-guide.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0] for b in guide.split("```yaml\n")[1:]]
+    example = next(b for b in blocks if b.startswith("assessment:"))
+    (tmp_path / "example.yaml").write_text(example, encoding="utf-8")
+    loaded = load_observations([tmp_path / "example.yaml"], load_kit(Project.find(root)).assessments, today=dt.date(2026, 12, 1))
+    assert len(loaded.records) == 1
+    assert not loaded.warnings, [w.format() for w in loaded.warnings]

@@ -99,7 +99,7 @@ def write_hostile_kit(root: Path) -> None:
         ],
         "readiness": [{"id": "low", "title": t(), "description": t(), "min_score": 0},
                       {"id": "high", "title": t(), "description": t(), "min_score": 60, "gates": [{"item": "item-a", "min_level": 2}]}],
-        "references": [t(), t()],
+        "references": ["smith-2013"],
     }
     (root / "assessments").mkdir(parents=True, exist_ok=True)
     # JSON is YAML: every string arrives exactly as written, whatever it contains

@@ -64,6 +64,23 @@ Rules
     sufficient, proper, reasonable, significant, timely, well…; "as well as" is fine).
 ``prompt-not-a-question``
     The prompt does not end with a question mark; a question tells the observer what to answer.
+``decision-rule-missing``
+    An anchored item has no ``decision_rule``, so an observation that matches no anchor exactly
+    (some conditions of a level met, others not) has no level. Write a short table, checked
+    top-down from the highest level, whose last row reads "otherwise".
+``level-unreachable``
+    A level of the scale that no decision-rule row gives, or a row that can never be reached
+    because an earlier row says everything it says (every word of the earlier row's condition,
+    articles and a leading "if" aside, is in the later one: whenever the later row holds, the
+    earlier one already did). A heuristic: reword the later row so it names what is different.
+``multi-condition-level``
+    A decision-rule row joins three or more conditions (two or more "and" or ";"), so an
+    observation that meets some of them falls through to a lower level. Keep each row to one or
+    two conditions and split a many-sided behaviour into separate items.
+``reference-not-in-bibliography``
+    An assessment's ``references`` names an id that is not an entry of the project's bibliography,
+    ``content/references.md`` (entries are written ``Term {: #id }``). A project without that file
+    gets one warning, since no reference can be checked.
 ``bad-suppression``
     A ``# podkit: ignore[...]`` comment names an unknown rule.
 
@@ -87,6 +104,8 @@ from typing import Callable, Iterable, Iterator
 
 from .phrasing import (
     BUILDS_ON,
+    joined_conditions,
+    shadows,
     EVALUATIVE,
     RANK_WORDS,
     content_words,
@@ -100,9 +119,9 @@ from .phrasing import (
     unquoted,
     words,
 )
-from .errors import Problem
+from .errors import Problem, SourceErrors
 from .model import AnchoredItem, Assessment, CodesItem, ItemGate
-from .sources import Document
+from .sources import Document, read_text
 
 Finding = tuple[tuple, str]
 
@@ -126,10 +145,19 @@ class Rule:
     check: Callable[["_Context"], Iterable[Finding]]
 
 
+#: A decision-rule row may join at most this many conditions.
+MAX_ROW_CONDITIONS = 2
+#: The bibliography every assessment's ``references`` point into, and how its ids are written.
+BIBLIOGRAPHY = ("content", "references.md")
+BIBLIOGRAPHY_ID = re.compile(r"\{: #([a-z0-9-]+) \}")
+
+
 @dataclass
 class _Context:
     assessment: Assessment
     document: Document
+    #: Ids of the project's bibliography; ``None`` when there is none to check against.
+    bibliography: frozenset[str] | None = None
 
     @property
     def gated_items(self) -> set[str]:
@@ -271,6 +299,75 @@ def _rule_anchor_length(ctx: _Context) -> Iterator[Finding]:
                         f"level {level} anchor has {n} words, too many to hold in mind while scoring live "
                         f"(at most {MAX_ANCHOR_WORDS}); move detail to notes or look_for"
                     )
+
+
+# --------------------------------------------------------------------------- decision rules
+
+
+def _rule_decision_missing(ctx: _Context) -> Iterator[Finding]:
+    for i, it in enumerate(ctx.assessment.items):
+        if isinstance(it, AnchoredItem) and it.decision_rule is None:
+            yield ("items", i, "anchors"), (
+                "anchored item has no decision_rule, so an observation that fits no anchor exactly has no level; "
+                "add rows [{level, when}] checked top-down from the highest level, the last reading 'otherwise'"
+            )
+
+
+def _rule_level_unreachable(ctx: _Context) -> Iterator[Finding]:
+    levels = ctx.assessment.levels
+    for i, it in enumerate(ctx.assessment.items):
+        if not isinstance(it, AnchoredItem) or it.decision_rule is None:
+            continue
+        given = {step.level for step in it.decision_rule}
+        for lv in levels:
+            if lv not in given:
+                yield ("items", i, "decision_rule"), (
+                    f"no row of the decision rule gives level {lv}, so no observation can score it; "
+                    "add a row for it or remove the level from the scale"
+                )
+        rows = it.decision_rule
+        for j, step in enumerate(rows):
+            if step.when.strip().rstrip(".").lower() == "otherwise":
+                continue
+            earlier = next((k for k in range(j) if shadows(rows[k].when, step.when)), None)
+            if earlier is not None:
+                yield ("items", i, "decision_rule", j, "when"), (
+                    f"row for level {step.level} can never be reached: the earlier row for level "
+                    f"{rows[earlier].level} already holds whenever it does (it says nothing this row does not). "
+                    "Say what tells the two levels apart"
+                )
+
+
+def _rule_multi_condition(ctx: _Context) -> Iterator[Finding]:
+    for i, it in enumerate(ctx.assessment.items):
+        if not isinstance(it, AnchoredItem) or it.decision_rule is None:
+            continue
+        for j, step in enumerate(it.decision_rule):
+            n = joined_conditions(step.when)
+            if n > MAX_ROW_CONDITIONS:
+                yield ("items", i, "decision_rule", j, "when"), (
+                    f"row for level {step.level} needs {n} conditions at once (joined by 'and' or ';'), so an "
+                    "observation that meets some of them drops to a lower level; keep a row to "
+                    f"{MAX_ROW_CONDITIONS} conditions and split the behaviour into separate items"
+                )
+
+
+def _rule_reference_missing(ctx: _Context) -> Iterator[Finding]:
+    if ctx.bibliography is None:
+        return
+    for j, ref in enumerate(ctx.assessment.references):
+        if ref not in ctx.bibliography:
+            close = difflib.get_close_matches(ref, sorted(ctx.bibliography), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            yield ("references", j), (
+                f"reference {ref!r} is not an entry of the bibliography ({'/'.join(BIBLIOGRAPHY)}){hint}; "
+                "add the entry there, written 'Authors (year) {: #" + ref + " }', or use an id it defines"
+            )
+
+
+def bibliography_ids(text: str) -> frozenset[str]:
+    """The entry ids a bibliography page defines (``Term {: #id }``)."""
+    return frozenset(BIBLIOGRAPHY_ID.findall(text))
 
 
 # --------------------------------------------------------------------------- item completeness
@@ -437,6 +534,10 @@ RULES: tuple[Rule, ...] = (
     Rule("anchor-too-long", f"An anchor has more than {MAX_ANCHOR_WORDS} words.", _rule_anchor_length),
     Rule("evaluative-wording", "An anchor judges (good, adequate, effective…) instead of describing.", _rule_evaluative),
     Rule("prompt-not-a-question", "The prompt does not end with a question mark.", _rule_prompt_question),
+    Rule("decision-rule-missing", "An anchored item has no decision rule mapping every observation to one level.", _rule_decision_missing),
+    Rule("level-unreachable", "A level no decision-rule row gives, or a row an earlier row shadows (heuristic).", _rule_level_unreachable),
+    Rule("multi-condition-level", f"A decision-rule row joins more than {MAX_ROW_CONDITIONS} conditions: split the item.", _rule_multi_condition),
+    Rule("reference-not-in-bibliography", "A reference id is not an entry of content/references.md.", _rule_reference_missing),
     # checked by lint_assessment itself: it reads the comments, not the assessment
     Rule("bad-suppression", "A '# podkit: ignore[...]' comment names an unknown rule.", lambda ctx: ()),
 )
@@ -485,10 +586,18 @@ def select_rules(rule_ids: Iterable[str] | None = None) -> tuple[Rule, ...]:
     return tuple(r for r in RULES if r.id in wanted)
 
 
-def lint_assessment(assessment: Assessment, document: Document, rules: Iterable[str] | None = None) -> list[Problem]:
-    """Warnings for one assessment, sorted by position; each has a ``rule`` id."""
+def lint_assessment(
+    assessment: Assessment,
+    document: Document,
+    rules: Iterable[str] | None = None,
+    bibliography: frozenset[str] | None = None,
+) -> list[Problem]:
+    """Warnings for one assessment, sorted by position; each has a ``rule`` id.
+
+    ``bibliography`` holds the ids references may name; ``None`` skips that check.
+    """
     selected = select_rules(rules)
-    ctx = _Context(assessment, document)
+    ctx = _Context(assessment, document, bibliography)
     ignores = _suppressions(document)
     problems: list[Problem] = []
     for rule in selected:
@@ -506,11 +615,35 @@ def lint_assessment(assessment: Assessment, document: Document, rules: Iterable[
 
 def lint_kit(kit, rules: Iterable[str] | None = None) -> list[Problem]:
     """Warnings for every assessment of ``kit``, sorted by file and position."""
-    select_rules(rules)  # fail early on an unknown id
+    selected = select_rules(rules)  # fail early on an unknown id
     problems: list[Problem] = []
+    bibliography = None
+    if any(r.id == "reference-not-in-bibliography" for r in selected):
+        bibliography, problem = _load_bibliography(kit)
+        if problem is not None:
+            problems.append(problem)
     for a in kit.assessments:
-        problems += lint_assessment(a, kit.documents[a.id], rules)
+        problems += lint_assessment(a, kit.documents[a.id], rules, bibliography)
     return sorted(problems, key=lambda p: (str(p.path), p.line or 0, p.col or 0, p.rule or "", p.message))
+
+
+def _load_bibliography(kit) -> tuple[frozenset[str] | None, Problem | None]:
+    """The project's bibliography ids, or ``None`` and one warning when it cannot be read."""
+    path = kit.project.root.joinpath(*BIBLIOGRAPHY)
+    if not any(a.references for a in kit.assessments):
+        return None, None
+    try:
+        text = read_text(path, root=kit.project.root)
+    except SourceErrors as exc:
+        detail = exc.problems[0].message if exc.problems else "unreadable"
+        why = "does not exist" if detail == "no such file" else f"cannot be read ({detail})"
+        return None, Problem(
+            path,
+            f"the bibliography {why}, so no assessment reference can be checked; add it, with one entry "
+            "'Authors (year) {: #id }' for each id the assessments' references name",
+            None, None, (), "warning", "reference-not-in-bibliography",
+        )
+    return bibliography_ids(text), None
 
 
 def summary(problems: list[Problem], n_files: int) -> str:

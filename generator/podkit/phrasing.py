@@ -1,5 +1,6 @@
 """Language heuristics the rubric linter uses: inner-state words, double-barrelled prompts,
-near-identical anchors, quantity words that must escalate with the level, evaluative words.
+near-identical anchors, quantity words that must escalate with the level, evaluative words, and
+decision-rule rows that join too many conditions or repeat an earlier row.
 
 Pure functions over text; :mod:`podkit.lint` turns what they find into located warnings.
 """
@@ -340,3 +341,33 @@ EVALUATIVE = re.compile(
     r"reasonabl[ey]|satisfactor(?:y|ily)|excellent|great|significant(?:ly)?|meaningful(?:ly)?|timely|"
     r"high-quality|low-quality|(?<!as )well(?! as)(?:-\w+)?|nice|strong(?:ly)?|weak(?:ly)?|healthy|unhealthy)(?![\w-])"
 )
+
+
+# --------------------------------------------------------------------------- decision rules
+
+#: "and" that joins two conditions, or a semicolon between them (outside quotes). "and" inside a
+#: list of nouns ("owner, date and reason") counts once, like any other "and": a row with two
+#: joins ("X and Y and Z", "X; Y and Z") asks for three things at once.
+_CONDITION_JOIN = re.compile(r";|\band\b")
+_ARTICLES = {"a", "an", "the"}
+
+
+def joined_conditions(text: str) -> int:
+    """How many conditions a decision-rule row joins with "and" or ";" (1 when it names one)."""
+    return 1 + len(_CONDITION_JOIN.findall(unquoted(text).lower()))
+
+
+def condition_words(text: str) -> set[str]:
+    """The words of a decision-rule condition, articles and a leading "if" left out."""
+    found = [w for w in words(unquoted(text)) if w not in _ARTICLES]
+    if found and found[0] == "if":
+        found = found[1:]
+    return set(found)
+
+
+def shadows(earlier: str, later: str) -> bool:
+    """Whether the ``earlier`` row of a decision rule (checked first) says everything ``later``
+    says, word for word: every word of ``earlier`` is in ``later``, so whenever ``later`` holds,
+    ``earlier`` holds too and ``later`` is never reached."""
+    a, b = condition_words(earlier), condition_words(later)
+    return bool(a) and a <= b

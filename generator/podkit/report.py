@@ -9,7 +9,6 @@ depends only on the report, which records ``as_of``: no wall-clock time reaches 
 from __future__ import annotations
 
 import datetime as _dt
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,17 +96,6 @@ def render_pdf(report: Report | Portfolio, renderer: Renderer, *, links: dict | 
     stamp = _dt.datetime.combine(report.as_of, _dt.time(0, 0), tzinfo=_dt.timezone.utc)
     name = "portfolio.json" if _is_portfolio(report) else "report.json"
     return report_pdf(html, attachment=render_json(report), attachment_name=name, stamp=stamp)
-
-
-def read_attachment(pdf_path: Path) -> dict:
-    """Read the report JSON back from a PDF report (for checks and round trips)."""
-    from pypdf import PdfReader
-
-    reader = PdfReader(str(pdf_path))
-    for name, contents in reader.attachments.items():
-        if name in ("report.json", "portfolio.json"):
-            return json.loads(contents[0])
-    raise KeyError("no report.json attached")
 
 
 # --------------------------------------------------------------------------- one file per format

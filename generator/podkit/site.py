@@ -17,10 +17,9 @@ from . import engine as engines
 from .console import console
 from .engine import OFFLINE_ZIP, OFFLINE_ZIP_FOLDER, write_offline_zip
 from .kit import Kit, Project
-from .model import AnchoredItem, CheckItem, CodesItem, CountItem
 from .templates import environment, theme_search_path
 from .text import front_matter, md_inline, plain
-from .wording import gate_text, threshold_bands
+from .wording import rubric_globals
 
 @dataclass
 class SiteExtras:
@@ -39,14 +38,7 @@ def _env(project: Project, theme: Path | None):
     env.filters["md"] = md_inline
     env.filters["plain"] = plain
     env.filters["front_matter"] = front_matter
-    env.globals.update(
-        is_anchored=lambda it: isinstance(it, AnchoredItem),
-        is_check=lambda it: isinstance(it, CheckItem),
-        is_count=lambda it: isinstance(it, CountItem),
-        is_codes=lambda it: isinstance(it, CodesItem),
-        threshold_bands=threshold_bands,
-        gate_text=gate_text,
-    )
+    env.globals.update(rubric_globals())
     return env
 
 
@@ -83,11 +75,11 @@ def _stage_pages(kit: Kit, extras: SiteExtras | None, theme: Path | None) -> Pat
             raise PodkitError(f"{folder}: is a symbolic link; podkit's work folder must be a real folder inside the project (remove the link)")
     if stage.exists():
         shutil.rmtree(stage)
-    if project.content_dir.is_dir():
-        check_content(project)
-        shutil.copytree(project.content_dir, stage, symlinks=False, ignore=shutil.ignore_patterns(".*"))
-    else:
-        stage.mkdir(parents=True)
+    stage.mkdir(parents=True)
+    for path, rel in check_content(project):
+        dest = stage / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, dest)
     env = _env(project, theme)
     env.globals["content_pages"] = {p.relative_to(stage).as_posix() for p in stage.rglob("*.md")}
     adir = stage / "assessments"
@@ -110,35 +102,28 @@ def _stage_pages(kit: Kit, extras: SiteExtras | None, theme: Path | None) -> Pat
     return stage
 
 
-def check_content(project: Project) -> None:
-    """Refuse content that would publish files from outside the project, and pages that are not
-    UTF-8 text, with every problem named (the copy into the stage follows symbolic links)."""
+def check_content(project: Project) -> list[tuple[Path, str]]:
+    """The content files to publish, as ``(path, relative name)``; refuses content that would
+    publish files from outside the project (through any chain of symbolic links) and pages that
+    are not UTF-8 text, with every problem named."""
     from .errors import Problem, SourceErrors
-    from .sources import read_text
+    from .sources import read_text, walk_inside
 
-    problems: list[Problem] = []
-    root = project.root.resolve()
-    for dirpath, dirnames, filenames in os.walk(project.content_dir):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        folder = Path(dirpath)
-        for name in [*dirnames, *sorted(f for f in filenames if not f.startswith("."))]:
-            path = folder / name
-            if path.is_symlink():
-                try:
-                    outside = not path.resolve(strict=True).is_relative_to(root)
-                except (OSError, RuntimeError):
-                    problems.append(Problem(path, "symbolic link to nothing (or a loop of links)"))
-                    continue
-                if outside:
-                    problems.append(Problem(path, "symbolic link points outside the project; refusing to publish it"))
-                    continue
-            if name.endswith(".md") and path.is_file():
-                try:
-                    read_text(path, root=root)
-                except SourceErrors as exc:
-                    problems += exc.problems
+    if not project.content_dir.exists() and not project.content_dir.is_symlink():
+        return []
+    files, problems = walk_inside(project.content_dir, project.root)
+    if (project.content_dir / "templates").is_dir():
+        # MkDocs leaves a docs folder named templates/ out of every build, silently
+        problems.append(Problem(project.content_dir / "templates", "the site engines leave a content folder named 'templates' out of the site without a word; rename it (for example 'hr-templates')"))
+    for path, rel in files:
+        if rel.endswith(".md"):
+            try:
+                read_text(path)
+            except SourceErrors as exc:
+                problems += exc.problems
     if problems:
         raise SourceErrors(problems)
+    return files
 
 
 def write_schemas(project: Project, *dirs: Path) -> None:

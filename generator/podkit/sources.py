@@ -81,13 +81,8 @@ _MISSING_ERRNOS = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
 def check_file(path: Path, *, limit: int = MAX_TEXT_BYTES, root: Path | None = None) -> None:
     """Raise a located error unless ``path`` is a readable regular file within limits."""
     path = Path(path)
-    if path.is_symlink() and root is not None:
-        try:
-            target = path.resolve()
-        except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13)
-            raise SourceErrors([Problem(path, "symbolic link loop: the link points (in the end) back to itself")]) from None
-        if not target.is_relative_to(Path(root).resolve()):
-            raise SourceErrors([Problem(path, "symbolic link points outside the project; refusing to read it")])
+    if root is not None and path.is_symlink() and (problem := outside_link(path, root)) is not None:
+        raise SourceErrors([problem])
     try:  # one stat call: this runs for each of thousands of observation files
         st = os.stat(path)
     except ValueError:  # an embedded NUL byte: no such file, as Path.exists() says
@@ -107,6 +102,60 @@ def check_file(path: Path, *, limit: int = MAX_TEXT_BYTES, root: Path | None = N
         raise SourceErrors(
             [Problem(path, f"file is {size:,} bytes; podkit reads files up to {limit:,} bytes")]
         )
+
+
+def outside_link(path: Path, root: Path, boundary: str = "the project") -> Problem | None:
+    """The problem with ``path`` if it, or any link on the way to what it names, leads out of
+    ``root`` once the whole chain of symbolic links is resolved (or nowhere, or in a loop)."""
+    try:
+        target = Path(path).resolve(strict=True)
+    except FileNotFoundError:
+        return Problem(path, "symbolic link to nothing: what it points to does not exist")
+    except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13)
+        return Problem(path, "symbolic link loop: the link points (in the end) back to itself")
+    if not target.is_relative_to(Path(root).resolve()):
+        return Problem(path, f"symbolic link leads outside {boundary} (to {target}); podkit reads only inside it")
+    return None
+
+
+def walk_inside(folder: Path, root: Path, boundary: str = "the project") -> tuple[list[tuple[Path, str]], list[Problem]]:
+    """Every file below ``folder`` (hidden names left out) as ``(path, relative name)``, sorted.
+
+    Symbolic links are followed when the whole chain stays inside ``root``; a link that leads out
+    of it, to nothing or in a loop is a problem naming it, never a silent skip.
+    """
+    folder = Path(folder)
+    root = Path(root)
+    files: list[tuple[Path, str]] = []
+    problems: list[Problem] = []
+    if folder.is_symlink() and (p := outside_link(folder, root, boundary)) is not None:
+        return files, [p]
+    todo = [(folder, "", frozenset({folder.resolve()}))]
+    while todo:
+        current, rel, chain = todo.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError as exc:
+            problems.append(Problem(current, f"cannot read this folder: {exc.strerror or exc}"))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            name = f"{rel}{entry.name}"
+            if entry.is_symlink() and (p := outside_link(path, root, boundary)) is not None:
+                problems.append(p)
+                continue
+            if entry.is_dir():
+                real = path.resolve()
+                if real in chain:
+                    problems.append(Problem(path, "symbolic link loop: this folder contains itself"))
+                    continue
+                todo.append((path, name + "/", chain | {real}))
+            elif entry.is_file():
+                files.append((path, name))
+    files.sort(key=lambda f: f[1])
+    return files, problems
 
 
 def read_text(path: Path, *, limit: int = MAX_TEXT_BYTES, root: Path | None = None) -> str:
