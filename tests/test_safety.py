@@ -284,24 +284,27 @@ def test_content_linked_out_of_the_project_is_refused(minimal, tmp_path):
     assert not (minimal / "site").exists()
 
 
-def test_a_linked_subfolder_of_observations_inside_the_project_is_read(scoring):
-    (scoring / "more").mkdir()
-    shutil.move(scoring / "observations" / "s2.yaml", scoring / "more" / "s2.yaml")
-    (scoring / "observations" / "linked").symlink_to("../more")
+def test_a_linked_subfolder_inside_the_observation_folder_is_read(scoring):
+    """Links are followed while the whole chain stays inside the folder given (never skipped)."""
+    archive = scoring / "observations" / "archive" / "2026"
+    archive.mkdir(parents=True)
+    shutil.move(scoring / "observations" / "s2.yaml", archive / "s2.yaml")
+    (scoring / "observations" / "linked").symlink_to("archive/2026")
     proc = podkit("score", "observations", "-o", "out", "-f", "json", "--as-of", AS_OF, "-p", ".", cwd=scoring)
     assert_ok(proc)
-    report = json.loads((scoring / "out" / "pod-demo--worked-example.json").read_text(encoding="utf-8"))
-    text = json.dumps(report)
-    assert "s1.yaml" in text and "s2.yaml" in text, "the linked folder's session is missing from the report"
+    report = json.dumps(json.loads((scoring / "out" / "pod-demo--worked-example.json").read_text(encoding="utf-8")))
+    assert "s1.yaml" in report and "s2.yaml" in report, "the linked folder's session is missing from the report"
 
 
-def test_a_linked_subfolder_of_observations_outside_the_project_is_an_error(scoring, tmp_path):
-    outside = tmp_path / "outside"
+@pytest.mark.parametrize("where", ["project", "elsewhere"])
+def test_a_linked_subfolder_leading_out_of_the_observation_folder_is_an_error(scoring, tmp_path, where):
+    outside = scoring / "more" if where == "project" else tmp_path / "outside"
     outside.mkdir()
-    shutil.copy(scoring / "observations" / "s2.yaml", outside / "s2.yaml")
+    shutil.copy(scoring / "observations" / "s2.yaml", outside / "s3.yaml")
     (scoring / "observations" / "linked").symlink_to(outside)
     proc = podkit("score", "observations", "-o", "out", "--as-of", AS_OF, "-p", ".", cwd=scoring)
-    assert_user_error(proc, "linked", "outside the project")
+    assert_user_error(proc, "linked", "outside")
+    assert not (scoring / "out").exists()
 
 
 SANDBOX_ESCAPE = "{{ cycler.__init__.__globals__.os.popen('touch %s').read() }}"

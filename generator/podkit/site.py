@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import engine as engines
 from .console import console
+from .errors import PodkitError
 from .engine import OFFLINE_ZIP, OFFLINE_ZIP_FOLDER, write_offline_zip
 from .kit import Kit, Project
 from .templates import environment, theme_search_path
