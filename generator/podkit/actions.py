@@ -83,7 +83,8 @@ from typing import Iterable, Sequence, Union
 
 from .errors import PodkitError, Problem, SourceErrors
 from .model import MAX_ID_LENGTH, OTHER_ROLE, Action, ActionPlan, Assessment
-from .sources import Document, atomic_write, load_yaml, yaml_document
+from .outputs import atomic_write
+from .sources import Document, load_yaml, yaml_document
 from .validation import validate_document
 
 #: The folder that holds action plans, beside the observations (``actions/<pod>.yaml``).

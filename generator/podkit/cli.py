@@ -243,7 +243,7 @@ def new_observation(assessment: str, pod: str, date_text: str | None, observers:
 
     from .blanks import blank_observation, default_file_name
     from .model import CONSENSUS, MAX_ID_LENGTH, MAX_OBSERVERS, OBSERVER_ID_PATTERN, SESSION_TYPES, SLUG_PATTERN
-    from .sources import write_new
+    from .outputs import write_new
 
     kit = _load(project_dir)
     a = kit.assessment(assessment)

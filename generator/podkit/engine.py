@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .errors import PodkitError
 from .kit import Project
+from .markdown_guard import check_pages
 from .templates import theme_search_path
 
 #: The site engines ``podkit build --engine`` accepts; the first is the default.
@@ -148,6 +149,8 @@ def mkdocs_build(project: Project, stage: Path, site_dir: Path, *, strict: bool 
         snippets = cfg["mdx_configs"].get("pymdownx.snippets")
         if snippets is not None:  # resolve snippet paths against the staged pages
             snippets["base_path"] = [str(stage)]
+        # pages nested past the limits, or too costly to convert, are refused with their file named
+        check_pages(project.content_dir, stage, cfg["markdown_extensions"], cfg["mdx_configs"])
         if offline:
             _configure_offline(cfg, project.mkdocs_yml)
         cfg.plugins.on_startup(command="build", dirty=dirty)
@@ -229,17 +232,16 @@ def write_offline_zip(site_dir: Path, zip_path: Path) -> Path:
     """Zip every file of ``site_dir`` (except the zip itself) under one folder, reproducibly."""
     import zipfile
 
-    files = sorted(p for p in site_dir.rglob("*") if p.is_file() and p != zip_path)
-    zip_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = zip_path.with_name(f".{zip_path.name}.tmp-{os.getpid()}")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    from .outputs import MARKER, atomic_file
+
+    files = sorted(p for p in site_dir.rglob("*") if p.is_file() and p != zip_path and p.name != MARKER)
+    with atomic_file(zip_path) as fh, zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for f in files:
             info = zipfile.ZipInfo(f"{OFFLINE_ZIP_FOLDER}/{f.relative_to(site_dir).as_posix()}", date_time=(1980, 1, 1, 0, 0, 0))
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             with f.open("rb") as src, zf.open(info, "w") as dst:
                 shutil.copyfileobj(src, dst)
-    os.replace(tmp, zip_path)
     return zip_path
 
 
@@ -297,7 +299,7 @@ def write_zensical_config(project: Project, cfg: dict) -> Path:
     """Write a configuration made by :func:`zensical_config` to ``.podkit/zensical.yml``."""
     import yaml
 
-    from .sources import atomic_write
+    from .outputs import atomic_write
 
     target = project.work_dir / ZENSICAL_CONFIG
     text = "# Written by podkit for `podkit build --engine zensical`; edit mkdocs.yml instead.\n"

@@ -24,6 +24,7 @@ from typing import Iterable, Iterator
 from .actions import ACTIONS_FOLDER, is_action_file
 from .csvfiles import csv_documents
 from .errors import PodkitError, Problem, SourceErrors
+from .outputs import is_output_dir
 from .model import CONSENSUS, Assessment, CodesItem, CountItem, Observation
 from .sources import MAX_PDF_BYTES, Document, check_file, decode_text, load_yaml, read_bytes, yaml_document
 from .validation import validate_document
@@ -130,6 +131,7 @@ def collect_files(inputs: Iterable[Path]) -> tuple[list[tuple[Path, str, Path | 
                 continue  # a folder of action plans, read by podkit.actions
             base = p.resolve()
             label = base.name or "inputs"
+            report_dirs: dict[str, bool] = {}
             files, probs = walk_inside(p, p, f"the folder {p}")
             problems += probs
             for path, rel in files:
@@ -137,6 +139,8 @@ def collect_files(inputs: Iterable[Path]) -> tuple[list[tuple[Path, str, Path | 
                     continue
                 if ACTIONS_FOLDER in rel.split("/")[:-1]:
                     continue  # action plans (actions/<pod>.yaml) live beside the observations
+                if _in_report_folder(p, rel, report_dirs):
+                    continue  # reports podkit wrote (``score -o`` inside the inputs) are not inputs
                 real_dir = real_dirs.get(path.parent)
                 if real_dir is None:  # once per folder, not once per file: thousands of files are common
                     real_dir = real_dirs[path.parent] = str(path.parent.resolve())
@@ -152,6 +156,18 @@ def collect_files(inputs: Iterable[Path]) -> tuple[list[tuple[Path, str, Path | 
     if not files and not problems:
         problems.append(_no_files(inputs))
     return files, problems
+
+
+def _in_report_folder(folder: Path, rel: str, cache: dict[str, bool]) -> bool:
+    """Whether ``folder/rel`` lies in a subfolder that carries podkit's output marker."""
+    parts = rel.split("/")[:-1]
+    for i in range(1, len(parts) + 1):
+        sub = "/".join(parts[:i])
+        if sub not in cache:
+            cache[sub] = is_output_dir(folder / sub)
+        if cache[sub]:
+            return True
+    return False
 
 
 def _digest(path: Path) -> str:

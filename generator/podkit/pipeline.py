@@ -31,15 +31,26 @@ def load(project_dir: Path | None) -> Kit:
 
 def build(kit: Kit, *, site_dir: Path | None = None, theme: Path | None = None, offline: bool = False, pdf: bool = True,
           papers: Sequence[str] = ("a4", "letter"), jobs: int | None = None, cache: bool = True, engine: str = "mkdocs") -> Path:
-    """The documentation site, with the sample reports and (unless ``pdf`` is off) the PDFs."""
-    from .site import build_site
+    """The documentation site, with the sample reports and (unless ``pdf`` is off) the PDFs.
 
-    extras = sample_reports(kit, theme=theme)
-    if pdf:
-        pdfs = pdf_downloads(kit, papers=list(papers), theme=theme, jobs=jobs, cache=cache)
-        extras.files.update(pdfs.files)
-        extras.downloads.extend(pdfs.downloads)
-    return build_site(kit, site_dir=site_dir, theme=theme, offline=offline, extras=extras, cache=cache, engine=engine)
+    The site folder is checked first (podkit replaces only a folder it made), and the whole build
+    holds the project's lock (one build or print per project at a time).
+    """
+    from .outputs import project_lock
+    from .site import build_site, site_target
+
+    target = site_target(kit.project, site_dir, theme, inputs=[kit.project.root / rel for rel in SAMPLE_INPUTS])
+    with project_lock(kit.project.work_dir, on_wait=_waiting):
+        extras = sample_reports(kit, theme=theme)
+        if pdf:
+            pdfs = pdf_downloads(kit, papers=list(papers), theme=theme, jobs=jobs, cache=cache)
+            extras.files.update(pdfs.files)
+            extras.downloads.extend(pdfs.downloads)
+        return build_site(kit, site_dir=target, theme=theme, offline=offline, extras=extras, cache=cache, engine=engine)
+
+
+def _waiting(pid: str) -> None:
+    console.info(f"Waiting for another build of this project to finish (pid {pid}) …")
 
 
 def pdf_downloads(kit: Kit, *, papers: list[str] | None = None, theme: Path | None = None, jobs: int | None = None, cache: bool = True):
@@ -127,10 +138,22 @@ def sample_reports(kit: Kit, inputs: Sequence[Path] | None = None, theme: Path |
 
 def print_pdfs(kit: Kit, out_dir: Path, *, papers: list[str], theme: Path | None = None, jobs: int | None = None,
                only: Sequence[str] | None = None, kinds: Sequence[str] | None = None, cache: bool = True) -> list:
-    """The kit's PDFs (or some of them) into ``out_dir``; returns their downloads."""
+    """The kit's PDFs (or some of them) into ``out_dir``; returns their downloads.
+
+    ``out_dir`` receives PDFs (same-named ones are replaced, nothing else is touched); it must be
+    new, empty or made by podkit, and never the project, a folder above it or an input folder.
+    """
+    from .outputs import guard_output_dir, mark_output_dir, project_lock
     from .printing import KINDS, write_pdfs
 
-    return write_pdfs(kit, out_dir, papers=papers, theme=theme, workers=jobs, only=only or None, kinds=kinds or KINDS, cache=cache)
+    p = kit.project
+    inputs = [p.assessments_dir, p.content_dir, p.themes_dir, p.schemas_dir, *(p.root / rel for rel in SAMPLE_INPUTS)]
+    if theme is not None:
+        inputs.append(Path(theme))
+    guard_output_dir(out_dir, p.root, inputs, replace=False, what="PDF folder")
+    with project_lock(p.work_dir, on_wait=_waiting):
+        mark_output_dir(out_dir)
+        return write_pdfs(kit, out_dir, papers=papers, theme=theme, workers=jobs, only=only or None, kinds=kinds or KINDS, cache=cache)
 
 
 # --------------------------------------------------------------------------- score
@@ -225,12 +248,15 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
     from .observations import collect_files, read_files
     from .portfolio import build_portfolio, inputs_digest, pod_summary, sorted_warnings
     from .report import Renderer, render
-    from .sources import atomic_write
+    from .outputs import atomic_write, guard_output_dir, mark_output_dir
     from .store import RecordStore
 
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise PodkitError(f"{out_dir}: exists and is not a folder; choose another with -o")
+    # Reports go INTO out_dir, which is never deleted: it may lie inside an input folder (reading
+    # skips folders that carry podkit's output marker), but may not be one or contain one.
+    guard_output_dir(out_dir, kit.project.root, [Path(i) for i in inputs if Path(i).is_dir()], replace=False, what="report folder")
     files, problems = collect_files(inputs)
     if "pdf" in formats and out_dir.is_dir():
         _refuse_overwriting_inputs(files, out_dir)
@@ -251,6 +277,8 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
         renderer = Renderer.for_project(kit.project.root, theme, kit_templates=kit_templates) if set(formats) - {"json"} else None
         total = (len(reported) + with_portfolio) * len(formats)
         summaries, warnings, used = [], [], set()
+
+        mark_output_dir(out_dir)
 
         def write(rep) -> None:
             for fmt in formats:

@@ -33,6 +33,7 @@ from .errors import PodkitError, Problem, SourceErrors
 from .kit import Kit, Project
 from .model import Assessment, CodesItem, Strict
 from .pdf import RESOURCE_SCHEME, PdfResult, PrintJob, Resources, cache_environment, pdf_key, render_jobs
+from .outputs import copy_file
 from .sources import load_yaml, read_text
 from .templates import theme_search_path
 from .text import html_inline, plain
@@ -517,7 +518,7 @@ def write_pdfs(kit: Kit, out_dir: Path, *, papers: list[str] | None = None, them
             hit = store.get(key) if key else None
             if hit is not None:
                 path, info = hit
-                cache_mod.copy_atomic(path, out_dir / job.name)
+                copy_file(path, out_dir / job.name)
                 results[job.name] = PdfResult(out_dir / job.name, info["pages"], info["size"], tuple(info.get("warnings", ())))
         if used is not None:
             used.update(k for k in keys.values() if k)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import engine as engines
 from .console import console
+from .errors import PodkitError
 from .engine import OFFLINE_ZIP, OFFLINE_ZIP_FOLDER, write_offline_zip
 from .kit import Kit, Project
 from .templates import environment, theme_search_path
@@ -59,9 +60,20 @@ def render_assessments_index(env, kit: Kit) -> str:
 
 def stage_pages(kit: Kit, extras: SiteExtras | None = None, theme: Path | None = None) -> Path:
     """Write every page of the site as Markdown into the staging folder; return it."""
+    try:
+        return _stage_pages(kit, extras, theme)
+    except OSError as exc:  # a full disk, a read-only project: the user's to fix, not a bug
+        where = exc.filename or kit.project.stage_dir
+        raise PodkitError(f"{where}: cannot write the site's staged pages: {exc.strerror or exc}") from None
+
+
+def _stage_pages(kit: Kit, extras: SiteExtras | None, theme: Path | None) -> Path:
     project = kit.project
     extras = extras or SiteExtras()
     stage = project.stage_dir
+    for folder in (project.work_dir, stage):
+        if folder.is_symlink():
+            raise PodkitError(f"{folder}: is a symbolic link; podkit's work folder must be a real folder inside the project (remove the link)")
     if stage.exists():
         shutil.rmtree(stage)
     stage.mkdir(parents=True)
@@ -118,7 +130,7 @@ def check_content(project: Project) -> list[tuple[Path, str]]:
 def write_schemas(project: Project, *dirs: Path) -> None:
     """Keep the JSON Schemas current in ``schemas/`` (for editors) and the given folders."""
     from .schema import all_schemas
-    from .sources import atomic_write
+    from .outputs import atomic_write
 
     for name, schema in all_schemas().items():
         text = json.dumps(schema, indent=2, sort_keys=True) + "\n"
@@ -128,66 +140,33 @@ def write_schemas(project: Project, *dirs: Path) -> None:
                 atomic_write(target, text)
 
 
-# --------------------------------------------------------------------------- output swap
+# --------------------------------------------------------------------------- output folder
 
 
-def _renameat2_exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two directories (Linux); return False where unsupported."""
+def site_target(project: Project, site_dir: Path | None = None, theme: Path | None = None, inputs=()) -> Path:
+    """Where the site goes, after checking that podkit may replace that folder (exit 1 if not):
+    never the project, a folder above it, or one the kit is read from (``inputs`` adds more)."""
+    from .outputs import guard_output_dir
+
+    # absolute: MkDocs would resolve a relative site_dir against mkdocs.yml, not the working directory
+    target = Path(site_dir).absolute() if site_dir else project.site_dir
+    folders = [project.assessments_dir, project.content_dir, project.themes_dir, project.schemas_dir, *inputs]
+    if theme is not None:
+        folders.append(Path(theme))
+    guard_output_dir(target, project.root, folders, what="site folder", made_by_podkit=lambda real: _built_before(project, target, real))
+    return target
+
+
+def _built_before(project: Project, target: Path, real: Path) -> bool:
+    """Whether the work folder records a build into ``target`` and the folder is untouched since
+    (a site built before podkit marked its folders)."""
+    from .cache import tree_fingerprint
+
     try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        fn = libc.renameat2
-    except (OSError, AttributeError):
+        recorded = json.loads((project.work_dir / "cache" / "site.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return False
-    AT_FDCWD, RENAME_EXCHANGE = -100, 2
-    rc = fn(AT_FDCWD, os.fsencode(str(a)), AT_FDCWD, os.fsencode(str(b)), RENAME_EXCHANGE)
-    return rc == 0
-
-
-def swap_in(new_dir: Path, target: Path) -> None:
-    """Put ``new_dir`` in place of ``target`` so that ``target`` is never missing or partial."""
-    if target.exists() and _renameat2_exchange(new_dir, target):
-        shutil.rmtree(new_dir, ignore_errors=True)  # now holds the previous build
-        return
-    if target.exists():
-        old = target.with_name(f".{target.name}-old-{os.getpid()}")
-        os.replace(target, old)
-        os.replace(new_dir, target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(new_dir, target)
-
-
-def scratch_dir(target: Path) -> Path:
-    """A fresh sibling folder of ``target`` to assemble a new build in."""
-    for stale in target.parent.glob(f".{target.name}-new-*"):
-        # Left behind by a build that was killed; the process that owned it is gone.
-        pid = stale.name.rsplit("-", 1)[-1]
-        if not pid.isdigit() or not _pid_alive(int(pid)):
-            shutil.rmtree(stale, ignore_errors=True)
-    for stale in target.parent.glob(f".{target.name}-old-*"):
-        # The previous build, moved aside by a swap without renameat2 that was killed half-way.
-        pid = stale.name.rsplit("-", 1)[-1]
-        if not pid.isdigit() or not _pid_alive(int(pid)):
-            if not target.exists():
-                os.replace(stale, target)
-            else:
-                shutil.rmtree(stale, ignore_errors=True)
-    path = target.with_name(f".{target.name}-new-{os.getpid()}")
-    if path.exists():
-        shutil.rmtree(path)
-    return path
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return isinstance(recorded, dict) and recorded.get("target") in (str(target), str(real)) and recorded.get("tree") == tree_fingerprint(real)
 
 
 def check_config(project: Project) -> None:
@@ -217,11 +196,11 @@ def build_site(kit: Kit, *, site_dir: Path | None = None, extras: SiteExtras | N
     not run again: the site is kept as it is.
     """
     from . import cache as cache_mod
+    from .outputs import copy_file, scratch_dir_for, swap_dir
 
     engines.check(engine, offline=offline)  # before any work: an impossible combination fails at once
     project = kit.project
-    # absolute: MkDocs would resolve a relative site_dir against mkdocs.yml, not the working directory
-    target = Path(site_dir).absolute() if site_dir else project.site_dir
+    target = site_target(project, site_dir, theme)
     extras = extras or SiteExtras()
     check_config(project)
     stage = stage_pages(kit, extras, theme)
@@ -230,18 +209,16 @@ def build_site(kit: Kit, *, site_dir: Path | None = None, extras: SiteExtras | N
     if key is not None and _site_unchanged(state, key, target):
         console.info(f"Site unchanged since the last build: kept {target}")
         return target
-    new = scratch_dir(target)
+    new = scratch_dir_for(target)
     try:
         console.info(f"Building site from {len(kit.assessments)} assessments …")
         engines.build(engine, project, stage, new, strict=strict, offline=offline)
         for rel, src in sorted(extras.files.items()):
-            dest = new / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dest)
+            copy_file(src, new / rel)
         if offline:
             write_offline_zip(new, new / OFFLINE_ZIP)
             console.info(f"Offline copy: {target / OFFLINE_ZIP} (unzip it and open {OFFLINE_ZIP_FOLDER}/index.html)")
-        swap_in(new, target)
+        swap_dir(new, target)
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)
         raise
@@ -288,7 +265,7 @@ def _site_unchanged(state: Path, key: str, target: Path) -> bool:
 def _record_site(state: Path, key: str, target: Path) -> None:
     """Remember what the site in ``target`` was built from (best effort)."""
     from .cache import tree_fingerprint
-    from .sources import atomic_write
+    from .outputs import atomic_write
 
     try:
         atomic_write(state, json.dumps({"key": key, "target": str(target), "tree": tree_fingerprint(target)}, indent=2) + "\n")
