@@ -23,7 +23,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-from .errors import PodkitError, Problem, SourceErrors
+from .errors import Problem, SourceErrors
 
 try:  # the C parser is several times faster; fall back quietly when it is missing
     from yaml import CSafeLoader as _Loader
