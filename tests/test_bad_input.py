@@ -534,7 +534,7 @@ def blank_sheet(tmp_path_factory) -> Path:
 
     kit = load_kit(Project.find(KITS / "scoring"))
     out = tmp_path_factory.mktemp("sheet")
-    printing.write_pdfs(kit, out, papers=["a4"], kinds=["sheet"], workers=1)
+    printing.write_pdfs(kit, out, papers=["a4"], kinds=["sheet"], workers=1, cache=False)  # no cache written into tests/kits
     return out / "worked-example-sheet-fillable-a4.pdf"
 
 
