@@ -80,3 +80,16 @@ def kit_copy(tmp_path):
         return dest
 
     return make
+
+
+# --------------------------------------------------------------------------- plain helpers
+
+
+def validate_data(data, model, path: str = "input.yaml") -> list[str]:
+    """Validate parsed data against a model; the problems as ``key.path: message`` lines."""
+    from podkit.errors import format_key_path
+    from podkit.sources import Document
+    from podkit.validation import validate_document
+
+    _, problems = validate_document(Document(Path(path), data, {}), model)
+    return [f"{format_key_path(p.key)}: {p.message}" if p.key else p.message for p in problems]
