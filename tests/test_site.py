@@ -11,8 +11,6 @@ from podkit.cli import main
 from podkit.errors import PodkitError
 from podkit.kit import Project, load_kit
 from podkit.site import build_site, stage_pages
-from podkit.wording import threshold_bands
-from podkit.text import html_inline, md_inline
 
 
 class _Text(HTMLParser):
@@ -86,43 +84,6 @@ def test_hostile_text_is_shown_not_run(kit_copy):
     text = _page_text(kit_dir / "site" / "assessments" / "demo-standup" / "index.html")
     assert "<script>alert(1)</script>" in text  # shown as text
     assert "{{ 7*7 }}" in text and "49" not in text
-
-
-@pytest.mark.parametrize(
-    "raw, shown",
-    [
-        ("**bold** and *em* and `code`", "<strong>bold</strong> and <em>em</em> and <code>code</code>"),
-        ("<b>x</b>", "&lt;b&gt;x&lt;/b&gt;"),
-        ("a & b", "a &amp; b"),
-    ],
-)
-def test_html_inline_subset(raw, shown):
-    assert str(html_inline(raw)) == shown
-
-
-def test_md_inline_escapes_structure():
-    assert md_inline("# heading") == "\\# heading"
-    assert md_inline("- item") == "\\- item"
-    assert md_inline("1. first") == "1\\. first"
-    assert md_inline("a | b") == "a \\| b"
-    assert md_inline("[x](javascript:y)") == "\\[x\\]\\(javascript&#58;y\\)"
-
-
-def test_threshold_bands_for_lower_is_better():
-    from podkit.model import CountItem
-
-    item = CountItem.model_validate(
-        dict(
-            id="x", dimension="d", title="t", prompt="p", look_for=["c"], evidence="e", kind="count",
-            unit="items", better="lower", thresholds={1: 4, 2: 2, 3: 0},
-        )
-    )
-    assert threshold_bands(item, [0, 1, 2, 3]) == [
-        (0, "above 4"),
-        (1, "from 4 down to above 2"),
-        (2, "from 2 down to above 0"),
-        (3, "0 or fewer"),
-    ]
 
 
 def test_stage_is_rebuilt_from_scratch(kit_copy):
