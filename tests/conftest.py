@@ -93,3 +93,52 @@ def validate_data(data, model, path: str = "input.yaml") -> list[str]:
 
     _, problems = validate_document(Document(Path(path), data, {}), model)
     return [f"{format_key_path(p.key)}: {p.message}" if p.key else p.message for p in problems]
+
+
+def fill_sheet(src: Path, dest: Path, values: dict[str, object]) -> None:
+    """Fill form fields the way a PDF viewer does (PyMuPDF widgets), then save to ``dest``.
+
+    Radio groups take the option's value (``"2"``, ``"yes"``, ``"not-observed"``), check boxes
+    ``True``/``False``, text fields a string. Every named field must exist on the sheet.
+    """
+    import re
+
+    import pymupdf
+
+    def radio_options(doc, widget) -> list[str]:
+        parent = doc.xref_get_key(widget.xref, "Parent")[1].split()[0]
+        opt = doc.xref_get_key(int(parent), "Opt")[1]
+        return re.findall(r"\(([^)]*)\)", opt)
+
+    doc = pymupdf.open(src)
+    seen = set()
+    for page in doc:
+        for w in page.widgets():
+            if w.field_name not in values:
+                continue
+            want = values[w.field_name]
+            if w.field_type == pymupdf.PDF_WIDGET_TYPE_RADIOBUTTON:
+                opts = radio_options(doc, w)
+                if opts[int(w.on_state())] != want:
+                    continue
+                w.field_value = True
+            elif w.field_type == pymupdf.PDF_WIDGET_TYPE_CHECKBOX:
+                w.field_value = bool(want)
+            else:
+                w.field_value = want
+            w.update()
+            seen.add(w.field_name)
+    assert seen == set(values), f"fields not found: {set(values) - seen}"
+    doc.save(dest)
+
+
+@pytest.fixture(scope="session")
+def scoring_sheet(tmp_path_factory) -> Path:
+    """The fillable A4 sheet of the scoring kit (``tests/kits/scoring``), rendered once, blank."""
+    from podkit import printing
+    from podkit.kit import Project, load_kit
+
+    kit = load_kit(Project.find(KITS / "scoring"))
+    out = tmp_path_factory.mktemp("sheet")
+    printing.write_pdfs(kit, out, papers=["a4"], kinds=["sheet"], workers=1)
+    return out / "worked-example-sheet-fillable-a4.pdf"
