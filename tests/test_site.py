@@ -93,3 +93,18 @@ def test_stage_is_rebuilt_from_scratch(kit_copy):
     (stage / "stale.md").write_text("# stale")
     stage = stage_pages(kit)
     assert not (stage / "stale.md").exists()
+
+
+# --------------------------------------------------------------------------- golden pages
+
+
+def test_staged_pages_match_the_golden_files(kit_copy, golden):
+    """The generated Markdown of the sample kit, page by page (pytest --update-golden to accept)."""
+    kit = load_kit(Project.find(kit_copy("sample")))
+    stage = stage_pages(kit)
+    pages = ["assessments/index.md", *(f"assessments/{a.id}.md" for a in kit.assessments), "toolkits.md"]
+    assert pages == ["assessments/index.md", "assessments/alignment-sample.md", "assessments/voice-sample.md", "toolkits.md"]
+    for page in pages:
+        text = (stage / page).read_text(encoding="utf-8")
+        assert str(kit.project.root) not in text  # nothing of this machine in a page
+        golden(f"site/{page}", text)
