@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,24 +68,77 @@ def kit_copy(tmp_path):
     """Copy a sample kit (``tests/kits/NAME``) or the shipped kit (``"."``) into a temp folder."""
 
     def make(name: str = ".") -> Path:
-        src = ROOT if name == "." else KITS / name
-        dest = tmp_path / "kit"
-        top_level = {"site", ".podkit", ".venv", "node_modules", "tests", "test-artefacts", ".git", "build"}
-
-        def ignore(folder, names):
-            # Build output and tooling only at the kit's top level: themes/default/site must stay.
-            skip = {n for n in names if n == "__pycache__" or n.startswith(".site-")}
-            if Path(folder) == src:
-                skip |= {n for n in names if n in top_level}
-            return skip
-
-        shutil.copytree(src, dest, ignore=ignore)
-        return dest
+        return copy_kit(name, tmp_path / "kit")
 
     return make
 
 
 # --------------------------------------------------------------------------- plain helpers
+
+#: Top-level folders of the repository that are build output or tooling, not part of a kit.
+_NOT_KIT = {"site", ".podkit", ".venv", "node_modules", "tests", "test-artefacts", ".git", "build"}
+
+
+def copy_kit(name: str, dest: Path) -> Path:
+    """Copy a sample kit (``tests/kits/NAME``) or the shipped kit (``"."``) to ``dest``."""
+    src = ROOT if name == "." else KITS / name
+
+    def ignore(folder, names):
+        # Build output and tooling only at the kit's top level: themes/default/site must stay.
+        skip = {n for n in names if n == "__pycache__" or n.startswith(".site-")}
+        if Path(folder) == src:
+            skip |= {n for n in names if n in _NOT_KIT}
+        return skip
+
+    shutil.copytree(src, dest, ignore=ignore)
+    return dest
+
+
+def tree_digest(folder: Path, *, skip_top: tuple[str, ...] = (), skip_hidden_leftovers: bool = False) -> dict[str, str]:
+    """Relative path -> SHA-256 (or the link target, "dir" or "special") for everything under
+    ``folder``; top-level names in ``skip_top`` (and ``.site-*`` leftovers if asked) left out."""
+    out: dict[str, str] = {}
+    if not folder.exists():
+        return out
+    for p in sorted(folder.rglob("*")):
+        parts = p.relative_to(folder).parts
+        if parts[0] in skip_top or (skip_hidden_leftovers and parts[0].startswith(".site-")):
+            continue
+        rel = "/".join(parts)
+        if p.is_symlink():
+            out[rel] = "link:" + os.readlink(p)
+        elif p.is_dir():
+            out[rel] = "dir"
+        elif p.is_file():
+            out[rel] = hashlib.sha256(p.read_bytes()).hexdigest()
+        else:
+            out[rel] = "special"
+    return out
+
+
+def podkit_cmd(*args) -> list[str]:
+    """The command line of ``python -m podkit ARGS`` in this interpreter."""
+    return [sys.executable, "-m", "podkit", *map(str, args)]
+
+
+def run_podkit(*args, timeout: float = 600, cwd: Path | None = None, env: dict | None = None, preexec_fn=None) -> subprocess.CompletedProcess:
+    """Run podkit in a real process (text output captured); a hang past ``timeout`` fails the test."""
+    return subprocess.run(podkit_cmd(*args), capture_output=True, text=True, timeout=timeout, cwd=cwd, env=env, preexec_fn=preexec_fn)
+
+
+def invoke(*args, catch_exceptions: bool = True):
+    """Run the CLI in-process (Click's runner); arguments may be paths."""
+    from podkit.cli import main
+
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=catch_exceptions)
+
+
+def line_of(text: str, needle: str) -> int:
+    """The 1-based number of the first line of ``text`` that contains ``needle``."""
+    for i, line in enumerate(text.splitlines(), 1):
+        if needle in line:
+            return i
+    raise AssertionError(f"{needle!r} not in the text")
 
 
 def validate_data(data, model, path: str = "input.yaml") -> list[str]:
@@ -142,3 +198,13 @@ def scoring_sheet(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("sheet")
     printing.write_pdfs(kit, out, papers=["a4"], kinds=["sheet"], workers=1)
     return out / "worked-example-sheet-fillable-a4.pdf"
+
+
+def score_files(kit, inputs, as_of, **options):
+    """Read and check the observation files ``inputs`` against ``kit``, then score them in memory:
+    ``(reports, portfolio)`` as ``podkit score`` computes them before it writes anything."""
+    from podkit.observations import load_observations
+    from podkit.pipeline import score_records
+
+    loaded = load_observations([Path(p) for p in inputs], kit.assessments, today=as_of)
+    return score_records(loaded.records, kit.assessments, as_of=as_of, **options)

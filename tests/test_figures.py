@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from markupsafe import Markup
 
-from conftest import KITS
+from conftest import KITS, score_files
 from podkit import figures
 from podkit.figures import bar, fmt_alpha, fmt_num, fmt_pct, fmt_score, fmt_signed, heat_class, md_code, sparkline, swatch, trend_chart
 
@@ -129,12 +129,9 @@ def test_swatch_is_decorative():
 
 def test_report_trend_draws_overall_then_each_dimension():
     from podkit.kit import Project, load_kit
-    from podkit.observations import load_observations
-    from podkit.pipeline import score_records
 
     kit = load_kit(Project.find(KITS / "scoring"))
-    loaded = load_observations([KITS / "scoring" / "observations-team"], kit.assessments, today=dt.date(2026, 4, 15))
-    (report,), _ = score_records(loaded.records, kit.assessments, as_of=dt.date(2026, 4, 15), version="t")
+    (report,), _ = score_files(kit, [KITS / "scoring" / "observations-team"], dt.date(2026, 4, 15), version="t")
     root = _svg(figures.report_trend(report))
     assert root.get("aria-label") == f"trend of dimension scores over {len(report.sessions)} sessions, 2026-03-04 to 2026-04-01"
     strokes = {p.get("stroke") for p in root.findall(SVG + "polyline")} | {c.get("fill") for c in root.findall(SVG + "circle")}

@@ -8,11 +8,9 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from conftest import KITS
+from conftest import KITS, score_files
 from podkit import results
 from podkit.kit import Project, load_kit
-from podkit.observations import load_observations
-from podkit.pipeline import score_records
 from podkit.results import Portfolio, Report
 
 AS_OF = dt.date(2026, 4, 15)
@@ -21,8 +19,7 @@ AS_OF = dt.date(2026, 4, 15)
 @pytest.fixture(scope="module")
 def scored():
     kit = load_kit(Project.find(KITS / "scoring"))
-    loaded = load_observations([KITS / "scoring" / "observations-team"], kit.assessments, today=AS_OF)
-    return score_records(loaded.records, kit.assessments, as_of=AS_OF, version="t")
+    return score_files(kit, [KITS / "scoring" / "observations-team"], AS_OF, version="t")
 
 
 def test_the_json_schemas_expose_the_formats():
