@@ -208,3 +208,37 @@ def score_files(kit, inputs, as_of, **options):
 
     loaded = load_observations([Path(p) for p in inputs], kit.assessments, today=as_of)
     return score_records(loaded.records, kit.assessments, as_of=as_of, **options)
+
+
+def outline_titles(pdf) -> list[str]:
+    """Titles of a PDF's bookmarks, depth first (``pdf``: a path or a ``pypdf.PdfReader``)."""
+    from pypdf import PdfReader
+
+    reader = pdf if isinstance(pdf, PdfReader) else PdfReader(pdf)
+    titles: list[str] = []
+
+    def walk(entries):
+        for e in entries:
+            if isinstance(e, list):
+                walk(e)
+            else:
+                titles.append(str(e.title))
+
+    walk(reader.outline)
+    return titles
+
+
+def first_page_gray(path: Path, dpi: int = 40) -> tuple[int, int, bytes]:
+    """Page 1 at ``dpi`` as 8-bit grey pixels, read from pdftoppm's binary PGM (P5) output."""
+    import re
+
+    proc = subprocess.run(["pdftoppm", "-gray", "-r", str(dpi), "-f", "1", "-l", "1", str(path)], capture_output=True, timeout=120)
+    assert proc.returncode == 0, f"pdftoppm failed on {path.name}: {proc.stderr.decode(errors='replace')}"
+    data = proc.stdout
+    m = re.match(rb"P5\s+(\d+)\s+(\d+)\s+(\d+)\s", data)
+    assert m, f"pdftoppm gave no PGM image for {path.name}"
+    width, height, maxval = map(int, m.groups())
+    assert maxval == 255
+    pixels = data[m.end() : m.end() + width * height]
+    assert len(pixels) == width * height
+    return width, height, pixels

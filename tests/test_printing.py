@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from podkit.kit import Project, load_kit
 from podkit.model import AnchoredItem, CheckItem, CodesItem, CountItem, Observation
 from podkit.sheets import read_sheet
 
-from conftest import fill_sheet
+from conftest import fill_sheet, first_page_gray, outline_titles
 
 SAMPLE = Path(__file__).resolve().parent / "kits" / "sample"
 DATE = dt.datetime(2026, 10, 1, 12, 0, tzinfo=dt.timezone.utc)
@@ -262,24 +261,6 @@ def _reader(path):
     return PdfReader(path)
 
 
-def _outline(reader) -> list[str]:
-    titles = []
-
-    def walk(entries):
-        for e in entries:
-            walk(e) if isinstance(e, list) else titles.append(str(e.title))
-
-    walk(reader.outline)
-    return titles
-
-
-def _page1_gray(path: Path) -> bytes:
-    proc = subprocess.run(["pdftoppm", "-gray", "-r", "30", "-f", "1", "-l", "1", str(path)], capture_output=True, timeout=120, check=True)
-    m = re.match(rb"P5\s+(\d+)\s+(\d+)\s+255\s", proc.stdout)
-    assert m, "pdftoppm gave no PGM"
-    return proc.stdout[m.end():]
-
-
 @pytest.mark.slow
 def test_every_pdf_is_there_with_pages_and_size(rendered):
     out, downloads, _ = rendered
@@ -307,7 +288,7 @@ def test_toolkit_is_tagged_with_outline_and_every_prompt(rendered, kit, assessme
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
     assert root["/Lang"] == "en"
     assert reader.metadata.title == f"{a.title}: observation toolkit"
-    titles = _outline(reader)
+    titles = outline_titles(reader)
     for section in ("Contents", "Facilitator guide", "Observation sheet", "Scoring worksheet", "Readiness levels and gates", "Interventions"):
         assert section in titles
     assert all(it.title in titles for it in a.items)
@@ -324,11 +305,11 @@ def test_complete_kit_and_hr_guide(rendered, kit):
     out, downloads, _ = rendered
     complete = _reader(out / "podkit-complete-kit-a4.pdf")
     assert len(complete.pages) > max(downloads[f"{a}-toolkit-a4.pdf"].pages for a in IDS)
-    titles = _outline(complete)
+    titles = outline_titles(complete)
     assert all(a.title in titles for a in kit.assessments)
     assert "/StructTreeRoot" in complete.trailer["/Root"]
     guide = _reader(out / "podkit-hr-guide-letter.pdf")
-    titles = _outline(guide)
+    titles = outline_titles(guide)
     assert {"Concepts", "Guidance for HR teams", "Frequently asked questions", "Pod level only"} <= set(titles)
     text = _norm(" ".join(p.extract_text() for p in guide.pages))
     assert "Every item describes what the pod does as a whole." in text
@@ -338,7 +319,7 @@ def test_complete_kit_and_hr_guide(rendered, kit):
 def test_first_page_of_every_pdf_is_not_blank(rendered):
     out, downloads, _ = rendered
     for name in downloads:
-        pixels = _page1_gray(out / name)
+        _, _, pixels = first_page_gray(out / name, dpi=30)
         inked = sum(1 for p in pixels if p < 160) / len(pixels)
         assert inked > 0.005, f"{name}: page 1 looks blank ({inked:.2%} inked)"
 
@@ -355,7 +336,7 @@ def test_fillable_sheet_has_fields_for_every_item(rendered, kit):
     assert fields["pk__meta__assessment"]["/V"] == "voice-sample"
     assert int(fields["pk__meta__assessment"].get("/Ff", 0)) & 1, "identity fields are read-only"
     assert reader.metadata["/podkitassessmentversion"] == a.version
-    assert _outline(reader), "the sheet has bookmarks too"
+    assert outline_titles(reader), "the sheet has bookmarks too"
 
 
 @pytest.mark.slow
