@@ -148,8 +148,12 @@ def test_key_paths_drop_union_tags():
     assert all(not set(p.key) & {"codes", "item-gate", "dimension-gate"} for p in problems)
 
 
-def test_a_key_named_like_a_tag_is_kept():
-    # an anchored item whose anchors mapping has a level key is still reached through "anchors"
+def test_a_key_named_like_its_union_tag_is_kept():
+    # a codes item has a key "codes" and pydantic's tag "codes": only the tag is dropped
+    assert _assessment(lambda d: d["items"][3]["codes"][1].update(label="")) == ["items[3].codes[1].label: must not be empty"]
+
+
+def test_mapping_keys_that_are_numbers_are_shown_as_indexes():
     msgs = _assessment(lambda d: d["items"][0]["anchors"].update({2: ""}))
     assert msgs == ["items[0].anchors[2]: must not be empty"]
 
