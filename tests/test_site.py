@@ -108,3 +108,26 @@ def test_staged_pages_match_the_golden_files(kit_copy, golden):
         text = (stage / page).read_text(encoding="utf-8")
         assert str(kit.project.root) not in text  # nothing of this machine in a page
         golden(f"site/{page}", text)
+
+
+def test_staged_pages_with_downloads_match_the_golden_files(kit_copy, golden):
+    """The toolkits page and an assessment page listing PDFs (planned, not rendered: the pages
+    only need each PDF's name, title, paper, page count and size)."""
+    import datetime as dt
+
+    from podkit import printing
+    from podkit.site import SiteExtras
+
+    kit = load_kit(Project.find(kit_copy("sample")))
+    ctx = printing.make_context(kit.project, date=dt.datetime(2026, 10, 1, 12, 0, tzinfo=dt.timezone.utc))
+    jobs = printing.plan_jobs(ctx, kit, ["a4", "letter"])
+    downloads = [
+        printing.Download(path=f"downloads/{j.name}", title=j.title, kind=j.kind, paper=printing.PAPERS[j.paper][1],
+                          assessment=j.assessment, pages=3 + i, size=150_000 + 1000 * i)
+        for i, j in enumerate(jobs)
+    ]
+    stage = stage_pages(kit, SiteExtras(downloads=downloads))
+    toolkits = (stage / "toolkits.md").read_text(encoding="utf-8")
+    assert all(f"]({d.path})" in toolkits for d in downloads)
+    golden("site/with-downloads/toolkits.md", toolkits)
+    golden("site/with-downloads/voice-sample.md", (stage / "assessments" / "voice-sample.md").read_text(encoding="utf-8"))
