@@ -30,7 +30,7 @@ def _record(name: str, *, pod="pod-demo", date="2026-03-02", duration=15, observ
 
 def test_records_round_trip_unchanged():
     records = [_record("a.yaml"), _record("b.yaml", pod="pod-two", date="2026-03-09")]
-    with RecordStore() as store:
+    with RecordStore(in_memory=0) as store:  # every record through the spill file
         for r in records:
             store.add(r)
         assert len(store) == 2
@@ -87,11 +87,23 @@ def test_two_observers_of_one_session_in_two_files_fit():
         assert store.check_sessions() == []
 
 
+def test_records_within_the_budget_stay_in_memory_and_the_rest_spill():
+    records = [_record("a.yaml"), _record("b.yaml", pod="pod-two", date="2026-03-09"), _record("c.yaml", date="2026-03-23")]
+    with RecordStore(in_memory=2) as store:
+        for r in records:
+            store.add(r)
+        assert store._file is not None  # the third one spilled
+        back = store.records([0, 1, 2])
+    assert back == records
+    assert back[0] is records[0] and back[1] is records[1]  # kept as they were
+    assert back[2] is not records[2]  # read back from the file
+
+
 def test_the_temporary_file_is_closed(monkeypatch):
-    store = RecordStore()
-    handle = store._file
+    store = RecordStore(in_memory=0)
     with store:
         store.add(_record("a.yaml"))
+        handle = store._file
     assert handle.closed
     with pytest.raises(ValueError):
         store.records([0])

@@ -64,3 +64,34 @@ def test_fork_pool_runs_work(monkeypatch):
         return
     with workers.fork_pool(2) as pool:
         assert pool.map(abs, [-1, -2, 3]) == [1, 2, 3]
+
+
+def test_fork_map_gives_every_result_once_and_workers_read_the_parents_memory():
+    from podkit.workers import can_fork, fork_map
+
+    assert can_fork()  # Linux, one thread: the test runs where CI runs
+    big = list(range(1000))  # inherited by the workers, never pickled
+    out = dict(fork_map(lambda i: (i, sum(big[: i + 1])), list(range(20)), 3))
+    assert sorted(out) == list(range(20))
+    assert all(out[i] == (i, sum(range(i + 1))) for i in range(20))
+
+
+def test_fork_map_raises_a_workers_user_error_and_names_a_bug():
+    import pytest
+
+    from podkit.errors import PodkitError
+    from podkit.workers import fork_map
+
+    def user(i):
+        if i == 3:
+            raise PodkitError("reports/x.html: cannot write the file: disk full")
+        return i
+
+    with pytest.raises(PodkitError, match="disk full"):
+        list(fork_map(user, list(range(6)), 2))
+
+    def bug(i):
+        return 1 / 0
+
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        list(fork_map(bug, list(range(4)), 2))
