@@ -17,6 +17,9 @@ KITS = Path(__file__).resolve().parent / "kits"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
+_TREE = pytest.StashKey[dict]()
+
+
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true", help="rewrite golden files from current output")
 
@@ -29,9 +32,33 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         )
 
 
+def _test_tree() -> dict[str, int]:
+    """Every file under tests/kits (git-ignored build output included): path -> mtime."""
+    out = {}
+    for p in KITS.rglob("*"):
+        if p.is_file() and "__pycache__" not in p.parts:
+            out[p.relative_to(KITS).as_posix()] = p.stat().st_mtime_ns
+    return out
+
+
+def pytest_sessionstart(session):
+    session.config.stash[_TREE] = _test_tree()
+
+
 def pytest_sessionfinish(session, exitstatus):
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    before = session.config.stash.get(_TREE, None)
+    if before is not None:
+        # The suite promises to work on copies: nothing in tests/kits is written, not even
+        # git-ignored build output or caches.
+        after = _test_tree()
+        touched = sorted(k for k in after if before.get(k) != after[k]) + sorted(k for k in before if k not in after)
+        if touched:
+            if reporter is not None:
+                reporter.write_line(f"tests wrote into tests/kits: {', '.join(touched[:10])}{' …' if len(touched) > 10 else ''}", red=True)
+            if session.exitstatus == 0:
+                session.exitstatus = 1
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None and reporter.stats.get("skipped") and session.exitstatus == 0:
             session.exitstatus = 1
 

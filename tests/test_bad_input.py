@@ -383,7 +383,7 @@ OBSERVATION_CASES = [
     Case("missing", missing, "no such file or folder", None),
     Case("fifo", fifo, "is not a regular file", None),
     Case("over-size-limit", oversized(O), f"up to {MAX_TEXT_BYTES:,} bytes", None),
-    Case("link-outside-folder", link_outside(O), "points outside the project", None),
+    Case("link-outside-folder", link_outside(O), "points outside the folder", None),
     Case("link-loop", link_loop, "symbolic link loop", None),
 ]
 _oids = [c.id for c in OBSERVATION_CASES]
