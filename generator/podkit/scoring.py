@@ -537,15 +537,15 @@ def pooled_agreement(a: Assessment, exacts: Sequence[Exact]) -> Agreement:
     return agreement(level_units, check_units)
 
 
-def _findings(a: Assessment, latest: SessionScore, ledger: list[LedgerEntry]) -> list[Finding]:
+def _findings(a: Assessment, latest: SessionScore, levels: list, ledger: list[LedgerEntry]) -> list[Finding]:
     opened = {e.item: e.opened for e in ledger if e.status == "open"}
     return [
         Finding(
             item=res.id, title=res.title, dimension=res.dimension, level=res.level, target=res.target,
-            gap=rounded(res.target - exact(res.level)), weight=res.weight, critical=res.critical, session=latest.index,
+            gap=rounded(res.target - level), weight=res.weight, critical=res.critical, session=latest.index,
             opened=opened.get(res.id, latest.date), interventions=_interventions(a.item(res.id)),
         )
-        for res in latest.items if res.below_target
+        for res, level in zip(latest.items, levels) if res.below_target
     ]
 
 
@@ -585,7 +585,7 @@ def score_pod(a: Assessment, pod: str, sessions_in: Sequence[tuple[Observation, 
         overall=overall,
         dimensions=dimension_trends(a, sessions, exacts, alerts),
         readiness=latest.readiness,
-        findings=_findings(a, latest, ledger),
+        findings=_findings(a, latest, exacts[-1].levels, ledger),
         execution_debt=execution_debt(a, ledger, exact_pd),
         alerts=alerts,
         recommendations=recommendations(a, latest, ledger),
