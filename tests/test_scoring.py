@@ -652,3 +652,28 @@ def test_scoring_is_pure(a, monkeypatch):
     first = report(a, sessions, D(2026, 3, 30))
     monkeypatch.setattr(builtins, "open", lambda *a, **k: (_ for _ in ()).throw(AssertionError("scoring opened a file")))
     assert report(a, sessions, D(2026, 3, 30)) == first
+
+
+def test_alert_compares_the_drop_with_the_mdc_from_the_pooled_alpha(a):
+    import math
+
+    import krippendorff
+    import numpy as np
+
+    sessions = _series(a, [6, 5, 5, 4])
+    pairs = [(3, 3), (2, 3), (3, 1), (1, 1)]  # done-demonstrated by two observers: the agreement data
+    two = []
+    for o, (x, y) in zip(sessions, pairs):
+        responses = {k: dict(v) for k, v in o.responses.items()}
+        responses["done-demonstrated"] = {"obs-a": {"level": x}, "obs-b": {"level": y}}
+        two.append(obs(o.date, {k: {ob: r if isinstance(r, dict) else r.model_dump(exclude_defaults=True) for ob, r in v.items()} for k, v in responses.items()}, observers=AB))
+    r = report(a, two, D(2026, 3, 1))
+    alpha = krippendorff.alpha(reliability_data=np.array([[x for x, _ in pairs], [y for _, y in pairs]], dtype=float), level_of_measurement="ordinal")
+    assert r.agreement.krippendorff_alpha == pytest.approx(alpha)
+    (al,) = [al for al in r.alerts if al.dimension == "flow" and al.session == 4 and al.compared_with == "previous-session"]
+    earlier = [100, 250 / 3, 250 / 3]
+    m = sum(earlier) / 3
+    sd = math.sqrt(sum((v - m) ** 2 for v in earlier) / 2)
+    mdc = 1.96 * math.sqrt(2) * sd * math.sqrt(1 - alpha)
+    assert al.mdc == pytest.approx(mdc, abs=0.005)
+    assert al.beyond_error == (al.drop >= mdc) and ("at or above" if al.beyond_error else "below") in al.error_note

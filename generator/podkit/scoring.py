@@ -17,7 +17,7 @@ The rules, word for word the list on the site's "Scoring explained" page (a test
 9. Exact boundaries. Every value is computed as an exact fraction: decimals are read as written (0.6 is six tenths), and a value exactly on a threshold meets it, for thresholds, gates, coverage, readiness, the trend slope, alerts and the debt grid. Numbers are rounded only for output, in one place: half to even, to two decimals.
 10. Order of sessions: by date; sessions on the same date by the position of their first record in the inputs (files in the order of their names), then by session type.
 11. Trend: change = latest dimension score − the previous scored one; direction from the least-squares slope of the scores against session number: improving when the slope is at or above +1 point per session, declining at or below −1, otherwise steady.
-12. Alerts: a dimension's score that is `degradation_drop` or more below its score in the previous scored session ("against the previous session"), or below the mean of its previous `baseline_sessions` scores once that many exist ("against the rolling baseline of N sessions"). Each alert gives both numbers. When the pod has a pooled ordinal alpha and the dimension at least two scores, MDC95 = 1.96 × √2 × SEM with SEM = SD × √(1 − α), SD the sample standard deviation of the dimension's scores; the alert says whether the drop is at or above it. Without alpha, or with alpha below 0, it says the MDC cannot be computed. When an alert is current and the direction is not declining, the trend says why both are true.
+12. Alerts: a dimension's score that is `degradation_drop` or more below its score in the previous scored session ("against the previous session"), or below the mean of its previous `baseline_sessions` scores once that many exist ("against the rolling baseline of N sessions"). Each alert gives both numbers. When the pod has a pooled ordinal alpha and the dimension at least two scores before the alerted session, MDC95 = 1.96 × √2 × SEM with SEM = SD × √(1 − α), SD the sample standard deviation of those earlier scores; the alert says whether the drop is at or above it. Without alpha, or with alpha below 0, it says the MDC cannot be computed. When an alert is current and the direction is not declining, the trend says why both are true.
 13. Execution Debt: a finding opens at the first session where the item is scored below target and closes at the first later session where it is scored at or above it; sessions where it is not observed or not applicable change nothing. Point-days accrue interval by interval: from one scored session of the finding to the next (or to `as_of` while open), weight × the gap scored at the start of the interval × the days of the interval. With `interest_after_days` set, days beyond that age of the finding count `interest_factor` times (off by default).
 14. Debt rating: open debt = the point-days of findings still open. The rating is the first `debt_grid` letter whose bounds all hold: open point-days at most `max_point_days`, open findings at most `max_open_findings`, open critical findings at most `max_open_critical` (a bound left out always holds). Closed findings are history, "paid down", with no grade.
 15. Portfolio: pods in name order, never ranked. A pod needs attention for open critical findings, current alerts, insufficient evidence, or no observation within `cadence_days` of the report date. A mean across pods is shown only when at least `roll_up_min_pods` pods (3 or more) have a score.
@@ -380,7 +380,7 @@ def _mdc(drop: Fraction, variance: Fraction | None, alpha: float | None) -> tupl
     if alpha < 0:
         return None, None, "the minimal detectable change cannot be computed: observers agree less than chance (alpha below 0)"
     if variance is None:
-        return None, None, "the minimal detectable change cannot be computed: the dimension needs two scores"
+        return None, None, "the minimal detectable change cannot be computed: the dimension needs two earlier scores"
     mdc_sq = Z95 ** 2 * 2 * variance * (1 - Fraction(alpha))
     beyond = drop * drop >= mdc_sq
     mdc = rounded(Fraction(float(mdc_sq) ** 0.5))
@@ -396,8 +396,6 @@ def degradation_alerts(a: Assessment, sessions: Sequence[SessionScore], exacts: 
     alerts: list[Alert] = []
     last = sessions[-1].index if sessions else None
     for k, d in enumerate(a.dimensions):
-        all_scores = [e.dims[k] for e in exacts if e.dims[k] is not None]
-        variance = _variance(all_scores)
         history: list[Fraction] = []
         for s, e in zip(sessions, exacts):
             score = e.dims[k]
@@ -411,7 +409,7 @@ def degradation_alerts(a: Assessment, sessions: Sequence[SessionScore], exacts: 
             for kind, comparison, ref in refs:
                 drop = ref - score
                 if drop >= drop_limit:
-                    mdc, beyond, note = _mdc(drop, variance, alpha)
+                    mdc, beyond, note = _mdc(drop, _variance(history), alpha)
                     alerts.append(Alert(
                         session=s.index, date=s.date, dimension=d.id, title=plain(d.title), compared_with=kind, comparison=comparison,
                         reference=rounded(ref), score=rounded(score), drop=rounded(drop), current=s.index == last,
