@@ -677,3 +677,42 @@ def test_alert_compares_the_drop_with_the_mdc_from_the_pooled_alpha(a):
     mdc = 1.96 * math.sqrt(2) * sd * math.sqrt(1 - alpha)
     assert al.mdc == pytest.approx(mdc, abs=0.005)
     assert al.beyond_error == (al.drop >= mdc) and ("at or above" if al.beyond_error else "below") in al.error_note
+
+
+def test_a_second_observer_adds_spread_not_a_downward_bias(a):
+    """One observer records level 2 every time; later a second joins and records 3, 1, 3. The
+    combined level moves around 2 in both directions (the old less-favourable-middle rule turned
+    every pair into the lower value, 2 → 1 → 2 → 1, and opened debt for each)."""
+    fixed = {"dod-checked": {"check": True}, "blockers-unowned": {"count": 1}, "swarming": {"intervals": [["SW"], ["SW"], ["RS"], ["RS"], ["RS"]]}}
+    sessions = [obs(D(2026, 1, 5), one(**{"done-demonstrated": {"level": 2}}, **fixed))]
+    for i, other in enumerate([2, 2, 2]):
+        resp = {k: {"obs-a": v} for k, v in fixed.items()} | {"done-demonstrated": {"obs-a": {"level": other}, "obs-b": {"level": 1 if i % 2 else 3}}}
+        sessions.append(obs(D(2026, 1, 19) + dt.timedelta(days=14 * i), resp, observers=AB))
+    r = report(a, sessions, D(2026, 3, 1))
+    levels = [s.items[0].level for s in r.sessions]
+    assert levels == [2, 2.5, 1.5, 2.5]
+    one_only = report(a, [sessions[0]] + [obs(o.date, one(**{"done-demonstrated": {"level": 2}}, **fixed)) for o in sessions[1:]], D(2026, 3, 1))
+    assert [s.score for s in one_only.sessions] == [r.sessions[0].score] * 4
+    # the 1.5 session opens a finding for 14 days at gap 0.5 (2 × 0.5 × 14 = 14), closed by the next
+    assert [(e.item, e.point_days, e.status) for e in r.execution_debt.ledger] == [("done-demonstrated", 14, "closed")]
+
+
+def test_csv_with_consensus_and_not_applicable_scores_like_yaml(a, tmp_path):
+    from podkit.observations import load_observations
+
+    rows = [
+        "assessment,assessment_version,pod,date,session_type,duration_minutes,observer,item,level,check,count,intervals,not_observed,not_applicable,reason,evidence",
+        "worked-example,1.0.0,pod-demo,2026-03-30,review,15,obs-a,done-demonstrated,1,,,,,,,",
+        "worked-example,1.0.0,pod-demo,2026-03-30,review,15,obs-b,done-demonstrated,2,,,,,,,",
+        "worked-example,1.0.0,pod-demo,2026-03-30,review,15,obs-a,dod-checked,,yes,,,,,,",
+        "worked-example,1.0.0,pod-demo,2026-03-30,review,15,obs-b,dod-checked,,no,,,,,,",
+        "worked-example,1.0.0,pod-demo,2026-03-30,review,15,consensus,dod-checked,,yes,,,,,,agreed",
+        "worked-example,1.0.0,pod-demo,2026-03-30,review,15,obs-a,blockers-unowned,,,,,,yes,No item was blocked.,",
+        "worked-example,1.0.0,pod-demo,2026-03-30,review,15,obs-b,blockers-unowned,,,,,,yes,No item was blocked.,",
+        "worked-example,1.0.0,pod-demo,2026-03-30,review,15,obs-a,swarming,,,,SW|NX|RS|SW|RS,,,,",
+        "worked-example,1.0.0,pod-demo,2026-03-30,review,15,obs-b,swarming,,,,SW|RS|RS|SW|RS,,,,",
+    ]
+    (tmp_path / "s3.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (rec,) = load_observations([tmp_path / "s3.csv"], [a], today=D(2026, 4, 1)).records
+    s = agrees(a, rec.observation)
+    assert (s.score, s.level, s.not_applicable) == (72.22, "verifying", ["blockers-unowned"])
