@@ -681,8 +681,9 @@ def test_alert_compares_the_drop_with_the_mdc_from_the_pooled_alpha(a):
 
 def test_a_second_observer_adds_spread_not_a_downward_bias(a):
     """One observer records level 2 every time; later a second joins and records 3, 1, 3. The
-    combined level moves around 2 in both directions (the old less-favourable-middle rule turned
-    every pair into the lower value, 2 → 1 → 2 → 1, and opened debt for each)."""
+    combined level moves around 2 in both directions (the old less-favourable-middle rule kept
+    the lower value of each pair, 2 and 3 → 2 but 2 and 1 → 1, so disagreement could only pull the
+    level down)."""
     fixed = {"dod-checked": {"check": True}, "blockers-unowned": {"count": 1}, "swarming": {"intervals": [["SW"], ["SW"], ["RS"], ["RS"], ["RS"]]}}
     sessions = [obs(D(2026, 1, 5), one(**{"done-demonstrated": {"level": 2}}, **fixed))]
     for i, other in enumerate([2, 2, 2]):
