@@ -19,7 +19,7 @@ import pytest
 from conftest import KITS, ROOT
 from podkit import scoring
 from podkit.kit import Project, load_kit
-from podkit.model import AnchoredItem, Assessment, CheckItem, CodesItem, CountItem, Observation
+from podkit.model import AnchoredItem, Assessment, CheckItem, CountItem, Observation
 from podkit.pipeline import score_records
 from podkit.portfolio import inputs_digest
 from podkit.scoring import debt_rating, direction, exact, rounded, score_pod, score_session, slope, threshold_level
