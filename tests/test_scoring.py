@@ -717,3 +717,32 @@ def test_csv_with_consensus_and_not_applicable_scores_like_yaml(a, tmp_path):
     (rec,) = load_observations([tmp_path / "s3.csv"], [a], today=D(2026, 4, 1)).records
     s = agrees(a, rec.observation)
     assert (s.score, s.level, s.not_applicable) == (72.22, "verifying", ["blockers-unowned"])
+
+
+def test_shipped_ladders_are_cumulative(shipped):
+    """The reported failure: a top level reached while an entry level's gate failed. For every item
+    gate of every shipped assessment, a session at the top level everywhere except that item stops
+    at the level below the first one gated on it."""
+    checked = 0
+    for a in shipped.values():
+        top = a.max_level
+        gated = []
+        for k, r in enumerate(a.readiness):
+            for g in r.gates:
+                if hasattr(g, "item") and g.item not in [x for x, _ in gated]:
+                    gated.append((g.item, k))
+        for item_id, first in gated:
+            responses = {}
+            for it in a.items:
+                ans = _answer_for(it, 0 if it.id == item_id else top, top)
+                responses[it.id] = {"obs-a": ans or NO}
+            if responses[item_id]["obs-a"] == NO:
+                continue
+            s = score_session(a, obs(D(2026, 3, 2), responses, assessment=a.id, version=a.version))
+            _, _, _, reached = page_session(a, obs(D(2026, 3, 2), responses, assessment=a.id, version=a.version))
+            assert s.level == reached
+            assert s.first_failed == a.readiness[first].id, (a.id, item_id)
+            assert s.level == (a.readiness[first - 1].id if first else None)
+            assert not any(r.reached for r in s.readiness[first:])
+            checked += 1
+    assert checked >= len(shipped)
