@@ -8,7 +8,9 @@ Three invented pods observed with two assessments every two weeks: pod-aurora im
 pod-borealis degrades, pod-cirrus holds steady (recorded in a CSV file, with two observers in
 some sessions and one session too thin to score). Levels come from a made-up "true quality" per
 pod and session plus noise; counts and interval codes are chosen so that they map to those
-levels through the assessment's own thresholds. Nothing here describes a real team.
+levels through the assessment's own thresholds. Where two observers' levels on an anchored item
+are flagged as far apart, they record the level they agreed after comparing notes under
+``consensus``. Nothing here describes a real team.
 """
 
 from __future__ import annotations
@@ -175,6 +177,11 @@ def generate(project: Project) -> dict[str, str]:
                         lv = level if j == 0 else _shift(rng, level, a.max_level)
                         ans, note = _answer(rng, a, it, lv, duration, coded)
                         per[ob] = {**ans, "evidence": note}
+                    levels = [r["level"] for r in per.values() if "level" in r]
+                    if len(levels) > 1 and max(levels) - min(levels) >= a.scoring.disagreement_spread:
+                        # the observers compared notes after the session and agreed on the anchor
+                        # (no random draw here, so every other value stays as it was)
+                        per["consensus"] = {"level": level, "evidence": f"Agreed after comparing notes: level {level}."}
                     responses[it.id] = per
                 rec = dict(assessment=a.id, version=a.version, pod=pod, date=date, type=stype, duration=duration, observers=observers, responses=responses)
                 if fmt == "csv":
@@ -256,6 +263,10 @@ August to October 2026 with two assessments, `alignment` and `participation-and-
 | `pod-aurora` | improves steadily; a second observer joined the first session | YAML, one file per session |
 | `pod-borealis` | starts strong and degrades (degradation alerts, growing Execution Debt) | YAML, one file per session |
 | `pod-cirrus` | holds steady; two observers in three sessions; one session too short to score | CSV, one row per item per observer |
+
+Where two observers' levels on an item are far apart, the file also holds the level they agreed
+after comparing notes, under the observer id `consensus`: podkit scores that agreed value and
+leaves it out of the agreement statistics.
 
 Score them with:
 

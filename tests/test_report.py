@@ -71,7 +71,9 @@ def test_json_report_has_the_required_keys_in_range(scored):
     for d in data["dimensions"]:
         assert set(d) >= {"id", "score", "coverage", "status"} and 0 <= d["coverage"] <= 1
     assert -1 <= data["agreement"]["krippendorff_alpha"] <= 1
-    assert data["execution_debt"]["total"] == 70 and data["execution_debt"]["rating"] == "B" and data["execution_debt"]["open_findings"] == 0
+    # blockers (levels 2 and 1: 1.5) and the check (pass and fail: 1.5) each owed 0.5 for 14 days, then closed
+    debt = data["execution_debt"]
+    assert (debt["open"], debt["rating"], debt["open_findings"], debt["paid_down"], debt["closed_findings"]) == (0, "A", 0, 14, 2)
     assert isinstance(data["findings"], list) and isinstance(data["alerts"], list)
     assert data["podkit_version"] == "golden" and re.fullmatch(r"[0-9a-f]{64}", data["inputs"]["sha256"])
     assert Report.model_validate(data).pod == "pod-two"  # the JSON reads back into the model
@@ -144,7 +146,9 @@ def test_every_number_links_to_evidence(scored, renderer):
     html = render_html(rep, renderer)
     s2 = rep.sessions[1]
     assert f'<a href="#s2-dim-verification">{s2.dimensions[0].score:.1f}</a>' in html
-    assert '<a href="#ev-s2-done-demonstrated" title="evidence for done-demonstrated, session 2">1</a>' in html
+    # observers at 1 and 3: the mean of their item scores, level 2 (and the check 1.5: a pass and a fail)
+    assert '<a href="#ev-s2-done-demonstrated" title="evidence for done-demonstrated, session 2">2</a>' in html
+    assert '<a href="#ev-s2-dod-checked" title="evidence for dod-checked, session 2">1.5</a>' in html
     entry = html.split('id="ev-s2-done-demonstrated"')[1].split("</div>\n<div class=\"evidence\"")[0]
     for text in ("obs-a", "obs-b", "Claims of done without links.", "Links were in the chat.", "observations-team/2026-03-18.yaml:14"):
         assert text in entry
@@ -262,7 +266,8 @@ def test_score_one_pod_writes_no_portfolio_and_bad_formats_are_usage_errors(runn
     out = tmp_path / "out"
     result = runner.invoke(main, ["score", str(INPUTS[0]), "-f", "json", "-o", str(out), "--as-of", "2026-03-30", "-p", str(KIT), "-q"])
     assert result.exit_code == 0 and [p.name for p in out.iterdir()] == ["pod-demo--worked-example.json"]
-    assert json.loads((out / "pod-demo--worked-example.json").read_text())["execution_debt"]["total"] == 112
+    debt = json.loads((out / "pod-demo--worked-example.json").read_text())["execution_debt"]
+    assert (debt["open"], debt["paid_down"], debt["rating"]) == (56, 56, "B")  # the worked example's ledger on 30 March
     result = runner.invoke(main, ["score", str(INPUTS[0]), "-f", "docx", "-o", str(out), "-p", str(KIT)])
     assert result.exit_code == 2 and "expected a comma-separated list of html, pdf, json, md" in result.output
     result = runner.invoke(main, ["score", str(INPUTS[0]), "--as-of", "2026-01-01", "-o", str(tmp_path / "none"), "-p", str(KIT)])

@@ -1,9 +1,10 @@
 """Agreement between observers: Krippendorff's alpha over the units two or more observers recorded.
 
 Ordinal alpha over the levels of anchored, count and codes items; nominal alpha over checks
-(pass / fail). A unit is one item in one session recorded by two or more observers. Alpha is
-undefined (no number) when no unit has two observers, or when every value in those units is the
-same; the note says which. Read as ≥ .800 reliable, ≥ .667 tentative, below: recalibrate.
+(pass / fail). A unit is one item in one session scored by two or more observers (their own values;
+a consensus is never a unit's value). There is no number when no unit has two observers ("one
+observer: agreement needs two") or when every value in those units is the same ("every value
+identical"); the note says which. Read as ≥ .800 reliable, ≥ .667 tentative, below: recalibrate.
 """
 
 from __future__ import annotations
@@ -12,6 +13,10 @@ import math
 from typing import Literal, Sequence
 
 from .results import Agreement, Reading
+
+#: Why there is no alpha: the two cases, as the reports print them.
+ONE_OBSERVER = "one observer: agreement needs two"
+ALL_IDENTICAL = "every value identical: agreement cannot be told apart from chance"
 
 #: Krippendorff (2004): .800 is the customary minimum; .667 the lowest for tentative conclusions.
 RELIABLE = 0.8
@@ -33,10 +38,10 @@ def krippendorff_alpha(units: Sequence[dict[str, float]], level: Literal["ordina
     """Alpha over ``units`` (each: observer -> value) and a note when it is undefined."""
     pairable = [u for u in units if len(u) >= 2]
     if not pairable:
-        return None, "no item was recorded by two or more observers in the same session"
+        return None, ONE_OBSERVER
     values = {v for u in pairable for v in u.values()}
     if len(values) < 2:
-        return None, "every observer gave the same value on every item they shared, so agreement cannot be told apart from chance"
+        return None, ALL_IDENTICAL
     coders = sorted({c for u in pairable for c in u})
     alpha = _alpha(level, [[u.get(c) for u in pairable] for c in coders])
     if not math.isfinite(alpha):

@@ -11,11 +11,16 @@
 ``pk__meta__duration``           minutes observed (text)
 ``pk__meta__notes``              other notes (multi-line text)
 ``pk__<item>__level``            anchored item: radio group, values ``0`` … max and ``not-observed``
+                                 (and ``not-applicable`` where the item allows it)
 ``pk__<item>__check``            check item: radio group, values ``yes``, ``no``, ``not-observed``
+                                 (and ``not-applicable`` where the item allows it)
 ``pk__<item>__count``            count item: a number (text)
+``pk__<item>__out-of``           ratio count item: the denominator, a number (text)
 ``pk__<item>__i<NN>__<CODE>``    codes item: a check box per interval row ``NN`` (01, 02 …) and code
 ``pk__<item>__interval``         codes item: minutes per interval row (prefilled, read-only)
 ``pk__<item>__not-observed``     count and codes items: check box
+``pk__<item>__not-applicable``   count and codes items that allow it: check box
+``pk__<item>__reason``           items that allow "not applicable": why it did not apply (text)
 ``pk__<item>__evidence``         evidence notes (multi-line text)
 ===============================  ==========================================================
 
@@ -29,6 +34,11 @@ PREFIX = "pk"
 SEP = "__"
 #: The value of a radio group, or the name of a check box, for "not observed".
 NOT_OBSERVED = "not-observed"
+#: The value of a radio group, or the name of a check box, for "not applicable".
+NOT_APPLICABLE = "not-applicable"
+#: The field of a ratio count item's denominator, and of the reason an item did not apply.
+OUT_OF = "out-of"
+REASON = "reason"
 #: The session fields of a sheet, in the order they are printed.
 META_KEYS = ("assessment", "version", "pod", "date", "observer", "session", "duration", "notes")
 #: Fields that are prefilled and must not be edited (made read-only in the PDF).

@@ -52,8 +52,11 @@ def md_code(text: object) -> str:
     return f"`{s}`"
 
 
-def fmt_alpha(value: float | None) -> str:
-    return "undefined" if value is None else f"{value:.3f}"
+def fmt_alpha(value: float | None, note: str = "") -> str:
+    """Alpha to three decimals; without one, the reason (``note``) or an en dash."""
+    if value is None:
+        return note.split(":")[0] if note else "–"
+    return f"{value:.3f}"
 
 
 def _points(values: Sequence[float | None], width: float, height: float, pad: float, lo: float = 0, hi: float = 100):

@@ -227,8 +227,16 @@ def cross_check(a: Assessment) -> list[tuple[tuple, str]]:
     for i in _dupes([g.rating for g in grid]):
         found.append((("scoring", "debt_grid", i, "rating"), f"rating {grid[i].rating!r} appears twice"))
     bounds = [g.max_point_days for g in grid]
-    if bounds and bounds[-1] is not None:
-        found.append((("scoring", "debt_grid", len(grid) - 1), "the last rating must have no max_point_days (it covers everything above)"))
+    last = grid[-1] if grid else None
+    if last is not None and (last.max_point_days is not None or last.max_open_findings is not None or last.max_open_critical is not None):
+        found.append((("scoring", "debt_grid", len(grid) - 1), "the last rating must have no bounds (max_point_days, max_open_findings, max_open_critical): it covers everything else"))
+    for name in ("max_open_findings", "max_open_critical"):
+        previous = None
+        for i, g in enumerate(grid[:-1]):
+            value = getattr(g, name)
+            if value is not None and previous is not None and value < previous:
+                found.append((("scoring", "debt_grid", i, name), f"{name} must not decrease from rating to rating ({value} after {previous})"))
+            previous = value if value is not None else previous
     finite = [b for b in bounds[:-1]]
     for i, b in enumerate(finite):
         if b is None:

@@ -271,20 +271,31 @@ class ReadinessLevel(Strict):
 
 
 class DebtGrade(Strict):
-    """Upper bound (inclusive) of point-days for a rating letter."""
+    """Upper bounds (inclusive) of open debt for a rating letter; a bound left out always holds."""
 
     rating: Annotated[str, StringConstraints(pattern=RATING_PATTERN)]
+    #: open point-days (findings still open on the report date)
     max_point_days: Annotated[float, Field(ge=0)] | None = None
+    #: open findings
+    max_open_findings: Annotated[int, Field(ge=0)] | None = None
+    #: open findings on critical items
+    max_open_critical: Annotated[int, Field(ge=0)] | None = None
 
 
 def _default_debt_grid() -> list[DebtGrade]:
+    # A reads "little open debt": a few young findings, none critical. A new pod with five open
+    # findings, two critical, gets C on its first day, before any point-day has accrued.
     return [
-        DebtGrade(rating="A", max_point_days=30),
-        DebtGrade(rating="B", max_point_days=90),
-        DebtGrade(rating="C", max_point_days=180),
+        DebtGrade(rating="A", max_point_days=30, max_open_findings=2, max_open_critical=0),
+        DebtGrade(rating="B", max_point_days=90, max_open_findings=4, max_open_critical=1),
+        DebtGrade(rating="C", max_point_days=180, max_open_findings=6, max_open_critical=2),
         DebtGrade(rating="D", max_point_days=360),
-        DebtGrade(rating="E", max_point_days=None),
+        DebtGrade(rating="E"),
     ]
+
+
+#: The fewest pods a figure across pods (a mean, a count) may cover: fewer could single one out.
+MIN_ROLL_UP_PODS = 3
 
 
 class ScoringConfig(Strict):
@@ -294,7 +305,15 @@ class ScoringConfig(Strict):
     degradation_drop: Annotated[float, Field(gt=0, le=100)] = 10.0
     baseline_sessions: Annotated[int, Field(ge=1, le=20)] = 3
     disagreement_spread: Annotated[int, Field(ge=1, le=10)] = 2
-    debt_grid: list[DebtGrade] = Field(default_factory=_default_debt_grid)
+    debt_grid: Annotated[list[DebtGrade], Field(min_length=1)] = Field(default_factory=_default_debt_grid)
+    #: Interest on long-lived findings: days beyond this age of a finding count
+    #: ``interest_factor`` times. Off (``None``) by default.
+    interest_after_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    interest_factor: Annotated[float, Field(ge=1, le=10)] = 1.5
+    #: A pod with no observation for longer than this many days needs attention in a portfolio.
+    cadence_days: Annotated[int, Field(ge=1, le=366)] = 28
+    #: The fewest pods a roll-up across pods may cover (never fewer than MIN_ROLL_UP_PODS).
+    roll_up_min_pods: Annotated[int, Field(ge=MIN_ROLL_UP_PODS, le=1000)] = MIN_ROLL_UP_PODS
 
 
 def _default_scale() -> list[ScaleLevel]:

@@ -409,7 +409,9 @@ def _read_run(files: list[tuple], *, kit: dict[str, Assessment], today: _dt.date
 
 
 def pod_sessions(records: list[Record], as_of: _dt.date) -> tuple[list[tuple[Observation, dict, list[str]]], list[tuple[Record, Problem]], set[tuple[str, str]], int]:
-    """The sessions of one pod and assessment up to ``as_of``, merged, in date order.
+    """The sessions of one pod and assessment up to ``as_of``, merged, in order (rule 10 of
+    :mod:`podkit.scoring`): by date, then by the position of the session's first record in
+    ``records`` (files in the order of their names), then by session type.
 
     Returns ``(observation, where, source names)`` per session, the warnings of the records used
     (with their record), the ``(name, sha256)`` of the files used, and how many sessions were
@@ -419,7 +421,8 @@ def pod_sessions(records: list[Record], as_of: _dt.date) -> tuple[list[tuple[Obs
     for rec in records:
         by_session.setdefault(session_key(rec.observation), []).append(rec)
     sessions, warnings, files, later = [], [], set(), 0
-    for key in sorted(by_session):
+    first = {key: i for i, key in reversed(list(enumerate(session_key(r.observation) for r in records)))}
+    for key in sorted(by_session, key=lambda k: (k[2], first[k], k[3])):
         recs = by_session[key]
         if key[2] > as_of:
             later += 1

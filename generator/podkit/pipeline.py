@@ -84,7 +84,7 @@ def _showcase(reports):
     """The sample pod report the site shows in full: the richest one (agreement, trend, debt)."""
     def richness(r):
         doubled = sum(1 for s in r.sessions if len(s.observers) > 1)
-        return (-doubled, -len(r.sessions), -len(r.alerts), -r.execution_debt.total, r.pod, r.assessment.id)
+        return (-doubled, -len(r.sessions), -len(r.alerts), -(r.execution_debt.open + r.execution_debt.paid_down), r.pod, r.assessment.id)
 
     return sorted(reports, key=richness)[0]
 

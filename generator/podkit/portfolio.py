@@ -1,6 +1,8 @@
 """Several pods side by side: the portfolio, built from the pod reports' summaries.
 
-Pure functions, like :mod:`podkit.scoring`: nothing here reads or writes files.
+Pure functions, like :mod:`podkit.scoring`: nothing here reads or writes files. Pods appear in
+name order and are never ranked; a figure across pods needs at least ``roll_up_min_pods`` of them
+(rule 15 of :mod:`podkit.scoring`).
 """
 
 from __future__ import annotations
@@ -8,7 +10,10 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 from collections import defaultdict
+from fractions import Fraction
 from typing import Sequence
+
+from .model import MIN_ROLL_UP_PODS
 
 from .results import (
     PORTFOLIO_FORMAT,
@@ -22,7 +27,9 @@ from .results import (
     PortfolioPod,
     Report,
     ReportWarning,
+    SCORED,
 )
+from .scoring import exact, rounded
 
 
 def report_name(pod: str, assessment_id: str) -> str:
@@ -30,11 +37,29 @@ def report_name(pod: str, assessment_id: str) -> str:
     return f"{pod}--{assessment_id}"
 
 
+def needs_attention(r: Report) -> list[str]:
+    """Rule 15: why a pod deserves a conversation; empty when nothing is flagged."""
+    out = []
+    critical = r.execution_debt.open_critical
+    if critical:
+        out.append(f"{critical} open critical finding{'s' if critical != 1 else ''}")
+    alerts = sorted({al.title for al in r.alerts if al.current})
+    if alerts:
+        out.append("current alert: " + ", ".join(alerts))
+    if r.overall.status != SCORED:
+        out.append("insufficient evidence in the latest session")
+    quiet = (r.as_of - r.overall.date).days
+    if quiet > r.settings.cadence_days:
+        out.append(f"no observation for {quiet} days (cadence {r.settings.cadence_days})")
+    return out
+
+
 def pod_summary(r: Report) -> PodSummary:
     """What the portfolio needs from one pod report."""
     return PodSummary(
         assessment=r.assessment,
         dimensions=[AssessmentRef(id=d.id, version=r.assessment.version, title=d.title) for d in r.dimensions],
+        roll_up_min_pods=r.settings.roll_up_min_pods,
         pod=PortfolioPod(
             pod=r.pod,
             report=report_name(r.pod, r.assessment.id),
@@ -42,18 +67,29 @@ def pod_summary(r: Report) -> PodSummary:
             latest=r.overall.date,
             overall=r.overall,
             dimensions=[PortfolioDimension(id=d.id, score=d.score, status=d.status) for d in r.dimensions],
-            execution_debt_total=r.execution_debt.total,
-            execution_debt_open=round(sum(e.point_days for e in r.execution_debt.ledger if e.status == "open"), 6),
+            execution_debt_open=r.execution_debt.open,
             execution_debt_rating=r.execution_debt.rating,
+            execution_debt_paid_down=r.execution_debt.paid_down,
             open_findings=r.execution_debt.open_findings,
+            open_critical=r.execution_debt.open_critical,
             current_alerts=sum(1 for al in r.alerts if al.current),
             krippendorff_alpha=r.agreement.krippendorff_alpha,
+            agreement_note=r.agreement.note,
+            needs_attention=needs_attention(r),
         ),
     )
 
 
+def roll_up(pods: Sequence[PortfolioPod], minimum: int) -> tuple[Fraction | None, str]:
+    """The mean overall score across pods, only when at least ``minimum`` pods have one."""
+    scores = [exact(p.overall.score) for p in pods if p.overall.score is not None]
+    if len(scores) < minimum:
+        return None, f"no figure across pods: {len(scores)} pod{'s' if len(scores) != 1 else ''} with a score, fewer than the {minimum} a roll-up needs so that it cannot single out a pod"
+    return sum(scores) / len(scores), f"mean of the {len(scores)} pods with an overall score"
+
+
 def build_portfolio(summaries: Sequence[PodSummary], *, as_of: _dt.date, version: str, inputs: Inputs, warnings: Sequence[ReportWarning] = (), redact: bool = False) -> Portfolio | None:
-    """The portfolio of the pods' reports, per assessment; ``None`` with fewer than two pods."""
+    """The portfolio of the pods' reports, per assessment, pods in name order; ``None`` with fewer than two pods."""
     if len({s.pod.pod for s in summaries}) < 2:
         return None
     by_assessment: dict[str, list[PodSummary]] = defaultdict(list)
@@ -62,11 +98,13 @@ def build_portfolio(summaries: Sequence[PodSummary], *, as_of: _dt.date, version
     sections = []
     for aid in sorted(by_assessment):
         group = sorted(by_assessment[aid], key=lambda s: s.pod.pod)
-        first = group[0]
         pods = [s.pod for s in group]
-        # Open debt first (it is still growing), then the total incurred (closed findings too).
-        ranking = [p.pod for p in sorted(pods, key=lambda p: (-p.execution_debt_open, -p.execution_debt_total, p.pod))]
-        sections.append(PortfolioAssessment(assessment=first.assessment, dimensions=first.dimensions, pods=pods, debt_ranking=ranking))
+        minimum = max(MIN_ROLL_UP_PODS, group[0].roll_up_min_pods)
+        mean, note = roll_up(pods, minimum)
+        sections.append(PortfolioAssessment(
+            assessment=group[0].assessment, dimensions=group[0].dimensions, pods=pods,
+            roll_up_min_pods=minimum, mean_overall=rounded(mean), roll_up_note=note,
+        ))
     return Portfolio(
         format=PORTFOLIO_FORMAT,
         podkit_version=version,

@@ -30,8 +30,12 @@ class _Out(BaseModel):
 class ObserverAnswer(_Out):
     """What one observer recorded for one item (the evidence behind the item's value)."""
 
+    #: an observer's pseudonym, or ``consensus`` for the value the observers agreed
     observer: str
     not_observed: bool
+    not_applicable: bool = False
+    #: why the item did not apply (with ``not_applicable``)
+    reason: str = ""
     answer: str
     level: Optional[int]
     value: Optional[float]
@@ -48,9 +52,15 @@ class ItemScore(_Out):
     weight: float
     target: int
     critical: bool
+    #: scored in this session (neither not observed nor not applicable)
     observed: bool
+    not_applicable: bool = False
+    #: the session's value is the observers' consensus, not the mean of their scores
+    consensus: bool = False
+    #: observers who scored the item (the consensus not counted)
     observers: int
-    level: Optional[int]
+    #: combined level = item score × top level; a fraction when observers differ (1.5)
+    level: Optional[float]
     score: Optional[float]
     value: Optional[float]
     below_target: bool
@@ -67,6 +77,8 @@ class DimensionScore(_Out):
     coverage: float
     status: Status
     observed_weight: float
+    #: weight of the items that applied in the session (not-applicable items left out)
+    applicable_weight: float
     total_weight: float
     items: list[str]
 
@@ -76,6 +88,9 @@ class GateCheck(_Out):
     target: str
     text: str
     held: bool
+    status: Literal["held", "failed", "not-applicable"]
+    #: what was found: "level 1.5", "not observed", "insufficient evidence", …
+    found: str
 
 
 class ReadinessCheck(_Out):
@@ -84,7 +99,13 @@ class ReadinessCheck(_Out):
     min_score: float
     score_met: bool
     gates: list[GateCheck]
+    #: this level's own conditions hold (minimum score met, no gate failed)
+    passed: bool
+    #: reached: this level and every level below it passed
     reached: bool
+    gates_not_applicable: int
+    #: why the level did not pass (empty when it passed)
+    reasons: list[str]
 
 
 class Agreement(_Out):
@@ -111,11 +132,16 @@ class SessionScore(_Out):
     score: Optional[float]
     level: Optional[str]
     level_title: Optional[str]
+    #: the first readiness level that did not pass, and why
+    first_failed: Optional[str]
+    first_failed_title: Optional[str]
+    first_failed_reasons: list[str]
     coverage: float
     dimensions: list[DimensionScore]
     items: list[ItemScore]
     readiness: list[ReadinessCheck]
     findings: list[str]
+    not_applicable: list[str]
     disagreements: list[str]
     agreement: Agreement
 
@@ -138,6 +164,8 @@ class DimensionSummary(_Out):
     baseline: Optional[float]
     slope: Optional[float]
     direction: Optional[Literal["improving", "steady", "declining"]]
+    #: why the direction and a current alert can both be true, when they seem to disagree
+    note: str = ""
     series: list[TrendPoint]
 
 
@@ -145,6 +173,9 @@ class Overall(_Out):
     score: Optional[float]
     level: Optional[str]
     level_title: Optional[str]
+    first_failed: Optional[str] = None
+    first_failed_title: Optional[str] = None
+    first_failed_reasons: list[str] = []
     status: Status
     coverage: float
     session: int
@@ -158,10 +189,18 @@ class Alert(_Out):
     dimension: str
     title: str
     compared_with: Literal["previous-session", "baseline"]
+    #: "against the previous session" or "against the rolling baseline of N sessions"
+    comparison: str
     reference: float
     score: float
     drop: float
     current: bool
+    #: minimal detectable change (MDC95) of the dimension, when it can be computed
+    mdc: Optional[float]
+    #: the drop is at or above the MDC (``None`` when the MDC cannot be computed)
+    beyond_error: Optional[bool]
+    #: the MDC sentence: whether the drop exceeds measurement error, or why that cannot be said
+    error_note: str
 
 
 class InterventionRef(_Out):
@@ -174,14 +213,26 @@ class Finding(_Out):
     item: str
     title: str
     dimension: str
-    level: int
+    level: float
     target: int
-    gap: int
+    gap: float
     weight: float
     critical: bool
     session: int
     opened: _dt.date
     interventions: list[InterventionRef]
+
+
+class DebtInterval(_Out):
+    """One stretch between two observations of a finding (or the last one and ``as_of``)."""
+
+    start: _dt.date
+    end: _dt.date
+    gap: float
+    days: int
+    #: days of the stretch beyond ``interest_after_days`` (0 without interest)
+    interest_days: int
+    point_days: float
 
 
 class LedgerEntry(_Out):
@@ -190,29 +241,42 @@ class LedgerEntry(_Out):
     dimension: str
     weight: float
     target: int
+    critical: bool
     status: Literal["open", "closed"]
     opened: _dt.date
     opened_session: int
     closed: Optional[_dt.date]
     closed_session: Optional[int]
-    level: int
-    gap: int
+    #: the level and gap last observed while the finding was open
+    level: float
+    gap: float
     last_session: int
     days: int
     point_days: float
+    intervals: list[DebtInterval]
     interventions: list[InterventionRef]
 
 
 class DebtGradeRef(_Out):
     rating: str
     max_point_days: Optional[float]
+    max_open_findings: Optional[int]
+    max_open_critical: Optional[int]
 
 
 class ExecutionDebt(_Out):
-    total: float
+    """The headline is open debt, graded A–E; closed findings are history ("paid down")."""
+
+    open: float
     rating: str
     open_findings: int
+    open_critical: int
+    paid_down: float
     closed_findings: int
+    #: open + paid down: every point-day incurred so far (history; not graded)
+    total: float
+    interest_after_days: Optional[int]
+    interest_factor: float
     grid: list[DebtGradeRef]
     ledger: list[LedgerEntry]
 
@@ -258,6 +322,8 @@ class Settings(_Out):
     degradation_drop: float
     baseline_sessions: int
     disagreement_spread: int
+    cadence_days: int
+    roll_up_min_pods: int
     max_level: int
     scale: list[ScaleRef]
 
@@ -298,24 +364,35 @@ class PortfolioPod(_Out):
     latest: _dt.date
     overall: Overall
     dimensions: list[PortfolioDimension]
-    execution_debt_total: float
-    #: point-days of the findings still open on ``as_of`` (part of the total, and still growing)
+    #: point-days of the findings still open on ``as_of`` (still growing), and their rating
     execution_debt_open: float
     execution_debt_rating: str
+    #: point-days of closed findings: history, not graded
+    execution_debt_paid_down: float
     open_findings: int
+    open_critical: int
     current_alerts: int
     krippendorff_alpha: Optional[float]
+    agreement_note: str
+    #: why the pod deserves a conversation (empty: nothing flagged)
+    needs_attention: list[str]
 
 
 class PortfolioAssessment(_Out):
     assessment: AssessmentRef
     dimensions: list[AssessmentRef]
+    #: in name order, never ranked
     pods: list[PortfolioPod]
-    debt_ranking: list[str]
+    #: the fewest pods a figure across pods may cover
+    roll_up_min_pods: int
+    #: mean overall score across the pods that have one, only when at least ``roll_up_min_pods`` do
+    mean_overall: Optional[float]
+    #: how many pods the mean covers, or why there is none
+    roll_up_note: str
 
 
 class Portfolio(_Out):
-    """Several pods side by side: heatmap of dimension scores, trends and debt ranking."""
+    """Several pods side by side, in name order: dimension scores, trends, open debt and what needs attention."""
 
     format: Literal["podkit-portfolio/1"]
     podkit_version: str
@@ -334,5 +411,6 @@ class PodSummary(_Out):
 
     assessment: AssessmentRef
     dimensions: list[AssessmentRef]
+    roll_up_min_pods: int
     pod: PortfolioPod
 

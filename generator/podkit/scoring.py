@@ -4,156 +4,153 @@ Pure functions: nothing here reads or writes files or talks to the terminal, and
 between calls. The results are the models of :mod:`podkit.results`; agreement is computed in
 :mod:`podkit.agreement`, the portfolio in :mod:`podkit.portfolio`.
 
-The formulas, also on the site's "Scoring explained" page:
+The rules, word for word the list on the site's "Scoring explained" page (a test keeps them equal):
 
-* item level: anchored = the level recorded; check = the top level when passed, else 0; count =
-  the highest level whose threshold the number reaches (``>=`` when higher is better, ``<=`` when
-  lower is better), else 0; codes = the same, applied to the proportion of recorded intervals in
-  which at least one scoring code was ticked. Item score = level / top level (0–1).
-* several observers: checks by majority (a tie does not pass); every other kind by the median of
-  the observers' values (levels, counts, proportions); with an even number of observers, the less
-  favourable of the two middle values — the lower level, and for counts and proportions the one
-  on the worse side given ``better``. The combined value is always one an observer recorded.
-* dimension score = 100 × Σ(weight × item score) / Σ(weight) over observed items; dimension
-  coverage = observed item weight / all item weight of the dimension; a dimension below
-  ``min_coverage`` (or with nothing observed) is *insufficient evidence* and has no score.
-* overall score = Σ(dimension weight × score) / Σ(dimension weight) over scored dimensions;
-  overall coverage = observed item weight / all item weight; below ``min_coverage`` the session
-  is *insufficient evidence*: no overall score and no readiness level.
-* readiness = the highest level whose ``min_score`` is met and whose gates all hold (an item gate
-  needs the item observed at or above ``min_level``; a dimension gate needs the dimension scored at
-  or above ``min_score``).
-* agreement: Krippendorff's alpha (``krippendorff`` package), ordinal over the levels of
-  anchored, count and codes items, nominal over checks (pass / fail). A unit is one item in one
-  session recorded by two or more observers. Undefined (no number) when no unit has two
-  observers, or when every value in those units is the same. Read as ≥ .800 reliable,
-  ≥ .667 tentative, below: recalibrate. An item is flagged when its observers' levels spread by
-  ``disagreement_spread`` or more.
-* trend: change = latest dimension score − the previous scored one; direction from the
-  least-squares slope of the dimension's scores against session number (≥ +1 point per session
-  improving, ≤ −1 declining, otherwise steady). Degradation alert when a dimension's score is
-  ``degradation_drop`` or more below the previous session's score for it, or below the mean of
-  the previous ``baseline_sessions`` scores for it (only once that many exist).
-* Execution Debt: a finding opens at the first session where an item is observed below target
-  and closes at the first later session where it is observed at or above target (sessions where
-  it is not observed change nothing; an item that falls below target again opens a new finding).
-  point-days = item weight × gap × days, where gap = target − the item's level at the latest
-  session in which it was observed while the finding was open, and days = from the opening
-  session to the closing session, or to ``as_of`` while open. Total = the sum over open and
-  closed findings; rating = the first ``debt_grid`` letter whose ``max_point_days`` the total
-  does not exceed (the last letter has no bound). A portfolio ranks pods by open debt (the
-  point-days of findings still open), then by the total.
+1. Item value. anchored: the level recorded. check: 1 when passed, else 0. count: the number recorded; for a ratio item (`denominator`) the count divided by `out_of`; for a rate (`per: hour`) the count divided by the session's length in hours. codes: the share of denominator intervals in which at least one scoring code was ticked; the denominator intervals are the recorded intervals holding one of `denominator_codes`, or every recorded interval when the item declares none.
+2. Item level of one observer. anchored: the level recorded; check: the top level when passed, else 0; count and codes: the highest level whose threshold the value meets (at or above when higher is better, at or below when lower is better), else 0. The observer's item score is level divided by the top level.
+3. Not applicable. A response marked `not_applicable` (with its reason), a ratio item with `out_of: 0` and a codes item with no denominator interval are not applicable. An item is not applicable in a session when its consensus is, or when no observer scored it and at least one observer found it not applicable. A not-applicable item leaves both the score and the coverage denominator; a not-observed item stays in the coverage denominator.
+4. Several observers. When the item has a `consensus` response with an answer or not applicable, that is the session's value. Otherwise the item score is the mean of the scores of the observers who scored it (for a check: the share of observers who recorded a pass). The combined level is the item score times the top level, and may be a fraction (1.5). Agreement is computed from the observers' own values only, never the consensus.
+5. Dimension score = 100 × Σ(weight × item score) ÷ Σ(weight) over the items scored. Coverage = weight of items scored ÷ weight of items applicable. A dimension with coverage below `min_coverage`, or with nothing scored, is insufficient evidence and has no score.
+6. Overall score = Σ(dimension weight × dimension score) ÷ Σ(dimension weight) over scored dimensions. Overall coverage = weight of items scored ÷ weight of items applicable, over the whole assessment. Below `min_coverage`, or with no scored dimension, the session is insufficient evidence: no overall score and no readiness level.
+7. Gates. An item gate holds when the combined level is at or above its level, fails when the item was not observed or is below it, and is not applicable when the item is not applicable in the session. A dimension gate holds when the dimension is scored at or above its score and fails otherwise.
+8. Readiness is cumulative. A level passes when the overall score is at or above its minimum and none of its gates fails; a gate that is not applicable does not block it, and the report says how many were not applicable. Level k is reached only when every level from the first to k passes; the report names the first level that did not pass and why.
+9. Exact boundaries. Every value is computed as an exact fraction: decimals are read as written (0.6 is six tenths), and a value exactly on a threshold meets it, for thresholds, gates, coverage, readiness, the trend slope, alerts and the debt grid. Numbers are rounded only for output, in one place: half to even, to two decimals.
+10. Order of sessions: by date; sessions on the same date by the position of their first record in the inputs (files in the order of their names), then by session type.
+11. Trend: change = latest dimension score − the previous scored one; direction from the least-squares slope of the scores against session number: improving when the slope is at or above +1 point per session, declining at or below −1, otherwise steady.
+12. Alerts: a dimension's score that is `degradation_drop` or more below its score in the previous scored session ("against the previous session"), or below the mean of its previous `baseline_sessions` scores once that many exist ("against the rolling baseline of N sessions"). Each alert gives both numbers. When the pod has a pooled ordinal alpha and the dimension at least two scores before the alerted session, MDC95 = 1.96 × √2 × SEM with SEM = SD × √(1 − α), SD the sample standard deviation of those earlier scores; the alert says whether the drop is at or above it. Without alpha, or with alpha below 0, it says the MDC cannot be computed. When an alert is current and the direction is not declining, the trend says why both are true.
+13. Execution Debt: a finding opens at the first session where the item is scored below target and closes at the first later session where it is scored at or above it; sessions where it is not observed or not applicable change nothing. Point-days accrue interval by interval: from one scored session of the finding to the next (or to `as_of` while open), weight × the gap scored at the start of the interval × the days of the interval. With `interest_after_days` set, days beyond that age of the finding count `interest_factor` times (off by default).
+14. Debt rating: open debt = the point-days of findings still open. The rating is the first `debt_grid` letter whose bounds all hold: open point-days at most `max_point_days`, open findings at most `max_open_findings`, open critical findings at most `max_open_critical` (a bound left out always holds). Closed findings are history, "paid down", with no grade.
+15. Portfolio: pods in name order, never ranked. A pod needs attention for open critical findings, current alerts, insufficient evidence, or no observation within `cadence_days` of the report date. A mean across pods is shown only when at least `roll_up_min_pods` pods (3 or more) have a score.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+from dataclasses import dataclass
+from fractions import Fraction
 from typing import Sequence
 
 from . import wording
 from .agreement import agreement
-from .model import (
-    AnchoredItem,
-    Assessment,
-    CheckItem,
-    CodesItem,
-    CountItem,
-    ItemGate,
-    Observation,
-)
+from .model import CONSENSUS, AnchoredItem, Assessment, CheckItem, CodesItem, CountItem, ItemGate, Observation
 from .results import (
-    INSUFFICIENT,
-    REDACTED,
-    REPORT_FORMAT,
-    SCORED,
-    Agreement,
-    Alert,
-    AssessmentRef,
-    DebtGradeRef,
-    DimensionSummary,
-    ExecutionDebt,
-    Finding,
-    InterventionRef,
-    Inputs,
-    LedgerEntry,
-    Overall,
-    Recommendation,
-    Report,
-    ReportWarning,
-    ScaleRef,
-    SessionScore,
-    Settings,
-    TrendPoint,
+    INSUFFICIENT, REDACTED, REPORT_FORMAT, SCORED, Agreement, Alert, AssessmentRef, DebtGradeRef, DebtInterval,
+    DimensionSummary, ExecutionDebt, Finding, InterventionRef, Inputs, LedgerEntry, Overall, Recommendation, Report,
+    ReportWarning, ScaleRef, SessionScore, Settings, TrendPoint,
 )
 from .text import plain
 
-#: Slope (points per session) beyond which a dimension's direction is "improving"/"declining".
-TREND_SLOPE = 1.0
+#: Slope (points per session) at or beyond which a dimension's direction is improving / declining.
+TREND_SLOPE = Fraction(1)
 #: How many of the weakest items of the latest session get a recommendation.
 WEAKEST_ITEMS = 3
+#: Decimals of every number a report carries (rule 9): rounded half to even, in :func:`rounded` only.
+DECIMALS = 2
+#: z for a two-sided 95% interval, as used in MDC95 = 1.96 × √2 × SEM (rule 12).
+Z95 = Fraction(196, 100)
+
+
+# --------------------------------------------------------------------------- exact numbers
+
+
+def exact(x) -> Fraction:
+    """A number as written: an int exactly, a float by its shortest decimal (0.6 is 3/5)."""
+    if isinstance(x, Fraction):
+        return x
+    if isinstance(x, int):
+        return Fraction(x)
+    return Fraction(repr(float(x)))
+
+
+def rounded(x) -> float | None:
+    """The one place numbers are rounded for output: half to even, to ``DECIMALS`` decimals."""
+    if x is None:
+        return None
+    return float(round(exact(x), DECIMALS))
+
+
+def shown(x) -> str:
+    """A rounded number in a sentence: ``72.22``, ``1.5``, ``56``."""
+    return f"{rounded(x):.{DECIMALS}f}".rstrip("0").rstrip(".")
 
 
 # --------------------------------------------------------------------------- items
 
 
-def threshold_level(item: CountItem | CodesItem, value: float) -> int:
-    """The highest level whose threshold ``value`` reaches; 0 when none is reached."""
+def threshold_level(item: CountItem | CodesItem, value) -> int:
+    """The highest level whose threshold ``value`` meets (exactly, boundary included); else 0."""
+    v = exact(value)
     best = 0
     for lv, bound in item.thresholds.items():
-        reached = value >= bound if item.better == "higher" else value <= bound
-        if reached and lv > best:
+        b = exact(bound)
+        if (v >= b if item.better == "higher" else v <= b) and lv > best:
             best = lv
     return best
-
-
-def codes_proportion(item: CodesItem, intervals: list[list[str]]) -> float:
-    """Share of recorded intervals in which at least one scoring code was ticked."""
-    scoring = set(item.score_codes)
-    hits = sum(1 for interval in intervals if scoring.intersection(interval))
-    return hits / len(intervals)
 
 
 def check_passed(item: CheckItem, answer: bool) -> bool:
     return answer == (item.pass_when == "yes")
 
 
-def answer_value(item, response, top: int) -> tuple[int, float, str]:
-    """``(level, value, readable answer)`` of one observer's response to one item."""
+@dataclass(frozen=True)
+class Answer:
+    """One response read against its item: ``state`` is scored, not-observed or not-applicable."""
+
+    state: str
+    level: int | None = None
+    value: Fraction | None = None
+    text: str = ""
+
+
+def read_answer(item, r, top: int, minutes: int) -> Answer:
+    """Rules 1–3 for one response (an observer's or the consensus)."""
+    if r.not_observed:
+        return Answer("not-observed", text=wording.NOT_OBSERVED)
+    if r.not_applicable:
+        return Answer("not-applicable", text=f"not applicable: {r.reason}")
     if isinstance(item, AnchoredItem):
-        return response.level, float(response.level), wording.level_answer(response.level)
+        return Answer("scored", r.level, Fraction(r.level), wording.level_answer(r.level))
     if isinstance(item, CheckItem):
-        passed = check_passed(item, response.check)
-        return (top if passed else 0), (1.0 if passed else 0.0), wording.check_answer(response.check)
+        passed = check_passed(item, r.check)
+        return Answer("scored", top if passed else 0, Fraction(int(passed)), wording.check_answer(r.check))
     if isinstance(item, CountItem):
-        return threshold_level(item, response.count), float(response.count), wording.count_answer(response.count, item.unit)
+        count = exact(r.count)
+        text = wording.count_answer(r.count, item.unit)
+        if item.denominator is not None:
+            out_of = exact(r.out_of)
+            if out_of == 0:
+                return Answer("not-applicable", text=f"not applicable: out of 0 {item.denominator}")
+            value = count / out_of
+            text += f" out of {r.out_of:g} {item.denominator}"
+        elif item.per == "hour":
+            value = count * 60 / minutes
+            text += f" in {minutes} minutes ({shown(value)} per hour)"
+        else:
+            value = count
+        return Answer("scored", threshold_level(item, value), value, text)
     assert isinstance(item, CodesItem)
-    p = codes_proportion(item, response.intervals)
-    hits = round(p * len(response.intervals))
-    return threshold_level(item, p), p, wording.intervals_answer(hits, len(response.intervals), p)
+    wanted = set(item.denominator_codes or ())
+    base = [iv for iv in r.intervals if not wanted or wanted.intersection(iv)]
+    if not base:
+        return Answer("not-applicable", text="not applicable: no interval held " + ", ".join(sorted(wanted)))
+    hits = sum(1 for iv in base if set(item.score_codes).intersection(iv))
+    share = Fraction(hits, len(base))
+    return Answer("scored", threshold_level(item, share), share, wording.intervals_answer(hits, len(base), float(share)))
 
 
-def middle(values: list, prefer_low: bool):
-    """The median; with an even count, the lower (``prefer_low``) or upper middle value."""
-    s = sorted(values)
-    n = len(s)
-    if n % 2:
-        return s[n // 2]
-    return s[n // 2 - 1] if prefer_low else s[n // 2]
-
-
-def combine(item, answers: list[tuple[int, float]], top: int) -> tuple[int, float] | None:
-    """Combine the observers' ``(level, value)`` pairs into the item's ``(level, value)``."""
-    if not answers:
-        return None
-    if isinstance(item, CheckItem):
-        passes = sum(1 for _, v in answers if v == 1.0)
-        passed = passes * 2 > len(answers)
-        return (top if passed else 0), (1.0 if passed else 0.0)
-    if isinstance(item, AnchoredItem):
-        level = middle([lv for lv, _ in answers], prefer_low=True)
-        return level, float(level)
-    value = middle([v for _, v in answers], prefer_low=item.better == "higher")
-    return threshold_level(item, value), value
+def combine(answers: Sequence[Answer], consensus: Answer | None, top: int) -> tuple[str, Fraction | None, Fraction | None, bool]:
+    """Rule 4: ``(state, item score, value, from consensus)`` of the observers' answers."""
+    if consensus is not None and consensus.state != "not-observed":
+        if consensus.state == "not-applicable":
+            return "not-applicable", None, None, True
+        return "scored", Fraction(consensus.level, top), consensus.value, True
+    scored = [x for x in answers if x.state == "scored"]
+    if scored:
+        n = len(scored)
+        return "scored", sum(Fraction(x.level, top) for x in scored) / n, sum(x.value for x in scored) / n, False
+    if any(x.state == "not-applicable" for x in answers):
+        return "not-applicable", None, None, False
+    return "not-observed", None, None, False
 
 
 # --------------------------------------------------------------------------- one session
@@ -163,244 +160,350 @@ def _interventions(item) -> list[InterventionRef]:
     return [InterventionRef(title=plain(i.title), action=i.action, effort=i.effort) for i in item.interventions]
 
 
+@dataclass
+class Exact:
+    """The exact numbers of one scored session, kept beside its rounded :class:`SessionScore`."""
+
+    score: Fraction | None
+    dims: list[Fraction | None]
+    #: per item: the combined level, ``None`` when not scored
+    levels: list[Fraction | None]
+    #: per item: the observers' own ``{observer: value}`` (the agreement units)
+    units: list[dict[str, float]]
+
+
 def score_session(a: Assessment, obs: Observation, *, index: int = 1, where: dict | None = None, sources: Sequence[str] = (), redact: bool = False) -> SessionScore:
     """Score one session (all observers) against its assessment."""
-    # The result is assembled as plain data and validated once at the end: one call into
-    # pydantic's core per session is several times faster than building each nested model.
+    return session_scores(a, obs, index=index, where=where, sources=sources, redact=redact)[0]
+
+
+def session_scores(a: Assessment, obs: Observation, *, index: int = 1, where: dict | None = None, sources: Sequence[str] = (), redact: bool = False) -> tuple[SessionScore, Exact]:
+    """:func:`score_session` and its exact numbers (for the trend, alerts and the ledger)."""
     where = where or {}
     top = a.max_level
-    spread_limit = a.scoring.disagreement_spread
+    minutes = obs.session.duration_minutes
     items: list[dict] = []
+    ex_levels: list[Fraction | None] = []
+    ex_scores: dict[str, Fraction] = {}
+    units: list[dict[str, float]] = []
     level_units: list[dict[str, float]] = []
     check_units: list[dict[str, float]] = []
-    observed_weight = 0.0
     for it in a.items:
         recorded = obs.responses.get(it.id) or {}
-        answers: list[dict] = []
-        pairs: list[tuple[int, float]] = []
-        unit: dict[str, float] = {}
         is_check = isinstance(it, CheckItem)
-        for observer in obs.observers:
+        rows, answers, unit = [], [], {}
+        consensus = None
+        for observer in [*obs.observers, CONSENSUS]:
             r = recorded.get(observer)
             if r is None:
                 continue
+            ans = read_answer(it, r, top, minutes)
+            if observer == CONSENSUS:
+                consensus = ans
+            else:
+                answers.append(ans)
+                if ans.state == "scored":
+                    unit[observer] = float(ans.value) if is_check else float(ans.level)
             evidence = REDACTED if redact and r.evidence else r.evidence
-            source = where.get((it.id, observer))
-            if r.not_observed:
-                answers.append({"observer": observer, "not_observed": True, "answer": wording.NOT_OBSERVED, "level": None, "value": None, "intervals": None, "evidence": evidence, "source": source})
-                continue
-            level, value, text = answer_value(it, r, top)
-            pairs.append((level, value))
-            unit[observer] = value if is_check else float(level)
-            answers.append({"observer": observer, "not_observed": False, "answer": text, "level": level, "value": value, "intervals": r.intervals, "evidence": evidence, "source": source})
+            rows.append({
+                "observer": observer, "not_observed": ans.state == "not-observed", "not_applicable": ans.state == "not-applicable",
+                "reason": r.reason, "answer": ans.text, "level": ans.level, "value": rounded(ans.value), "intervals": r.intervals,
+                "evidence": evidence, "source": where.get((it.id, observer)),
+            })
+        units.append(unit)
         (check_units if is_check else level_units).append(unit)
-        combined = combine(it, pairs, top)
-        spread = None
-        if len(pairs) >= 2:
-            levels = [lv for lv, _ in pairs]
-            spread = max(levels) - min(levels)
-        if combined is not None:
-            observed_weight += it.weight
+        state, score, value, by_consensus = combine(answers, consensus, top)
+        level = score * top if score is not None else None
+        ex_levels.append(level)
+        if score is not None:
+            ex_scores[it.id] = score
+        levels = [x.level for x in answers if x.state == "scored"]
+        spread = max(levels) - min(levels) if len(levels) >= 2 else None
         items.append({
-            "id": it.id,
-            "title": plain(it.title),
-            "dimension": it.dimension,
-            "kind": it.kind,
-            "weight": it.weight,
-            "target": it.target,
-            "critical": it.critical,
-            "observed": combined is not None,
-            "observers": len(pairs),
-            "level": combined[0] if combined else None,
-            "score": (combined[0] / top) if combined else None,
-            "value": combined[1] if combined else None,
-            "below_target": combined is not None and combined[0] < it.target,
-            "spread": spread,
-            "disagreement": spread is not None and spread >= spread_limit,
-            "responses": answers,
+            "id": it.id, "title": plain(it.title), "dimension": it.dimension, "kind": it.kind, "weight": it.weight,
+            "target": it.target, "critical": it.critical, "observed": state == "scored", "not_applicable": state == "not-applicable",
+            "consensus": by_consensus, "observers": len(levels), "level": rounded(level), "score": rounded(score), "value": rounded(value),
+            "below_target": level is not None and level < it.target, "spread": spread,
+            "disagreement": spread is not None and spread >= a.scoring.disagreement_spread, "responses": rows,
         })
 
     by_id = {i["id"]: i for i in items}
-    min_cov = a.scoring.min_coverage
-    dims: list[dict] = []
+    min_cov = exact(a.scoring.min_coverage)
+    dims, ex_dims = [], []
+    seen_all = applicable_all = Fraction(0)
     for d in a.dimensions:
-        members = [by_id[it.id] for it in a.items_in(d.id)]
-        total = sum(m["weight"] for m in members)
-        seen = [m for m in members if m["observed"]]
-        seen_w = sum(m["weight"] for m in seen)
-        coverage = seen_w / total if total else 0.0
+        members = a.items_in(d.id)
+        total = sum(exact(m.weight) for m in members)
+        applicable = sum(exact(m.weight) for m in members if not by_id[m.id]["not_applicable"])
+        seen = [m for m in members if m.id in ex_scores]
+        seen_w = sum(exact(m.weight) for m in seen)
+        seen_all += seen_w
+        applicable_all += applicable
+        coverage = seen_w / applicable if applicable else Fraction(0)
         ok = bool(seen) and coverage >= min_cov
-        score = 100 * sum(m["weight"] * m["score"] for m in seen) / seen_w if ok else None
+        score = 100 * sum(exact(m.weight) * ex_scores[m.id] for m in seen) / seen_w if ok else None
+        ex_dims.append(score)
         dims.append({
-            "id": d.id, "title": plain(d.title), "weight": d.weight, "score": score, "coverage": coverage,
-            "status": SCORED if ok else INSUFFICIENT, "observed_weight": seen_w, "total_weight": total,
-            "items": [m["id"] for m in members],
+            "id": d.id, "title": plain(d.title), "weight": d.weight, "score": rounded(score), "coverage": rounded(coverage),
+            "status": SCORED if ok else INSUFFICIENT, "observed_weight": rounded(seen_w), "applicable_weight": rounded(applicable),
+            "total_weight": rounded(total), "items": [m.id for m in members],
         })
 
-    all_weight = sum(it.weight for it in a.items)
-    coverage = observed_weight / all_weight if all_weight else 0.0
-    scored = [d for d in dims if d["status"] == SCORED]
+    coverage = seen_all / applicable_all if applicable_all else Fraction(0)
+    scored = [(exact(d.weight), s) for d, s in zip(a.dimensions, ex_dims) if s is not None]
     overall = None
     if coverage >= min_cov and scored:
-        overall = sum(d["weight"] * d["score"] for d in scored) / sum(d["weight"] for d in scored)
+        overall = sum(w * s for w, s in scored) / sum(w for w, _ in scored)
 
-    dim_by_id = {d["id"]: d for d in dims}
-    checks: list[dict] = []
-    reached = None
-    for r in a.readiness:
-        results = []
-        for g in r.gates:
-            text = wording.gate_text(g, a)
-            if isinstance(g, ItemGate):
-                res = by_id.get(g.item)
-                held = bool(res is not None and res["observed"] and res["level"] >= g.min_level)
-                results.append({"kind": "item", "target": g.item, "text": text, "held": held})
-            else:
-                dres = dim_by_id.get(g.dimension)
-                held = bool(dres is not None and dres["score"] is not None and dres["score"] >= g.min_score)
-                results.append({"kind": "dimension", "target": g.dimension, "text": text, "held": held})
-        met = overall is not None and overall >= r.min_score
-        check = {"id": r.id, "title": plain(r.title), "min_score": r.min_score, "score_met": met, "gates": results, "reached": False}
-        if met and all(g["held"] for g in results):
-            reached = check
-        checks.append(check)
-    if reached is not None:
-        reached["reached"] = True
-
-    return SessionScore.model_validate({
-        "index": index,
-        "date": obs.date,
-        "session_type": obs.session.type,
-        "duration_minutes": obs.session.duration_minutes,
-        "observers": list(obs.observers),
-        "sources": sorted(set(sources)),
+    checks = readiness(a, overall, dict(zip((d.id for d in a.dimensions), ex_dims)), dict(zip((it.id for it in a.items), ex_levels)), by_id)
+    reached = [c for c in checks if c["reached"]]
+    failed = next((c for c in checks if not c["passed"]), None)
+    session = SessionScore.model_validate({
+        "index": index, "date": obs.date, "session_type": obs.session.type, "duration_minutes": minutes,
+        "observers": list(obs.observers), "sources": sorted(set(sources)),
         "notes": REDACTED if redact and obs.notes else obs.notes,
-        "status": SCORED if overall is not None else INSUFFICIENT,
-        "score": overall,
-        "level": reached["id"] if reached else None,
-        "level_title": reached["title"] if reached else None,
-        "coverage": coverage,
-        "dimensions": dims,
-        "items": items,
-        "readiness": checks,
+        "status": SCORED if overall is not None else INSUFFICIENT, "score": rounded(overall),
+        "level": reached[-1]["id"] if reached else None, "level_title": reached[-1]["title"] if reached else None,
+        "first_failed": failed["id"] if failed else None, "first_failed_title": failed["title"] if failed else None,
+        "first_failed_reasons": failed["reasons"] if failed else [],
+        "coverage": rounded(coverage), "dimensions": dims, "items": items, "readiness": checks,
         "findings": [i["id"] for i in items if i["below_target"]],
+        "not_applicable": [i["id"] for i in items if i["not_applicable"]],
         "disagreements": [i["id"] for i in items if i["disagreement"]],
         "agreement": agreement(level_units, check_units),
     })
+    return session, Exact(overall, ex_dims, ex_levels, units)
+
+
+def readiness(a: Assessment, overall, dim_scores: dict, item_levels: dict, items: dict) -> list[dict]:
+    """Rules 7–8: each level's gates, whether it passes, and whether it is reached (cumulatively)."""
+    out: list[dict] = []
+    chain = True
+    for r in a.readiness:
+        gates, reasons = [], []
+        minimum = exact(r.min_score)
+        met = overall is not None and overall >= minimum
+        if overall is None:
+            reasons.append("no overall score: insufficient evidence")
+        elif not met:
+            reasons.append(f"overall score {shown(overall)} is below {shown(minimum)}")
+        for g in r.gates:
+            text = wording.gate_text(g, a)
+            if isinstance(g, ItemGate):
+                res, level = items.get(g.item), item_levels.get(g.item)
+                if res is not None and res["not_applicable"]:
+                    status, found = "not-applicable", "gate not applicable this session"
+                elif level is None:
+                    status, found = "failed", "not observed"
+                else:
+                    status, found = ("held" if level >= g.min_level else "failed"), f"level {shown(level)}"
+                kind, target = "item", g.item
+            else:
+                score = dim_scores.get(g.dimension)
+                if score is None:
+                    status, found = "failed", "insufficient evidence"
+                else:
+                    status, found = ("held" if score >= exact(g.min_score) else "failed"), f"score {shown(score)}"
+                kind, target = "dimension", g.dimension
+            if status == "failed":
+                reasons.append(f"gate failed: {text} ({found})")
+            gates.append({"kind": kind, "target": target, "text": text, "held": status == "held", "status": status, "found": found})
+        passed = met and all(g["status"] != "failed" for g in gates)
+        chain = chain and passed
+        out.append({
+            "id": r.id, "title": plain(r.title), "min_score": r.min_score, "score_met": met, "gates": gates, "passed": passed,
+            "reached": chain, "gates_not_applicable": sum(1 for g in gates if g["status"] == "not-applicable"), "reasons": reasons,
+        })
+    return out
 
 
 # --------------------------------------------------------------------------- over time
 
 
-def _slope(points: list[tuple[int, float]]) -> float | None:
+def slope(points: Sequence[tuple[int, Fraction]]) -> Fraction | None:
+    """Exact least-squares slope of ``(x, y)`` points; ``None`` with fewer than two."""
     if len(points) < 2:
         return None
     n = len(points)
-    mx = sum(x for x, _ in points) / n
+    mx = Fraction(sum(x for x, _ in points), n)
     my = sum(y for _, y in points) / n
     sxx = sum((x - mx) ** 2 for x, _ in points)
     return sum((x - mx) * (y - my) for x, y in points) / sxx if sxx else None
 
 
-def dimension_trends(a: Assessment, sessions: Sequence[SessionScore]) -> list[DimensionSummary]:
-    """Per dimension: latest score, change since the previous scored session, baseline, slope."""
+def direction(s: Fraction | None) -> str | None:
+    if s is None:
+        return None
+    return "improving" if s >= TREND_SLOPE else "declining" if s <= -TREND_SLOPE else "steady"
+
+
+def dimension_trends(a: Assessment, sessions: Sequence[SessionScore], exacts: Sequence[Exact], alerts: Sequence[Alert] = ()) -> list[DimensionSummary]:
+    """Rule 11 per dimension: latest score, change since the previous scored session, baseline, slope."""
     out = []
     n_base = a.scoring.baseline_sessions
     latest = sessions[-1]
     for k, d in enumerate(a.dimensions):
         series = [TrendPoint(session=s.index, date=s.date, score=s.dimensions[k].score) for s in sessions]
-        scored = [(p.session, p.score) for p in series if p.score is not None]
-        cur = latest.dimensions[k]
+        scored = [(s.index, e.dims[k]) for s, e in zip(sessions, exacts) if e.dims[k] is not None]
+        cur = exacts[-1].dims[k]
         earlier = [y for x, y in scored if x < latest.index]
         previous = earlier[-1] if earlier else None
-        change = cur.score - previous if cur.score is not None and previous is not None else None
+        change = cur - previous if cur is not None and previous is not None else None
         baseline = sum(earlier[-n_base:]) / n_base if len(earlier) >= n_base else None
-        slope = _slope(scored)
-        direction = None
-        if slope is not None:
-            direction = "improving" if slope >= TREND_SLOPE else "declining" if slope <= -TREND_SLOPE else "steady"
+        sl = slope(scored)
+        way = direction(sl)
+        note = ""
+        current = [al for al in alerts if al.current and al.dimension == d.id]
+        if current and way != "declining":
+            note = (f"{way or 'no direction yet'} over {len(scored)} scored sessions (slope {shown(sl) if sl is not None else '–'} points per session), "
+                    f"yet the latest session dropped {shown(current[0].drop)} points {current[0].comparison}: the slope describes the whole series, the alert its last step")
+        cs = latest.dimensions[k]
         out.append(DimensionSummary(
-            id=d.id, title=plain(d.title), weight=d.weight, score=cur.score, coverage=cur.coverage, status=cur.status,
-            previous=previous, change=change, baseline=baseline, slope=slope, direction=direction, series=series,
+            id=d.id, title=plain(d.title), weight=d.weight, score=cs.score, coverage=cs.coverage, status=cs.status,
+            previous=rounded(previous), change=rounded(change), baseline=rounded(baseline), slope=rounded(sl), direction=way,
+            note=note, series=series,
         ))
     return out
 
 
-def degradation_alerts(a: Assessment, sessions: Sequence[SessionScore]) -> list[Alert]:
-    """Drops of ``degradation_drop`` or more against the previous session or the baseline."""
-    drop_limit = a.scoring.degradation_drop
+def _variance(values: Sequence[Fraction]) -> Fraction | None:
+    if len(values) < 2:
+        return None
+    m = sum(values) / len(values)
+    return sum((v - m) ** 2 for v in values) / (len(values) - 1)
+
+
+def _mdc(drop: Fraction, variance: Fraction | None, alpha: float | None) -> tuple[float | None, bool | None, str]:
+    """Rule 12: MDC95 = 1.96 × √2 × SD × √(1 − α), compared with the drop without a square root."""
+    if alpha is None:
+        return None, None, "the minimal detectable change cannot be computed: agreement needs two observers on shared items"
+    if alpha < 0:
+        return None, None, "the minimal detectable change cannot be computed: observers agree less than chance (alpha below 0)"
+    if variance is None:
+        return None, None, "the minimal detectable change cannot be computed: the dimension needs two earlier scores"
+    mdc_sq = Z95 ** 2 * 2 * variance * (1 - Fraction(alpha))
+    beyond = drop * drop >= mdc_sq
+    mdc = rounded(Fraction(float(mdc_sq) ** 0.5))
+    if beyond:
+        return mdc, True, f"the drop of {shown(drop)} is at or above the minimal detectable change of {mdc:g}: more than measurement error alone would produce"
+    return mdc, False, f"the drop of {shown(drop)} is below the minimal detectable change of {mdc:g}: it may be measurement error"
+
+
+def degradation_alerts(a: Assessment, sessions: Sequence[SessionScore], exacts: Sequence[Exact], alpha: float | None = None) -> list[Alert]:
+    """Rule 12: drops of ``degradation_drop`` or more against the previous session or the baseline."""
+    drop_limit = exact(a.scoring.degradation_drop)
     n_base = a.scoring.baseline_sessions
     alerts: list[Alert] = []
     last = sessions[-1].index if sessions else None
     for k, d in enumerate(a.dimensions):
-        history: list[float] = []
-        for s in sessions:
-            score = s.dimensions[k].score
+        history: list[Fraction] = []
+        for s, e in zip(sessions, exacts):
+            score = e.dims[k]
             if score is None:
                 continue
             refs = []
             if history:
-                refs.append(("previous-session", history[-1]))
+                refs.append(("previous-session", "against the previous session", history[-1]))
             if len(history) >= n_base:
-                refs.append(("baseline", sum(history[-n_base:]) / n_base))
-            for kind, ref in refs:
-                drop = round(ref - score, 9)
+                refs.append(("baseline", f"against the rolling baseline of {n_base} session{'s' if n_base != 1 else ''}", sum(history[-n_base:]) / n_base))
+            for kind, comparison, ref in refs:
+                drop = ref - score
                 if drop >= drop_limit:
-                    alerts.append(Alert(session=s.index, date=s.date, dimension=d.id, title=plain(d.title), compared_with=kind, reference=ref, score=score, drop=drop, current=s.index == last))
+                    mdc, beyond, note = _mdc(drop, _variance(history), alpha)
+                    alerts.append(Alert(
+                        session=s.index, date=s.date, dimension=d.id, title=plain(d.title), compared_with=kind, comparison=comparison,
+                        reference=rounded(ref), score=rounded(score), drop=rounded(drop), current=s.index == last,
+                        mdc=mdc, beyond_error=beyond, error_note=note,
+                    ))
             history.append(score)
-    alerts.sort(key=lambda al: (al.session, [x.id for x in a.dimensions].index(al.dimension), al.compared_with != "previous-session"))
+    order = [x.id for x in a.dimensions]
+    alerts.sort(key=lambda al: (al.session, order.index(al.dimension), al.compared_with != "previous-session"))
     return alerts
 
 
-def debt_ledger(a: Assessment, sessions: Sequence[SessionScore], as_of: _dt.date) -> list[LedgerEntry]:
-    """Every finding of the series, open or closed, with its point-days as of ``as_of``."""
-    entries: list[LedgerEntry] = []
+# --------------------------------------------------------------------------- Execution Debt
+
+
+def _interval(it, cfg, opened: _dt.date, start: _dt.date, end: _dt.date, gap: Fraction) -> tuple[DebtInterval, Fraction]:
+    days = max(0, (end - start).days)
+    interest = 0
+    if cfg.interest_after_days is not None:
+        age_start, age_end = (start - opened).days, (end - opened).days
+        interest = max(0, age_end - max(age_start, cfg.interest_after_days))
+    pd = exact(it.weight) * gap * (days - interest + exact(cfg.interest_factor) * interest)
+    return DebtInterval(start=start, end=end, gap=rounded(gap), days=days, interest_days=interest, point_days=rounded(pd)), pd
+
+
+def debt_ledger(a: Assessment, sessions: Sequence[SessionScore], exacts: Sequence[Exact], as_of: _dt.date) -> tuple[list[LedgerEntry], dict[int, Fraction]]:
+    """Rule 13: every finding of the series with its point-days, interval by interval, as of ``as_of``.
+
+    Also returns the exact point-days of each entry (by position) for the rating.
+    """
+    cfg = a.scoring
+    found: list[tuple[LedgerEntry, Fraction]] = []
     for k, it in enumerate(a.items):
-        open_: dict | None = None
-        for s in sessions:
-            res = s.items[k]
-            if not res.observed:
+        state: dict | None = None
+        for s, e in zip(sessions, exacts):
+            level = e.levels[k]
+            if level is None:
                 continue
-            if res.level < it.target:
-                if open_ is None:
-                    open_ = {"opened": s.date, "opened_session": s.index}
-                open_.update(level=res.level, last_session=s.index)
-            elif open_ is not None:
-                entries.append(_entry(it, open_, s.date, s.index))
-                open_ = None
-        if open_ is not None:
-            entries.append(_entry(it, open_, None, None, as_of))
-    entries.sort(key=lambda e: (e.status != "open", -e.point_days, e.opened, e.item))
-    return entries
+            if state is not None:
+                row, pd = _interval(it, cfg, state["opened"], state["since"], s.date, state["gap"])
+                state["intervals"].append(row)
+                state["pd"] += pd
+                if level >= it.target:
+                    found.append(_entry(it, state, s))
+                    state = None
+                    continue
+            elif level >= it.target:
+                continue
+            if state is None:
+                state = {"opened": s.date, "opened_session": s.index, "intervals": [], "pd": Fraction(0)}
+            state.update(level=level, gap=it.target - level, since=s.date, last_session=s.index)
+        if state is not None:
+            row, pd = _interval(it, cfg, state["opened"], state["since"], as_of, state["gap"])
+            state["intervals"].append(row)
+            state["pd"] += pd
+            found.append(_entry(it, state, None, as_of))
+    found.sort(key=lambda t: (t[0].status != "open", -t[1], t[0].opened, t[0].item))
+    return [f for f, _ in found], {i: pd for i, (_, pd) in enumerate(found)}
 
 
-def _entry(it, state: dict, closed: _dt.date | None, closed_session: int | None, as_of: _dt.date | None = None) -> LedgerEntry:
-    end = closed if closed is not None else as_of
-    days = max(0, (end - state["opened"]).days)
-    gap = it.target - state["level"]
-    return LedgerEntry(
-        item=it.id, title=plain(it.title), dimension=it.dimension, weight=it.weight, target=it.target,
-        status="open" if closed is None else "closed", opened=state["opened"], opened_session=state["opened_session"],
-        closed=closed, closed_session=closed_session, level=state["level"], gap=gap, last_session=state["last_session"],
-        days=days, point_days=round(it.weight * gap * days, 6), interventions=_interventions(it),
+def _entry(it, state: dict, closing: SessionScore | None, as_of: _dt.date | None = None) -> tuple[LedgerEntry, Fraction]:
+    end = closing.date if closing is not None else as_of
+    entry = LedgerEntry(
+        item=it.id, title=plain(it.title), dimension=it.dimension, weight=it.weight, target=it.target, critical=it.critical,
+        status="open" if closing is None else "closed", opened=state["opened"], opened_session=state["opened_session"],
+        closed=closing.date if closing else None, closed_session=closing.index if closing else None,
+        level=rounded(state["level"]), gap=rounded(state["gap"]), last_session=state["last_session"],
+        days=max(0, (end - state["opened"]).days), point_days=rounded(state["pd"]), intervals=state["intervals"],
+        interventions=_interventions(it),
     )
+    return entry, state["pd"]
 
 
-def debt_rating(a: Assessment, total: float) -> str:
+def debt_rating(a: Assessment, open_point_days, open_findings: int = 0, open_critical: int = 0) -> str:
+    """Rule 14: the first grid letter whose bounds all hold (a bound left out always holds)."""
+    pd = exact(open_point_days)
     for g in a.scoring.debt_grid:
-        if g.max_point_days is None or total <= g.max_point_days:
+        if ((g.max_point_days is None or pd <= exact(g.max_point_days))
+                and (g.max_open_findings is None or open_findings <= g.max_open_findings)
+                and (g.max_open_critical is None or open_critical <= g.max_open_critical)):
             return g.rating
     return a.scoring.debt_grid[-1].rating
 
 
-def execution_debt(a: Assessment, ledger: list[LedgerEntry]) -> ExecutionDebt:
-    total = round(sum(e.point_days for e in ledger), 6)
+def execution_debt(a: Assessment, ledger: list[LedgerEntry], exact_pd: dict[int, Fraction]) -> ExecutionDebt:
+    opened = [i for i, e in enumerate(ledger) if e.status == "open"]
+    open_pd = sum((exact_pd[i] for i in opened), Fraction(0))
+    paid = sum((exact_pd[i] for i, e in enumerate(ledger) if e.status == "closed"), Fraction(0))
+    critical = sum(1 for i in opened if ledger[i].critical)
+    cfg = a.scoring
     return ExecutionDebt(
-        total=total,
-        rating=debt_rating(a, total),
-        open_findings=sum(1 for e in ledger if e.status == "open"),
-        closed_findings=sum(1 for e in ledger if e.status == "closed"),
-        grid=[DebtGradeRef(rating=g.rating, max_point_days=g.max_point_days) for g in a.scoring.debt_grid],
+        open=rounded(open_pd), rating=debt_rating(a, open_pd, len(opened), critical), open_findings=len(opened),
+        open_critical=critical, paid_down=rounded(paid), closed_findings=len(ledger) - len(opened), total=rounded(open_pd + paid),
+        interest_after_days=cfg.interest_after_days, interest_factor=cfg.interest_factor,
+        grid=[DebtGradeRef(rating=g.rating, max_point_days=g.max_point_days, max_open_findings=g.max_open_findings, max_open_critical=g.max_open_critical) for g in cfg.debt_grid],
         ledger=ledger,
     )
 
@@ -411,95 +514,78 @@ def recommendations(a: Assessment, latest: SessionScore, ledger: list[LedgerEntr
     order: list[str] = []
     for e in ledger:
         if e.status == "open":
-            reasons.setdefault(e.item, []).append(f"open finding since {e.opened.isoformat()}: level {e.level} of target {e.target}, {e.point_days:g} point-days")
+            reasons.setdefault(e.item, []).append(f"open finding since {e.opened.isoformat()}: level {e.level:g} of target {e.target}, {e.point_days:g} point-days")
             if e.item not in order:
                 order.append(e.item)
     position = {it.id: i for i, it in enumerate(a.items)}
     weak = sorted((i for i in latest.items if i.observed and i.score < 1), key=lambda i: (i.score, -i.weight, position[i.id]))
     for i in weak[:WEAKEST_ITEMS]:
-        reasons.setdefault(i.id, []).append(f"among the weakest items of the latest session (level {i.level} of {a.max_level})")
+        reasons.setdefault(i.id, []).append(f"among the weakest items of the latest session (level {i.level:g} of {a.max_level})")
         if i.id not in order:
             order.append(i.id)
-    out = []
-    for item_id in order:
-        it = a.item(item_id)
-        out.append(Recommendation(item=item_id, title=plain(it.title), reasons=reasons[item_id], interventions=_interventions(it)))
-    return out
+    return [Recommendation(item=x, title=plain(a.item(x).title), reasons=reasons[x], interventions=_interventions(a.item(x))) for x in order]
 
 
-def pooled_agreement(sessions: Sequence[SessionScore]) -> Agreement:
-    """Alpha over every item recorded by two or more observers in any session of the series."""
+def pooled_agreement(a: Assessment, exacts: Sequence[Exact]) -> Agreement:
+    """Alpha over every item two or more observers scored in any session (consensus never counts)."""
     level_units, check_units = [], []
-    for s in sessions:
-        for it in s.items:
-            unit = {r.observer: (r.value if it.kind == "check" else float(r.level)) for r in it.responses if not r.not_observed}
-            (check_units if it.kind == "check" else level_units).append(unit)
+    for e in exacts:
+        for it, unit in zip(a.items, e.units):
+            (check_units if isinstance(it, CheckItem) else level_units).append(unit)
     return agreement(level_units, check_units)
 
 
-def _findings(a: Assessment, latest: SessionScore, ledger: list[LedgerEntry]) -> list[Finding]:
+def _findings(a: Assessment, latest: SessionScore, levels: list, ledger: list[LedgerEntry]) -> list[Finding]:
     opened = {e.item: e.opened for e in ledger if e.status == "open"}
-    out = []
-    for res in latest.items:
-        if not res.below_target:
-            continue
-        it = a.item(res.id)
-        out.append(Finding(
+    return [
+        Finding(
             item=res.id, title=res.title, dimension=res.dimension, level=res.level, target=res.target,
-            gap=res.target - res.level, weight=res.weight, critical=res.critical, session=latest.index,
-            opened=opened.get(res.id, latest.date), interventions=_interventions(it),
-        ))
-    return out
+            gap=rounded(res.target - level), weight=res.weight, critical=res.critical, session=latest.index,
+            opened=opened.get(res.id, latest.date), interventions=_interventions(a.item(res.id)),
+        )
+        for res, level in zip(latest.items, levels) if res.below_target
+    ]
 
 
-def score_pod(
-    a: Assessment,
-    pod: str,
-    sessions_in: Sequence[tuple[Observation, dict, Sequence[str]]],
-    *,
-    as_of: _dt.date,
-    version: str,
-    inputs: Inputs,
-    warnings: Sequence[ReportWarning] = (),
-    redact: bool = False,
-) -> Report:
+def score_pod(a: Assessment, pod: str, sessions_in: Sequence[tuple[Observation, dict, Sequence[str]]], *, as_of: _dt.date, version: str,
+              inputs: Inputs, warnings: Sequence[ReportWarning] = (), redact: bool = False) -> Report:
     """The readiness report of one pod for one assessment, from its sessions up to ``as_of``.
 
-    ``sessions_in`` holds ``(observation, where, source names)`` per session, where ``where``
-    maps ``(item, observer)`` to the ``file:line`` of the response.
+    ``sessions_in`` holds ``(observation, where, source names)`` per session, in input order
+    (rule 10: the sort by date below is stable, so same-date sessions keep that order), where
+    ``where`` maps ``(item, observer)`` to the ``file:line`` of the response.
     """
-    ordered = sorted(sessions_in, key=lambda t: (t[0].date, t[0].session.type))
-    sessions = [score_session(a, obs, index=i, where=where, sources=srcs, redact=redact) for i, (obs, where, srcs) in enumerate(ordered, 1)]
-    if not sessions:
+    ordered = sorted(sessions_in, key=lambda t: t[0].date)
+    if not ordered:
         raise ValueError("score_pod needs at least one session")
+    pairs = [session_scores(a, obs, index=i, where=where, sources=srcs, redact=redact) for i, (obs, where, srcs) in enumerate(ordered, 1)]
+    sessions = [s for s, _ in pairs]
+    exacts = [e for _, e in pairs]
     latest = sessions[-1]
-    ledger = debt_ledger(a, sessions, as_of)
+    ledger, exact_pd = debt_ledger(a, sessions, exacts, as_of)
+    pooled = pooled_agreement(a, exacts)
+    alerts = degradation_alerts(a, sessions, exacts, pooled.krippendorff_alpha)
     overall = Overall(
-        score=latest.score, level=latest.level, level_title=latest.level_title, status=latest.status,
+        score=latest.score, level=latest.level, level_title=latest.level_title, first_failed=latest.first_failed,
+        first_failed_title=latest.first_failed_title, first_failed_reasons=latest.first_failed_reasons, status=latest.status,
         coverage=latest.coverage, session=latest.index, date=latest.date,
         series=[TrendPoint(session=s.index, date=s.date, score=s.score) for s in sessions],
     )
+    cfg = a.scoring
     return Report(
-        format=REPORT_FORMAT,
-        podkit_version=version,
-        pod=pod,
+        format=REPORT_FORMAT, podkit_version=version, pod=pod, as_of=as_of, redacted=redact,
         assessment=AssessmentRef(id=a.id, version=a.version, title=plain(a.title)),
-        as_of=as_of,
-        redacted=redact,
         settings=Settings(
-            min_coverage=a.scoring.min_coverage, degradation_drop=a.scoring.degradation_drop,
-            baseline_sessions=a.scoring.baseline_sessions, disagreement_spread=a.scoring.disagreement_spread,
+            min_coverage=cfg.min_coverage, degradation_drop=cfg.degradation_drop, baseline_sessions=cfg.baseline_sessions,
+            disagreement_spread=cfg.disagreement_spread, cadence_days=cfg.cadence_days, roll_up_min_pods=cfg.roll_up_min_pods,
             max_level=a.max_level, scale=[ScaleRef(level=x.level, label=plain(x.label)) for x in sorted(a.scale, key=lambda x: x.level)],
         ),
         overall=overall,
-        dimensions=dimension_trends(a, sessions),
+        dimensions=dimension_trends(a, sessions, exacts, alerts),
         readiness=latest.readiness,
-        findings=_findings(a, latest, ledger),
-        execution_debt=execution_debt(a, ledger),
-        alerts=degradation_alerts(a, sessions),
+        findings=_findings(a, latest, exacts[-1].levels, ledger),
+        execution_debt=execution_debt(a, ledger, exact_pd),
+        alerts=alerts,
         recommendations=recommendations(a, latest, ledger),
-        agreement=pooled_agreement(sessions),
-        sessions=sessions,
-        warnings=list(warnings),
-        inputs=inputs,
+        agreement=pooled, sessions=sessions, warnings=list(warnings), inputs=inputs,
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem, SourceErrors
-from .fields import META_KEYS, NOT_OBSERVED, PREFIX, SEP
+from .fields import META_KEYS, NOT_APPLICABLE, NOT_OBSERVED, OUT_OF, PREFIX, REASON, SEP
 from .sources import MAX_PDF_BYTES, check_file
 
 _LABELS = {
@@ -53,6 +53,9 @@ class _Item:
     check: str | None = None
     count: str | None = None
     not_observed: bool = False
+    not_applicable: bool = False
+    reason: str = ""
+    out_of: str | None = None
     evidence: str = ""
     interval: str | None = None
     grid: dict[int, list[str]] = field(default_factory=dict)  # row -> ticked codes, sheet order
@@ -327,6 +330,12 @@ def _observation(path: Path, values: dict[str, object], info: dict[str, str]) ->
             setattr(item, kind, _text(value) or None)
         elif len(parts) == 3 and kind == NOT_OBSERVED:
             item.not_observed = value is True
+        elif len(parts) == 3 and kind == NOT_APPLICABLE:
+            item.not_applicable = value is True
+        elif len(parts) == 3 and kind == OUT_OF:
+            item.out_of = _text(value) or None
+        elif len(parts) == 3 and kind == REASON:
+            item.reason = _text(value)
         elif len(parts) == 3 and kind == "evidence":
             item.evidence = _multiline(value)
 
@@ -391,6 +400,9 @@ def _response(it: _Item, codes: list[str], duration: int | None, problem) -> dic
         if it.level == NOT_OBSERVED:
             chosen.append("not observed")
             value["not_observed"] = True
+        elif it.level == NOT_APPLICABLE:
+            chosen.append("not applicable")
+            value["not_applicable"] = True
         elif it.level.isdigit():
             chosen.append("level")
             value["level"] = int(it.level)
@@ -400,6 +412,9 @@ def _response(it: _Item, codes: list[str], duration: int | None, problem) -> dic
         if it.check == NOT_OBSERVED:
             chosen.append("not observed")
             value["not_observed"] = True
+        elif it.check == NOT_APPLICABLE:
+            chosen.append("not applicable")
+            value["not_applicable"] = True
         elif it.check in ("yes", "no"):
             chosen.append("yes/no")
             value["check"] = it.check == "yes"
@@ -420,14 +435,30 @@ def _response(it: _Item, codes: list[str], duration: int | None, problem) -> dic
         n = max(n, max(it.grid))
         value["intervals"] = [[c for c in codes if c in it.grid.get(row, [])] for row in range(1, n + 1)]
         chosen.append("interval codes")
+    if it.out_of is not None:
+        m = _NUMBER.match(it.out_of)
+        if m:
+            number = float(m.group(1).replace(",", "."))
+            value["out_of"] = int(number) if number.is_integer() else number
+        else:
+            problem(f"“{it.out_of}” is not a number (write digits only, such as 12)", ("out_of",))
     if it.not_observed:
         chosen.append("not observed")
         value["not_observed"] = True
+    if it.not_applicable:
+        chosen.append("not applicable")
+        value["not_applicable"] = True
+    if it.reason:
+        value["reason"] = it.reason
     if len(chosen) > 1:
         problem(f"both {' and '.join(chosen)} are filled in; keep one", ())
         return None
     if not chosen:
-        if it.evidence:
+        if it.reason:
+            problem("a reason is written but “not applicable” is not ticked; tick it, or clear the reason", ("reason",))
+        elif it.out_of is not None:
+            problem("“out of” is filled in but no count is recorded; write the count, or tick “not observed”", ("out_of",))
+        elif it.evidence:
             problem("evidence is written but no level, answer or count is recorded; record one, or tick “not observed”", ("evidence",))
         return None
     if it.evidence:
