@@ -51,6 +51,8 @@ PODS = {
     "pod-borealis": (lambda i, n: 2.5 - 1.8 * (i / (n - 1)) ** 1.4, {3}, "yaml"),
     "pod-cirrus": (lambda i, n: 1.9 + 0.25 * math.sin(i * 1.7), {1, 2, 4}, "csv"),
 }
+#: How much better than observed each pod rates itself in its latest session (the survey gap).
+FELT = {"pod-aurora": 0, "pod-borealis": 2}
 #: (pod, assessment, session index) observed so briefly that most items stay "not observed".
 THIN = {("pod-cirrus", "participation-and-voice", 2)}
 
@@ -184,6 +186,10 @@ def generate(project: Project) -> dict[str, str]:
                         per["consensus"] = {"level": level, "evidence": f"Agreed after comparing notes: level {level}."}
                     responses[it.id] = per
                 rec = dict(assessment=a.id, version=a.version, pod=pod, date=date, type=stype, duration=duration, observers=observers, responses=responses)
+                if i == SESSIONS - 1 and fmt == "yaml":
+                    # the pod's own two-minute rating at the end of its latest session: how it feels,
+                    # beside what was observed (FELT: a pod that feels better than it works)
+                    rec["felt"] = {d.id: min(a.max_level, round(q) + FELT.get(pod, 0)) for d in a.dimensions}
                 if fmt == "csv":
                     csv_rows += _csv_rows(a, rec)
                 else:
@@ -210,6 +216,7 @@ def _yaml(a, rec) -> str:
         f"  type: {rec['type']}",
         f"  duration_minutes: {rec['duration']}",
         f"observers: [{', '.join(rec['observers'])}]",
+        *([f"felt: {{{', '.join(f'{k}: {v}' for k, v in rec['felt'].items())}}}"] if rec.get("felt") else []),
         f"notes: {_q(LABEL)}",
         "responses:",
     ]

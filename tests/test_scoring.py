@@ -80,7 +80,7 @@ def test_rules_on_the_page_are_the_docstring_word_for_word():
     block = page.split("<!-- rules:", 1)[1].split("<!-- /rules -->", 1)[0]
     on_page = _rules(block)
     in_code = _rules(scoring.__doc__)
-    assert len(on_page) == 15 and on_page == in_code
+    assert len(on_page) == 16 and on_page == in_code
     # every setting the rules name is a real setting of the model
     from podkit.model import DebtGrade, ScoringConfig
 
@@ -760,3 +760,58 @@ def test_shipped_ladders_are_cumulative(shipped):
             assert not any(r.reached for r in s.readiness[first:])
             checked += 1
     assert checked >= len(shipped)
+
+
+# --------------------------------------------------------------------------- rule 16: observed and felt
+
+
+def test_the_pods_felt_rating_sits_beside_the_score_and_never_in_it(a):
+    answers = one(**{"done-demonstrated": {"level": 2}, "dod-checked": {"check": True}, "blockers-unowned": {"count": 0}, "swarming": {"intervals": [["SW"], ["RS"]]}})
+    plain = obs(D(2026, 3, 2), answers)
+    felt = obs(D(2026, 3, 2), answers).model_copy(update={"felt": {"verification": 3, "flow": 1}})
+    inputs = inputs_digest([])
+    without = score_pod(a, "pod-x", [(plain, {}, ["s1"])], as_of=D(2026, 3, 9), version="t", inputs=inputs)
+    with_felt = score_pod(a, "pod-x", [(felt, {}, ["s1"])], as_of=D(2026, 3, 9), version="t", inputs=inputs)
+    # never in a score, a level, the debt or an alert
+    assert with_felt.overall == without.overall
+    assert with_felt.execution_debt == without.execution_debt and with_felt.alerts == without.alerts
+    dims = {d.id: d for d in with_felt.dimensions}
+    assert [d.score for d in with_felt.dimensions] == [d.score for d in without.dimensions]
+    # beside it: 100 x level / top level, and felt minus observed
+    top = a.max_level
+    assert dims["verification"].felt == round(100 * 3 / top, 2)
+    assert dims["verification"].felt_gap == round(dims["verification"].felt - dims["verification"].score, 2)
+    assert dims["flow"].felt == round(100 * 1 / top, 2)
+    assert all(d.felt is None and d.felt_gap is None for d in without.dimensions)
+
+
+@pytest.fixture(scope="module")
+def kit():
+    return load_kit(Project.find(KITS / "scoring"))
+
+
+def test_felt_ratings_are_checked_against_the_kit(kit, tmp_path):
+    from podkit.errors import SourceErrors
+    from podkit.observations import load_observations
+
+    src = (KITS / "scoring" / "observations" / "s1.yaml").read_text(encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text(src + "felt:\n  verification: 7\n  nonsense: 1\n", encoding="utf-8")
+    with pytest.raises(SourceErrors) as err:
+        load_observations([tmp_path / "bad.yaml"], kit.assessments, today=D(2026, 6, 1))
+    text = "\n".join(p.format() for p in err.value.problems)
+    assert "felt.verification: level 7 is outside the scale" in text
+    assert "felt.nonsense: unknown dimension 'nonsense'" in text
+
+
+def test_two_files_of_one_session_must_agree_on_the_felt_rating(kit, tmp_path):
+    from podkit.errors import SourceErrors
+    from podkit.observations import load_observations
+
+    src = (KITS / "scoring" / "observations" / "s1.yaml").read_text(encoding="utf-8")
+    first = src + "felt:\n  verification: 2\n"
+    second = src.replace("obs-a", "obs-b") + "felt:\n  verification: 3\n"
+    (tmp_path / "a.yaml").write_text(first, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(second, encoding="utf-8")
+    with pytest.raises(SourceErrors) as err:
+        load_observations([tmp_path], kit.assessments, today=D(2026, 6, 1))
+    assert any("the pod gives one rating" in p.message for p in err.value.problems)

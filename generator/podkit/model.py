@@ -413,6 +413,10 @@ class Observation(Strict):
     session: SessionInfo
     observers: Annotated[list[ObserverId], Field(min_length=1, max_length=MAX_OBSERVERS)]
     responses: dict[Slug, dict[ObserverId, Response]]
+    #: The pod's own rating of each dimension (dimension id -> a level of the scale), agreed by
+    #: the pod in a two-minute check at the end of the session: one rating for the pod, never one
+    #: per person. Reports show it beside the observed score and never mix the two.
+    felt: dict[Slug, Level] = {}
     notes: Note = ""
 
     @field_validator("date", mode="before")

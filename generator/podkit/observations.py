@@ -262,6 +262,12 @@ def check_observation(obs: Observation, kit_assessments: dict[str, Assessment], 
             if observer not in seen_obs and observer != CONSENSUS:
                 err(key, f"observer {observer!r} is not listed in observers ({', '.join(obs.observers)}); the agreed value goes under '{CONSENSUS}'")
             found += _check_response(key, it, r, a, obs, levels)
+    dimension_ids = [d.id for d in a.dimensions]
+    for dim, level in obs.felt.items():
+        if dim not in dimension_ids:
+            err(("felt", dim), f"unknown dimension {dim!r}; the pod rates the dimensions of {a.id!r}: {', '.join(dimension_ids)}")
+        elif level not in levels:
+            err(("felt", dim), f"level {level} is outside the scale ({_levels_text(a)})")
     if personal_data(obs.notes):
         warn(("notes",), f"session notes seem to contain {' and '.join(personal_data(obs.notes))}; describe the pod, never identify a person")
     return found
@@ -461,6 +467,10 @@ def check_sessions(records: list[Record]) -> list[Problem]:
         f = first.setdefault(key, rec)
         if f is not rec and f.observation.session.duration_minutes != o.session.duration_minutes:
             problems.append(Problem(rec.source.path, f"this session (pod {o.pod!r}, {o.date.isoformat()}, {o.session.type}) is also recorded in {f.source.name} with a duration of {f.observation.session.duration_minutes} minutes, not {o.session.duration_minutes}", None))
+        if f is not rec:
+            for dim, level in o.felt.items():
+                if f.observation.felt.get(dim, level) != level:
+                    problems.append(Problem(rec.source.path, f"the pod's own rating of {dim!r} is {level} here but {f.observation.felt[dim]} in {f.source.name}, a file of the same session: the pod gives one rating", None, None, ("felt", dim)))
         for item, by_observer in o.responses.items():
             for observer in by_observer:
                 k = key + (item, observer)
@@ -481,8 +491,11 @@ def merge_session(records: list[Record]) -> tuple[Observation, dict]:
     responses: dict[str, dict] = {}
     notes = []
     where = {}
+    felt: dict[str, int] = {}
     for r in records:
         o = r.observation
+        for dim, level in o.felt.items():
+            felt.setdefault(dim, level)  # check_sessions refuses files that disagree
         for ob in o.observers:
             if ob not in observers:
                 observers.append(ob)
@@ -492,7 +505,7 @@ def merge_session(records: list[Record]) -> tuple[Observation, dict]:
                 where[(item, ob)] = r.where(item, ob)
         if o.notes and o.notes not in notes:
             notes.append(o.notes)
-    merged = base.model_copy(update={"observers": observers, "responses": responses, "notes": "\n\n".join(notes)})
+    merged = base.model_copy(update={"observers": observers, "responses": responses, "felt": felt, "notes": "\n\n".join(notes)})
     return merged, where
 
 

@@ -81,6 +81,8 @@ class DimensionScore(_Out):
     applicable_weight: float
     total_weight: float
     items: list[str]
+    #: the pod's own rating of the dimension in this session, on 0-100 (rule 16); never in the score
+    felt: Optional[float] = None
 
 
 class GateCheck(_Out):
@@ -167,6 +169,9 @@ class DimensionSummary(_Out):
     #: why the direction and a current alert can both be true, when they seem to disagree
     note: str = ""
     series: list[TrendPoint]
+    #: the pod's own rating in the latest session (0-100) and felt minus observed (rule 16)
+    felt: Optional[float] = None
+    felt_gap: Optional[float] = None
 
 
 class Overall(_Out):

@@ -21,6 +21,7 @@ The rules, word for word the list on the site's "Scoring explained" page (a test
 13. Execution Debt: a finding opens at the first session where the item is scored below target and closes at the first later session where it is scored at or above it; sessions where it is not observed or not applicable change nothing. Point-days accrue interval by interval: from one scored session of the finding to the next (or to `as_of` while open), weight × the gap scored at the start of the interval × the days of the interval. With `interest_after_days` set, days beyond that age of the finding count `interest_factor` times (off by default).
 14. Debt rating: open debt = the point-days of findings still open. The rating is the first `debt_grid` letter whose bounds all hold: open point-days at most `max_point_days`, open findings at most `max_open_findings`, open critical findings at most `max_open_critical` (a bound left out always holds). Closed findings are history, "paid down", with no grade.
 15. Portfolio: pods in name order, never ranked. A pod needs attention for open critical findings, current alerts, insufficient evidence, or no observation within `cadence_days` of the report date. A mean across pods is shown only when at least `roll_up_min_pods` pods (3 or more) have a score.
+16. Observed and felt: a session may carry `felt`, the pod's own rating of each dimension on the scale, agreed by the pod in a two-minute check at the end (one rating for the pod, never one per person). The report shows it beside the dimension's score as 100 × level ÷ top level, with felt minus observed, for the latest session only; it never enters a score, a gate, an alert or the debt.
 """
 
 from __future__ import annotations
@@ -247,6 +248,7 @@ def session_scores(a: Assessment, obs: Observation, *, index: int = 1, where: di
             "id": d.id, "title": plain(d.title), "weight": d.weight, "score": rounded(score), "coverage": rounded(coverage),
             "status": SCORED if ok else INSUFFICIENT, "observed_weight": rounded(seen_w), "applicable_weight": rounded(applicable),
             "total_weight": rounded(total), "items": [m.id for m in members],
+            "felt": rounded(Fraction(100 * obs.felt[d.id], top)) if d.id in obs.felt else None,
         })
 
     coverage = seen_all / applicable_all if applicable_all else Fraction(0)
@@ -337,8 +339,9 @@ def direction(s: Fraction | None) -> str | None:
     return "improving" if s >= TREND_SLOPE else "declining" if s <= -TREND_SLOPE else "steady"
 
 
-def dimension_trends(a: Assessment, sessions: Sequence[SessionScore], exacts: Sequence[Exact], alerts: Sequence[Alert] = ()) -> list[DimensionSummary]:
-    """Rule 11 per dimension: latest score, change since the previous scored session, baseline, slope."""
+def dimension_trends(a: Assessment, sessions: Sequence[SessionScore], exacts: Sequence[Exact], alerts: Sequence[Alert] = (), latest_obs: Observation | None = None) -> list[DimensionSummary]:
+    """Rules 11 and 16 per dimension: latest score, change since the previous scored session,
+    baseline, slope; the pod's own rating in the latest session beside it."""
     out = []
     n_base = a.scoring.baseline_sessions
     latest = sessions[-1]
@@ -358,10 +361,11 @@ def dimension_trends(a: Assessment, sessions: Sequence[SessionScore], exacts: Se
             note = (f"{way or 'no direction yet'} over {len(scored)} scored sessions (slope {shown(sl) if sl is not None else '–'} points per session), "
                     f"yet the latest session dropped {shown(current[0].drop)} points {current[0].comparison}: the slope describes the whole series, the alert its last step")
         cs = latest.dimensions[k]
+        felt = Fraction(100 * latest_obs.felt[d.id], a.max_level) if latest_obs is not None and d.id in latest_obs.felt else None
         out.append(DimensionSummary(
             id=d.id, title=plain(d.title), weight=d.weight, score=cs.score, coverage=cs.coverage, status=cs.status,
             previous=rounded(previous), change=rounded(change), baseline=rounded(baseline), slope=rounded(sl), direction=way,
-            note=note, series=series,
+            note=note, series=series, felt=rounded(felt), felt_gap=rounded(felt - cur) if felt is not None and cur is not None else None,
         ))
     return out
 
@@ -581,7 +585,7 @@ def score_pod(a: Assessment, pod: str, sessions_in: Sequence[tuple[Observation, 
             max_level=a.max_level, scale=[ScaleRef(level=x.level, label=plain(x.label)) for x in sorted(a.scale, key=lambda x: x.level)],
         ),
         overall=overall,
-        dimensions=dimension_trends(a, sessions, exacts, alerts),
+        dimensions=dimension_trends(a, sessions, exacts, alerts, latest_obs=ordered[-1][0]),
         readiness=latest.readiness,
         findings=_findings(a, latest, exacts[-1].levels, ledger),
         execution_debt=execution_debt(a, ledger, exact_pd),
