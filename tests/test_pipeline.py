@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from podkit import observations
+from podkit import observations, store
 from podkit.errors import SourceErrors
 from podkit.kit import Project, load_kit
 from podkit.observations import load_observations
@@ -43,9 +43,10 @@ def _in_memory(kit, inputs, formats, as_of):
     return out
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_streamed_scoring_writes_what_in_memory_scoring_renders(tmp_path, monkeypatch, jobs):
+@pytest.mark.parametrize("jobs, kept", [(1, 8000), (2, 8000), (1, 7)])
+def test_streamed_scoring_writes_what_in_memory_scoring_renders(tmp_path, monkeypatch, jobs, kept):
     monkeypatch.setattr(observations, "PARALLEL_MIN_FILES", 10)
+    monkeypatch.setattr(store, "IN_MEMORY", kept)  # 7: most records go through the spill file
     kit = load_kit(Project.find(ROOT))
     obs = _synthetic(tmp_path, 200)  # two pods: a portfolio too
     as_of = dt.date(2025, 12, 31)

@@ -285,10 +285,11 @@ def new_observation(assessment: str, pod: str, date_text: str | None, observers:
 @click.option("--as-of", "as_of_text", default=None, metavar="YYYY-MM-DD", help="Report date: debt ages up to this day, later sessions are left out (default: today). Recorded in the report.")
 @click.option("--redact-evidence", is_flag=True, help="Replace every evidence note with [redacted] (for reports shared beyond the pod).")
 @click.option("--theme", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None, help="A theme folder whose report templates override the default ones.")
+@click.option("--kit-templates", is_flag=True, help="Also use the kit's own report templates (themes/default/report in the project); by default reports use podkit's built-in templates.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Processes that read and score the files (default: one per CPU core; a few hundred files use one).")
 @project_option
 @quiet_option
-def score(inputs: tuple[Path, ...], formats: str, out_dir: Path, as_of_text: str | None, redact_evidence: bool, theme: Path | None, jobs: int, project_dir: Path | None, quiet: bool) -> None:
+def score(inputs: tuple[Path, ...], formats: str, out_dir: Path, as_of_text: str | None, redact_evidence: bool, theme: Path | None, kit_templates: bool, jobs: int, project_dir: Path | None, quiet: bool) -> None:
     """Score observation files (YAML, CSV, filled PDF sheets; files or folders) into reports.
 
     Writes one report per pod and assessment (POD--ASSESSMENT.html, .json, …) and, when several
@@ -309,7 +310,7 @@ def score(inputs: tuple[Path, ...], formats: str, out_dir: Path, as_of_text: str
     today = dt.date.today()
     as_of = _iso_date(as_of_text, "--as-of") or today
     kit = _load(project_dir)
-    result = score_inputs(kit, list(inputs), formats=wanted, out_dir=out_dir, as_of=as_of, today=today, redact=redact_evidence, theme=theme, progress=console.progress, jobs=jobs or None)
+    result = score_inputs(kit, list(inputs), formats=wanted, out_dir=out_dir, as_of=as_of, today=today, redact=redact_evidence, theme=theme, kit_templates=kit_templates, progress=console.progress, jobs=jobs or None)
     for w in result.warnings:
         console.warn(w.format())
     if not quiet:

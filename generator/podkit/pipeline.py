@@ -234,12 +234,14 @@ def _gc_paused():
 
 
 def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: Path, as_of: _dt.date, today: _dt.date,
-          redact: bool = False, theme: Path | None = None, jobs: int | None = None, progress=None) -> Scored:
+          redact: bool = False, theme: Path | None = None, kit_templates: bool = False, jobs: int | None = None, progress=None) -> Scored:
     """Read, check and score every input, then render and write one report per pod and
     assessment (and the portfolio, with two or more pods) in each format.
 
     Nothing is written unless every input is valid. The records wait in a temporary file between
-    the two passes (see :mod:`podkit.store`), so memory does not grow with the inputs.
+    the two passes (see :mod:`podkit.store`), so memory does not grow with the inputs. Reports use
+    podkit's own templates unless ``theme`` or ``kit_templates`` asks for others (a kit's
+    templates are code: see SECURITY.md).
     """
     from . import __version__
     from .errors import SourceErrors
@@ -272,7 +274,7 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
         if not reported:
             raise PodkitError(f"no session on or before the report date {as_of.isoformat()}; use --as-of with a later date")
         with_portfolio = len({pod for _, pod in reported}) >= 2
-        renderer = Renderer.for_project(kit.project.root, theme) if set(formats) - {"json"} else None
+        renderer = Renderer.for_project(kit.project.root, theme, kit_templates=kit_templates) if set(formats) - {"json"} else None
         total = (len(reported) + with_portfolio) * len(formats)
         summaries, warnings, used = [], [], set()
 

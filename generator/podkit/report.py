@@ -17,7 +17,7 @@ from markupsafe import Markup
 from . import figures
 from .portfolio import report_name
 from .results import Portfolio, Report
-from .templates import environment, theme_search_path
+from .templates import BUILTIN_THEMES, environment, theme_search_path
 from .text import front_matter, html_inline, md_inline, plain
 
 FORMATS = ("html", "pdf", "json", "md")
@@ -35,8 +35,14 @@ class Renderer:
     md: object
 
     @classmethod
-    def for_project(cls, project_root: Path, theme: Path | None = None) -> "Renderer":
+    def for_project(cls, project_root: Path, theme: Path | None = None, *, kit_templates: bool = True) -> "Renderer":
+        """The report templates: ``theme`` first, then (with ``kit_templates``) the kit's own
+        ``themes/default/report``, then podkit's built-in ones."""
         path = theme_search_path(project_root, "report", theme)
+        if not kit_templates:
+            kit_folder = (Path(project_root) / "themes").resolve()
+            builtin = BUILTIN_THEMES.resolve()
+            path = [p for p in path if not p.resolve().is_relative_to(kit_folder) or p.resolve().is_relative_to(builtin)]
         html_env = environment(path, autoescape=True)
         md_env = environment(path, autoescape=False)
         f = figures

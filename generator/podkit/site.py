@@ -169,6 +169,23 @@ def _built_before(project: Project, target: Path, real: Path) -> bool:
     return isinstance(recorded, dict) and recorded.get("target") in (str(target), str(real)) and recorded.get("tree") == tree_fingerprint(real)
 
 
+def check_config(project: Project) -> None:
+    """Refuse a ``mkdocs.yml`` that would run code the kit brings (``hooks:``): podkit builds with
+    engines that must run none (see SECURITY.md)."""
+    import re
+
+    from .errors import Problem, SourceErrors
+    from .sources import read_text
+
+    if not project.mkdocs_yml.is_file():
+        return
+    text = read_text(project.mkdocs_yml, root=project.root)
+    found = re.search(r"(?m)^hooks\s*:", text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        raise SourceErrors([Problem(project.mkdocs_yml, "hooks run Python code from the kit; podkit's site engines run none: remove the hooks entry (see SECURITY.md)", line, 1, ("hooks",))])
+
+
 def build_site(kit: Kit, *, site_dir: Path | None = None, extras: SiteExtras | None = None, theme: Path | None = None, strict: bool = True, offline: bool = False, cache: bool = True, engine: str = "mkdocs") -> Path:
     """Stage the pages and build the site into ``site_dir`` (default ``site/``), atomically.
 
@@ -185,6 +202,7 @@ def build_site(kit: Kit, *, site_dir: Path | None = None, extras: SiteExtras | N
     project = kit.project
     target = site_target(project, site_dir, theme)
     extras = extras or SiteExtras()
+    check_config(project)
     stage = stage_pages(kit, extras, theme)
     state = project.work_dir / "cache" / "site.json"
     key = site_key(project, stage, extras, target, strict=strict, offline=offline, engine=engine) if cache_mod.enabled(cache) else None
