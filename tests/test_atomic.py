@@ -9,52 +9,32 @@ The random moments come from a seed printed with every failure (``PODKIT_KILL_SE
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import random
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from conftest import KITS, podkit_cmd, run_podkit, tree_digest
 from podkit.cli import main
 
-KITS = Path(__file__).resolve().parent / "kits"
 SEED = int(os.environ.get("PODKIT_KILL_SEED") or random.SystemRandom().randrange(1 << 30))
 #: What a build writes into a kit (everything else in it is input).
 OUTPUTS = ("site", ".podkit", "schemas", "build")
 
 
-def digest(folder: Path, *, skip_top: tuple[str, ...] = (), skip_hidden_leftovers: bool = False) -> dict[str, str]:
-    out = {}
-    for p in sorted(folder.rglob("*")):
-        rel = p.relative_to(folder)
-        top = rel.parts[0]
-        if top in skip_top or (skip_hidden_leftovers and top.startswith((".site-", ".site.podkit-"))):
-            continue
-        if p.is_file() and not p.is_symlink():
-            out[rel.as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
-        elif p.is_dir():
-            out[rel.as_posix()] = "dir"
-    return out
-
-
 def inputs_of(kit: Path) -> dict[str, str]:
-    return digest(kit, skip_top=OUTPUTS, skip_hidden_leftovers=True)
-
-
-def podkit_cmd(*args) -> list[str]:
-    return [sys.executable, "-m", "podkit", *map(str, args)]
+    return tree_digest(kit, skip_top=OUTPUTS, skip_hidden_leftovers=True)
 
 
 def run(*args, timeout: float = 300) -> tuple[subprocess.CompletedProcess, float]:
     start = time.monotonic()
-    proc = subprocess.run(podkit_cmd(*args), capture_output=True, text=True, timeout=timeout)
+    proc = run_podkit(*args, timeout=timeout)
     return proc, time.monotonic() - start
 
 
@@ -83,7 +63,7 @@ def _kills_keep_the_previous_site(kit: Path, args: list, kills: int, tmp_path: P
     second, duration = run(*args)  # timed as the killed builds run (with --no-cache: a full build)
     assert second.returncode == 0, second.stderr
     site = kit / "site"
-    baseline = digest(site)
+    baseline = tree_digest(site)
     index = (site / "index.html").read_bytes()
     inputs = inputs_of(kit)
     finished = 0
@@ -94,11 +74,11 @@ def _kills_keep_the_previous_site(kit: Path, args: list, kills: int, tmp_path: P
         finished += code is not None
         assert code in (None, 0), where
         assert (site / "index.html").read_bytes() == index, where
-        assert digest(site) == baseline, f"{where}: site/ is not the complete previous build"
+        assert tree_digest(site) == baseline, f"{where}: site/ is not the complete previous build"
         assert inputs_of(kit) == inputs, f"{where}: an input file changed"
     again, _ = run(*args)
     assert again.returncode == 0, again.stderr
-    assert digest(site) == baseline
+    assert tree_digest(site) == baseline
     assert not list(kit.glob(".site-*")) and not list(kit.glob(".site.podkit-*")), "a killed build's scratch folder was not cleared"
     assert inputs_of(kit) == inputs
     assert finished < kills, "every build finished before its kill: the kills tested nothing"

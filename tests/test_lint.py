@@ -502,7 +502,7 @@ def test_gated_item_is_never_inert(tmp_path):
     ],
 )
 def test_id_style(value, bad):
-    from podkit.lint import _id_problems
+    from podkit.phrasing import id_problems as _id_problems
 
     assert bool(_id_problems(value)) is bad
 
@@ -577,7 +577,7 @@ def test_a_kit_without_references_needs_no_bibliography():
 
 
 def test_bibliography_ids_are_read_from_attribute_lists():
-    from podkit.lint import bibliography_ids
+    from podkit.bibliography import ids as bibliography_ids
 
     text = "Sull (2015) {: #sull-2015 }\n:   entry\n\nNot an entry {: .class }\nStarmer (2023) {: #starmer-2023 }\n"
     assert bibliography_ids(text) == {"sull-2015", "starmer-2023"}

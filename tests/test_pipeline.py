@@ -6,19 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from pathlib import Path
 
 import pytest
 
+from conftest import KITS, ROOT, score_files
 from podkit import observations, store
 from podkit.errors import SourceErrors
 from podkit.kit import Project, load_kit
 from podkit.observations import load_observations
-from podkit.pipeline import score, score_records
+from podkit.pipeline import score
 from podkit.report import Renderer, render
 
-ROOT = Path(__file__).resolve().parent.parent
-KITS = Path(__file__).resolve().parent / "kits"
 
 
 def _synthetic(tmp_path, n):
@@ -32,8 +30,7 @@ def _synthetic(tmp_path, n):
 
 
 def _in_memory(kit, inputs, formats, as_of):
-    loaded = load_observations(inputs, kit.assessments, today=as_of)
-    reports, pf = score_records(loaded.records, kit.assessments, as_of=as_of)
+    reports, pf = score_files(kit, inputs, as_of)
     renderer = Renderer.for_project(kit.project.root)
     out = {}
     for rep in reports + ([pf] if pf is not None else []):

@@ -83,7 +83,7 @@ def digest(folder: Path, skip_top: set[str] = frozenset()) -> dict[str, str]:
 
 def kit(tmp_path: Path, name: str = "minimal") -> Path:
     dest = tmp_path / "kit"
-    shutil.copytree(KITS / name, dest, symlinks=True)
+    shutil.copytree(KITS / name, dest, symlinks=True, ignore=shutil.ignore_patterns(".podkit", "site", "schemas"))  # build output of earlier runs is not part of the kit
     return dest
 
 
@@ -457,7 +457,7 @@ def blank_sheet(tmp_path_factory) -> Path:
     from podkit.kit import Project, load_kit
 
     out = tmp_path_factory.mktemp("sheet")
-    printing.write_pdfs(load_kit(Project.find(KITS / "scoring")), out, papers=["a4"], kinds=["sheet"], workers=1)
+    printing.write_pdfs(load_kit(Project.find(KITS / "scoring")), out, papers=["a4"], kinds=["sheet"], workers=1, cache=False)
     return out / "worked-example-sheet-fillable-a4.pdf"
 
 

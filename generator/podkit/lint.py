@@ -103,6 +103,8 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 from .phrasing import (
+    observable_texts,
+    id_problems,
     BUILDS_ON,
     joined_conditions,
     shadows,
@@ -119,9 +121,10 @@ from .phrasing import (
     unquoted,
     words,
 )
-from .errors import Problem, SourceErrors
+from . import bibliography as bib
+from .errors import Problem
 from .model import AnchoredItem, Assessment, CodesItem, ItemGate
-from .sources import Document, read_text
+from .sources import Document
 
 Finding = tuple[tuple, str]
 
@@ -133,8 +136,6 @@ MIN_LOOK_FOR = 2
 MAX_ANCHOR_WORDS = 60
 SIMILARITY = 0.85
 NEGLIGIBLE_SHARE = 0.05
-MAX_ID_LENGTH = 40
-MAX_ID_SEGMENT = 20
 MAX_CODE_LENGTH = 6
 
 
@@ -148,8 +149,6 @@ class Rule:
 #: A decision-rule row may join at most this many conditions.
 MAX_ROW_CONDITIONS = 2
 #: The bibliography every assessment's ``references`` point into, and how its ids are written.
-BIBLIOGRAPHY = ("content", "references.md")
-BIBLIOGRAPHY_ID = re.compile(r"\{: #([a-z0-9-]+) \}")
 
 
 @dataclass
@@ -173,22 +172,8 @@ class _Context:
 #: (pattern, hint). Patterns are matched on lower-case, unquoted text with word boundaries.
 
 
-def _observable_texts(a: Assessment) -> Iterator[tuple[tuple, str, str]]:
-    """Every text an observer scores by: ``(key, what, text)``."""
-    for i, it in enumerate(a.items):
-        yield ("items", i, "prompt"), "prompt", it.prompt
-        for j, cue in enumerate(it.look_for):
-            yield ("items", i, "look_for", j), "look-for cue", cue
-        if isinstance(it, AnchoredItem):
-            for level in sorted(it.anchors):
-                yield ("items", i, "anchors", level), f"level {level} anchor", it.anchors[level]
-        if isinstance(it, CodesItem):
-            for j, code in enumerate(it.codes):
-                yield ("items", i, "codes", j, "description"), f"code {code.id}", code.description
-
-
 def _rule_unobservable(ctx: _Context) -> Iterator[Finding]:
-    for key, what, text in _observable_texts(ctx.assessment):
+    for key, what, text in observable_texts(ctx.assessment):
         hits = inner_state_words(text)
         if hits:
             listed = "; ".join(f"{quote(w)} → {hint}" for w, hint in hits)
@@ -360,14 +345,9 @@ def _rule_reference_missing(ctx: _Context) -> Iterator[Finding]:
             close = difflib.get_close_matches(ref, sorted(ctx.bibliography), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             yield ("references", j), (
-                f"reference {ref!r} is not an entry of the bibliography ({'/'.join(BIBLIOGRAPHY)}){hint}; "
+                f"reference {ref!r} is not an entry of the bibliography ({'/'.join(bib.PAGE)}){hint}; "
                 "add the entry there, written 'Authors (year) {: #" + ref + " }', or use an id it defines"
             )
-
-
-def bibliography_ids(text: str) -> frozenset[str]:
-    """The entry ids a bibliography page defines (``Term {: #id }``)."""
-    return frozenset(BIBLIOGRAPHY_ID.findall(text))
 
 
 # --------------------------------------------------------------------------- item completeness
@@ -466,29 +446,6 @@ def _rule_critical_not_gated(ctx: _Context) -> Iterator[Finding]:
             )
 
 
-_GENERIC_ID = re.compile(r"^(?:\d+|(?:item|items|q|question|dim|dimension|level|lvl|readiness|code|test|todo|tmp|temp|new|untitled|x|foo|bar)(?:-?\d+)?)$")
-
-
-def _id_problems(value: str) -> list[str]:
-    found = []
-    if len(value) > MAX_ID_LENGTH:
-        found.append(
-            f"id {value!r} has {len(value)} characters; ids end up in file names, URLs and observation "
-            f"files, keep them to {MAX_ID_LENGTH}"
-        )
-    long_parts = [p for p in value.split("-") if len(p) > MAX_ID_SEGMENT]
-    if long_parts:
-        found.append(
-            f"id {value!r} runs words together ({long_parts[0]!r}); separate words with hyphens, like 'goal-clarity'"
-        )
-    if _GENERIC_ID.match(value):
-        found.append(
-            f"id {value!r} says nothing about what it names, and numbered ids break when items move; "
-            "name the behaviour, like 'dissent-answered'"
-        )
-    return found
-
-
 def _rule_ids(ctx: _Context) -> Iterator[Finding]:
     a = ctx.assessment
     targets: list[tuple[tuple, str]] = [(("id",), a.id)]
@@ -496,7 +453,7 @@ def _rule_ids(ctx: _Context) -> Iterator[Finding]:
     targets += [(("items", i, "id"), it.id) for i, it in enumerate(a.items)]
     targets += [(("readiness", i, "id"), r.id) for i, r in enumerate(a.readiness)]
     for key, value in targets:
-        for msg in _id_problems(value):
+        for msg in id_problems(value):
             yield key, msg
     for i, it in enumerate(a.items):
         if not isinstance(it, CodesItem):
@@ -619,31 +576,12 @@ def lint_kit(kit, rules: Iterable[str] | None = None) -> list[Problem]:
     problems: list[Problem] = []
     bibliography = None
     if any(r.id == "reference-not-in-bibliography" for r in selected):
-        bibliography, problem = _load_bibliography(kit)
+        bibliography, problem = bib.load_ids(kit)
         if problem is not None:
             problems.append(problem)
     for a in kit.assessments:
         problems += lint_assessment(a, kit.documents[a.id], rules, bibliography)
     return sorted(problems, key=lambda p: (str(p.path), p.line or 0, p.col or 0, p.rule or "", p.message))
-
-
-def _load_bibliography(kit) -> tuple[frozenset[str] | None, Problem | None]:
-    """The project's bibliography ids, or ``None`` and one warning when it cannot be read."""
-    path = kit.project.root.joinpath(*BIBLIOGRAPHY)
-    if not any(a.references for a in kit.assessments):
-        return None, None
-    try:
-        text = read_text(path, root=kit.project.root)
-    except SourceErrors as exc:
-        detail = exc.problems[0].message if exc.problems else "unreadable"
-        why = "does not exist" if detail == "no such file" else f"cannot be read ({detail})"
-        return None, Problem(
-            path,
-            f"the bibliography {why}, so no assessment reference can be checked; add it, with one entry "
-            "'Authors (year) {: #id }' for each id the assessments' references name",
-            None, None, (), "warning", "reference-not-in-bibliography",
-        )
-    return bibliography_ids(text), None
 
 
 def summary(problems: list[Problem], n_files: int) -> str:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from typing import Iterator
+
+from .model import AnchoredItem, Assessment, CodesItem
 
 _QUOTED = re.compile(
     r'"[^"\n]*"'  # "straight double"
@@ -371,3 +374,49 @@ def shadows(earlier: str, later: str) -> bool:
     ``earlier`` holds too and ``later`` is never reached."""
     a, b = condition_words(earlier), condition_words(later)
     return bool(a) and a <= b
+
+
+# --------------------------------------------------------------------------- ids
+
+#: Ids end up in file names, URLs and observation files: keep them short and readable.
+MAX_ID_LENGTH = 40
+MAX_ID_SEGMENT = 20
+_GENERIC_ID = re.compile(r"^(?:\d+|(?:item|items|q|question|dim|dimension|level|lvl|readiness|code|test|todo|tmp|temp|new|untitled|x|foo|bar)(?:-?\d+)?)$")
+
+
+def id_problems(value: str) -> list[str]:
+    """What makes an id hard to read or keep: too long, words run together, says nothing."""
+    found = []
+    if len(value) > MAX_ID_LENGTH:
+        found.append(
+            f"id {value!r} has {len(value)} characters; ids end up in file names, URLs and observation "
+            f"files, keep them to {MAX_ID_LENGTH}"
+        )
+    long_parts = [p for p in value.split("-") if len(p) > MAX_ID_SEGMENT]
+    if long_parts:
+        found.append(
+            f"id {value!r} runs words together ({long_parts[0]!r}); separate words with hyphens, like 'goal-clarity'"
+        )
+    if _GENERIC_ID.match(value):
+        found.append(
+            f"id {value!r} says nothing about what it names, and numbered ids break when items move; "
+            "name the behaviour, like 'dissent-answered'"
+        )
+    return found
+
+
+# --------------------------------------------------------------------------- what an observer reads
+
+
+def observable_texts(a: Assessment) -> Iterator[tuple[tuple, str, str]]:
+    """Every text an observer scores by: ``(key, what, text)``."""
+    for i, it in enumerate(a.items):
+        yield ("items", i, "prompt"), "prompt", it.prompt
+        for j, cue in enumerate(it.look_for):
+            yield ("items", i, "look_for", j), "look-for cue", cue
+        if isinstance(it, AnchoredItem):
+            for level in sorted(it.anchors):
+                yield ("items", i, "anchors", level), f"level {level} anchor", it.anchors[level]
+        if isinstance(it, CodesItem):
+            for j, code in enumerate(it.codes):
+                yield ("items", i, "codes", j, "description"), f"code {code.id}", code.description

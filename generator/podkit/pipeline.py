@@ -245,11 +245,12 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
     """
     from . import __version__
     from .errors import SourceErrors
-    from .observations import collect_files, read_files
+    from .observations import PARALLEL_MIN_FILES, collect_files, read_files
     from .portfolio import build_portfolio, inputs_digest, pod_summary, sorted_warnings
     from .report import Renderer, render
     from .outputs import atomic_write, guard_output_dir, mark_output_dir
     from .store import RecordStore
+    from .workers import fork_map, plan_workers
 
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
@@ -262,7 +263,9 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
         _refuse_overwriting_inputs(files, out_dir)
     kit_by_id = {a.id: a for a in kit.assessments}
     with RecordStore() as store, _gc_paused():
-        for source, recs, probs in read_files(files, kit_by_id, today, jobs=jobs):
+        # Reading runs in this process: records handed back by worker processes would cost as much
+        # to unpickle here as to read. The second pass, scoring and writing, is the one shared.
+        for source, recs, probs in read_files(files, kit_by_id, today, jobs=1):
             problems += probs
             for rec in recs:
                 store.add(rec)
@@ -280,24 +283,43 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
 
         mark_output_dir(out_dir)
 
-        def write(rep) -> None:
-            for fmt in formats:
-                name, content = render(rep, fmt, renderer, with_portfolio=with_portfolio)
-                result.written.append(atomic_write(out_dir / name, content))
-                if progress:
-                    progress(len(result.written), total, name)
+        def write(rep) -> list[Path]:
+            return [atomic_write(out_dir / name, content) for name, content in (render(rep, fmt, renderer, with_portfolio=with_portfolio) for fmt in formats)]
 
-        for key in reported:
+        def score_group(key):
+            """One pod and assessment: score, write its reports; what the portfolio needs."""
             report, found, files_used = score_pod_records(kit_by_id[key[0]], store.records(store.groups[key]), as_of=as_of, redact=redact)
-            warnings += found
             if report is None:
-                continue
-            used |= files_used
-            summaries.append(pod_summary(report))
-            write(report)
+                return None, found, files_used, []
+            return pod_summary(report), found, files_used, write(report)
+
+        done: dict[int, tuple] = {}
+        finished = 0
+
+        def report_progress(paths: list[Path]) -> None:
+            nonlocal finished
+            for path in paths:
+                finished += 1
+                if progress:
+                    progress(finished, total, path.name)
+
+        workers = plan_workers(jobs, len(store), min_items=PARALLEL_MIN_FILES)
+        results = fork_map(score_group, reported, workers) if workers > 1 else ((i, score_group(k)) for i, k in enumerate(reported))
+        for index, outcome in results:
+            done[index] = outcome
+            report_progress(outcome[3])
+        for index in range(len(reported)):  # in the order of the groups, whichever worker finished first
+            summary, found, files_used, paths = done[index]
+            warnings += found
+            result.written += paths
+            if summary is not None:
+                used |= files_used
+                summaries.append(summary)
         pf = build_portfolio(summaries, as_of=as_of, version=__version__, inputs=inputs_digest(used), warnings=sorted_warnings(warnings), redact=redact)
         if pf is not None:
-            write(pf)
+            paths = write(pf)
+            result.written += paths
+            report_progress(paths)
     return result
 
 

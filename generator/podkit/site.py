@@ -8,7 +8,6 @@ runs MkDocs or Zensical on them.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -23,7 +23,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-from .errors import PodkitError, Problem, SourceErrors
+from .errors import Problem, SourceErrors
 
 try:  # the C parser is several times faster; fall back quietly when it is missing
     from yaml import CSafeLoader as _Loader
@@ -114,7 +114,7 @@ def outside_link(path: Path, root: Path, boundary: str = "the project") -> Probl
     except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13)
         return Problem(path, "symbolic link loop: the link points (in the end) back to itself")
     if not target.is_relative_to(Path(root).resolve()):
-        return Problem(path, f"symbolic link leads outside {boundary} (to {target}); podkit reads only inside it")
+        return Problem(path, f"symbolic link points outside {boundary} (to {target}); podkit reads only inside it")
     return None
 
 

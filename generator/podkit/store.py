@@ -12,6 +12,7 @@ nothing is checked or converted again on the way back.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import pickle
 import tempfile
 from array import array
@@ -51,6 +52,7 @@ class RecordStore:
             self._offsets.append(self._file.seek(0, 2))
             self._sizes.append(len(blob))
             self._file.write(blob)
+            self._file.flush()
         o = record.observation
         group = (o.assessment, o.pod)
         self.groups.setdefault(group, array("I")).append(number)
@@ -71,9 +73,8 @@ class RecordStore:
         for n in numbers:
             if n < kept:
                 out.append(self._kept[n])
-            else:
-                self._file.seek(self._offsets[n - kept])
-                out.append(pickle.loads(self._file.read(self._sizes[n - kept])))
+            else:  # pread: forked workers share the file and its position
+                out.append(pickle.loads(os.pread(self._file.fileno(), self._sizes[n - kept], self._offsets[n - kept])))
         return out
 
     def check_sessions(self) -> list:

@@ -39,6 +39,7 @@ def md_inline(text: object) -> str:
     # Neutralise block syntax at the very start (lists, quotes, numbered lists, rules).
     s = re.sub(r"^([-+*])(\s)", r"\\\1\2", s)
     s = re.sub(r"^(\d+)\.(\s)", r"\1\\.\2", s)
+    s = re.sub(r"^([-*_])(?=\s*\1\s*\1)", r"\\\1", s)  # a thematic break: ---, ***, _ _ _
     return s
 
 

@@ -176,7 +176,7 @@ def _message(err: dict, model: type[BaseModel], data: Any, key: tuple) -> tuple[
         )
     if etype in _TYPE_WORDS:
         return key, f"expected {_TYPE_WORDS[etype]} — got {_show(value)}"
-    if etype in ("too_short", "too_long") and "min_length" in ctx or "max_length" in ctx:
+    if etype in ("too_short", "too_long") and ("min_length" in ctx or "max_length" in ctx):
         if etype == "too_short":
             if ctx.get("min_length") == 1 and isinstance(value, str):
                 return key, "must not be empty"
