@@ -361,10 +361,12 @@ def clean_stale_scratch(target: Path | str) -> None:
         _remove_tree(stale)
 
 
-def scratch_dir_for(target: Path | str) -> Path:
-    """A new, empty folder next to the folder ``target`` resolves to, for assembling a build.
+def scratch_dir_for(target: Path | str, *, mark: bool = True) -> Path:
+    """A new folder next to the folder ``target`` resolves to, for assembling a build.
 
-    Stale scratch folders of dead processes are removed first. The new folder carries the marker.
+    Stale scratch folders of dead processes are removed first. The new folder carries the marker
+    (``mark=False``: it is left empty, for tools that insist on an empty folder; :func:`swap_dir`
+    marks it before the swap).
     """
     real = _real_target(Path(target))
     clean_stale_scratch(real)
@@ -373,7 +375,7 @@ def scratch_dir_for(target: Path | str) -> Path:
     except OSError as exc:
         raise PodkitError(f"{target}: cannot create a folder next to {real} to build in: {_reason(exc)}") from None
     os.chmod(path, 0o777 & ~_UMASK)
-    return mark_output_dir(path)
+    return mark_output_dir(path) if mark else path
 
 
 def _renameat2_exchange(a: Path, b: Path) -> bool:

@@ -208,7 +208,7 @@ def build_site(kit: Kit, *, site_dir: Path | None = None, extras: SiteExtras | N
     if key is not None and _site_unchanged(state, key, target):
         console.info(f"Site unchanged since the last build: kept {target}")
         return target
-    new = scratch_dir_for(target)
+    new = scratch_dir_for(target, mark=False)  # empty: an engine may insist on that
     try:
         console.info(f"Building site from {len(kit.assessments)} assessments …")
         engines.build(engine, project, stage, new, strict=strict, offline=offline)
