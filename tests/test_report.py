@@ -257,7 +257,7 @@ def test_score_command_writes_reports_and_portfolio(runner, tmp_path):
     args = ["score", *map(str, INPUTS), "-f", "json,md,html", "-o", str(out), "--as-of", "2026-04-15", "-p", str(KIT)]
     result = runner.invoke(main, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.{f}" for n in ("pod-demo--worked-example", "pod-two--worked-example", "portfolio") for f in ("json", "md", "html"))
+    assert sorted(p.name for p in out.iterdir() if p.name != ".podkit-output") == sorted(f"{n}.{f}" for n in ("pod-demo--worked-example", "pod-two--worked-example", "portfolio") for f in ("json", "md", "html"))
     assert Portfolio.model_validate_json((out / "portfolio.json").read_text()).pods == ["pod-demo", "pod-two"]
     assert "Wrote 9 report files" in result.output
 
@@ -265,7 +265,7 @@ def test_score_command_writes_reports_and_portfolio(runner, tmp_path):
 def test_score_one_pod_writes_no_portfolio_and_bad_formats_are_usage_errors(runner, tmp_path):
     out = tmp_path / "out"
     result = runner.invoke(main, ["score", str(INPUTS[0]), "-f", "json", "-o", str(out), "--as-of", "2026-03-30", "-p", str(KIT), "-q"])
-    assert result.exit_code == 0 and [p.name for p in out.iterdir()] == ["pod-demo--worked-example.json"]
+    assert result.exit_code == 0 and [p.name for p in out.iterdir() if p.name != ".podkit-output"] == ["pod-demo--worked-example.json"]
     debt = json.loads((out / "pod-demo--worked-example.json").read_text())["execution_debt"]
     assert (debt["open"], debt["paid_down"], debt["rating"]) == (56, 56, "B")  # the worked example's ledger on 30 March
     result = runner.invoke(main, ["score", str(INPUTS[0]), "-f", "docx", "-o", str(out), "-p", str(KIT)])
