@@ -372,7 +372,7 @@ def test_new_observation_writes_a_blank_that_validates(runner, kit_dir, kit, tmp
     first = text.splitlines()[0]
     assert first.startswith("# yaml-language-server: $schema=") and first.endswith("observation.schema.json")
     assert (out.parent / first.split("=", 1)[1]).resolve() == (kit_dir / "schemas" / "observation.schema.json").resolve()
-    for anchor in ("0 = No claim of done is backed", "level 3: 0 or fewer", "SW = Swarm (scored)", "at most 5"):
+    for anchor in ("0 = No claim of done is backed", "level 3: 0\n", "level 1: 2–3", "SW = Swarm (scored)", "at most 5"):
         assert anchor in text
     assert text.count("      not_observed: true\n") == 8
     loaded = _load(kit, out)

@@ -136,12 +136,64 @@ def print_pdfs(kit: Kit, out_dir: Path, *, papers: list[str], theme: Path | None
 # --------------------------------------------------------------------------- score
 
 
+@dataclass(frozen=True)
+class ReportLine:
+    """One pod report as ``podkit score`` summarises it: the latest session's score and
+    readiness level, or the items it had no observation for; open findings and current alerts."""
+
+    pod: str
+    assessment: str
+    sessions: int
+    date: _dt.date
+    status: str
+    score: float | None
+    level: str | None
+    level_title: str | None
+    coverage: float
+    unobserved: tuple[str, ...]
+    open_findings: int
+    current_alerts: int
+    files: tuple[str, ...]
+
+    def as_dict(self) -> dict:
+        return {
+            "pod": self.pod, "assessment": self.assessment, "sessions": self.sessions, "date": self.date.isoformat(),
+            "status": self.status, "score": self.score, "level": self.level, "level_title": self.level_title,
+            "coverage": self.coverage, "unobserved": list(self.unobserved), "open_findings": self.open_findings,
+            "current_alerts": self.current_alerts, "files": list(self.files),
+        }
+
+
+def report_line(report, files: Sequence[str] = ()) -> ReportLine:
+    """The summary line of one pod report (taken from the report, nothing recomputed)."""
+    latest = report.sessions[-1]
+    return ReportLine(
+        pod=report.pod,
+        assessment=report.assessment.id,
+        sessions=len(report.sessions),
+        date=report.overall.date,
+        status=report.overall.status,
+        score=report.overall.score,
+        level=report.overall.level,
+        level_title=report.overall.level_title,
+        coverage=report.overall.coverage,
+        unobserved=tuple(it.id for it in latest.items if not it.observed),
+        open_findings=report.execution_debt.open_findings,
+        current_alerts=sum(1 for al in report.alerts if al.current),
+        files=tuple(files),
+    )
+
+
 @dataclass
 class Scored:
-    """What ``podkit score`` wrote, and the warnings found in its inputs."""
+    """What ``podkit score`` wrote, a summary line per report (and of the portfolio), and the
+    warnings found in its inputs."""
 
     written: list[Path] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    reports: list[ReportLine] = field(default_factory=list)
+    #: ``None`` without a portfolio (fewer than two pods); else pods, reports and its files
+    portfolio: dict | None = None
 
 
 def _report_warning(source_name: str | None, problem: Problem):
@@ -211,7 +263,7 @@ def _gc_paused():
 
 
 def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: Path, as_of: _dt.date, today: _dt.date,
-          redact: bool = False, theme: Path | None = None, jobs: int | None = None, progress=None) -> Scored:
+          redact: bool = False, theme: Path | None = None, jobs: int | None = None, progress=None, csv_delimiter: str = ",") -> Scored:
     """Read, check and score every input, then render and write one report per pod and
     assessment (and the portfolio, with two or more pods) in each format.
 
@@ -234,7 +286,7 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
         _refuse_overwriting_inputs(files, out_dir)
     kit_by_id = {a.id: a for a in kit.assessments}
     with RecordStore() as store, _gc_paused():
-        for source, recs, probs in read_files(files, kit_by_id, today, jobs=jobs):
+        for source, recs, probs in read_files(files, kit_by_id, today, jobs=jobs, csv_delimiter=csv_delimiter):
             problems += probs
             for rec in recs:
                 store.add(rec)
@@ -250,12 +302,15 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
         total = (len(reported) + with_portfolio) * len(formats)
         summaries, warnings, used = [], [], set()
 
-        def write(rep) -> None:
+        def write(rep) -> list[str]:
+            names = []
             for fmt in formats:
                 name, content = render(rep, fmt, renderer, with_portfolio=with_portfolio)
                 result.written.append(atomic_write(out_dir / name, content))
+                names.append(name)
                 if progress:
                     progress(len(result.written), total, name)
+            return names
 
         for key in reported:
             report, found, files_used = score_pod_records(kit_by_id[key[0]], store.records(store.groups[key]), as_of=as_of, redact=redact)
@@ -264,10 +319,18 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
                 continue
             used |= files_used
             summaries.append(pod_summary(report))
-            write(report)
+            result.reports.append(report_line(report, write(report)))
         pf = build_portfolio(summaries, as_of=as_of, version=__version__, inputs=inputs_digest(used), warnings=sorted_warnings(warnings), redact=redact)
         if pf is not None:
-            write(pf)
+            names = write(pf)
+            result.portfolio = {
+                "pods": len(pf.pods),
+                "assessments": len(pf.assessments),
+                "reports": sum(len(s.pods) for s in pf.assessments),
+                "open_findings": sum(p.open_findings for s in pf.assessments for p in s.pods),
+                "current_alerts": sum(p.current_alerts for s in pf.assessments for p in s.pods),
+                "files": names,
+            }
     return result
 
 
