@@ -116,3 +116,72 @@ def test_help_is_light():
     code = "import sys; from podkit.cli import main; print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'mkdocs', 'weasyprint', 'krippendorff', 'numpy')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# --------------------------------------------------------------------------- score's summary, list
+
+
+def _scoring_inputs(kit: "Path", tmp_path: "Path") -> "Path":
+    """The worked example's two sessions for pod-demo, the first again for pod-other, and a thin
+    record for pod-thin that observes one item of four (insufficient evidence)."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    s1 = (kit / "observations" / "s1.yaml").read_text()
+    for name in ("s1.yaml", "s2.yaml"):
+        (inputs / name).write_text((kit / "observations" / name).read_text())
+    (inputs / "other.yaml").write_text(s1.replace("pod: pod-demo", "pod: pod-other"))
+    thin = s1.replace("pod: pod-demo", "pod: pod-thin")
+    thin = thin[: thin.index("responses:")] + "responses:\n  dod-checked:\n    obs-a:\n      check: yes\n"
+    (inputs / "thin.yaml").write_text(thin)
+    return inputs
+
+
+def test_score_prints_a_summary_line_per_report_and_the_portfolio(runner, kit_copy, tmp_path):
+    kit = kit_copy("scoring")
+    inputs = _scoring_inputs(kit, tmp_path)
+    out = tmp_path / "reports"
+    result = runner.invoke(main, ["score", str(inputs), "-o", str(out), "--as-of", "2026-03-30", "-p", str(kit)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == ("pod-demo · worked-example · 2 sessions, latest 2026-03-16: score 55.6, readiness level: Verifying; "
+                        "1 open finding; 0 current alerts → pod-demo--worked-example.html, pod-demo--worked-example.json")
+    assert lines[1].startswith("pod-other · worked-example · 1 session, latest 2026-03-02: score ")
+    assert lines[2].startswith("pod-thin · worked-example · 1 session, latest 2026-03-02: insufficient evidence (")
+    assert "no record for items done-demonstrated, blockers-unowned, swarming; 0 open findings; 0 current alerts" in lines[2]
+    assert lines[3].startswith("Portfolio: 3 pods, 3 reports; ") and lines[3].endswith("→ portfolio.html, portfolio.json")
+    assert lines[4].startswith("Wrote 8 report files to ")
+    # the thin record is also warned about, naming its file
+    assert "thin.yaml" in result.stderr and "covers only 1 of the 4 items" in result.stderr
+
+
+def test_score_summary_as_json_and_quiet(runner, kit_copy, tmp_path):
+    kit = kit_copy("scoring")
+    inputs = _scoring_inputs(kit, tmp_path)
+    result = runner.invoke(main, ["score", str(inputs), "-o", str(tmp_path / "r"), "--as-of", "2026-03-30", "--summary", "json", "-f", "json", "-p", str(kit)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["as_of"] == "2026-03-30"
+    demo = data["reports"][0]
+    assert demo["pod"] == "pod-demo" and demo["assessment"] == "worked-example" and demo["status"] == "scored"
+    assert demo["level"] == "verifying" and demo["score"] == pytest.approx(55.555, abs=0.01) and demo["open_findings"] == 1
+    assert demo["files"] == ["pod-demo--worked-example.json"]
+    thin = data["reports"][2]
+    assert thin["status"] == "insufficient-evidence" and thin["score"] is None and thin["unobserved"] == ["done-demonstrated", "blockers-unowned", "swarming"]
+    assert data["portfolio"]["pods"] == 3 and data["portfolio"]["files"] == ["portfolio.json"]
+    assert len(data["files"]) == 4
+    quiet = runner.invoke(main, ["score", str(inputs), "-o", str(tmp_path / "q"), "--as-of", "2026-03-30", "-q", "-p", str(kit)], catch_exceptions=False)
+    assert quiet.exit_code == 0 and quiet.stdout == ""
+    assert "--summary" in runner.invoke(main, ["score", "--help"]).output
+
+
+def test_list_shows_the_assessments(runner, kit_copy):
+    kit = kit_copy("scoring")
+    result = _run(runner, "list", "-p", str(kit))
+    assert result.exit_code == 0, result.output
+    header, row = result.stdout.splitlines()
+    assert header.split() == ["ID", "TITLE", "VERSION", "ITEMS", "SESSION", "TYPES"]
+    assert row.startswith("worked-example") and " 1.0.0 " in row and " 4  " in row
+    as_json = json.loads(_run(runner, "list", "--json", "-p", str(kit)).stdout)
+    assert as_json == [{"id": "worked-example", "title": as_json[0]["title"], "version": "1.0.0", "items": 4, "sessions": as_json[0]["sessions"]}]
+    assert as_json[0]["title"] in row and ", ".join(as_json[0]["sessions"]) in row
+    assert "list" in _run(runner, "--help").output

@@ -169,6 +169,8 @@ def _message(err: dict, model: type[BaseModel], data: Any, key: tuple) -> tuple[
         return key, f"expected one of: {expected} — got {_show(value)}"
     if etype == "string_pattern_mismatch":
         what = _PATTERN_WORDS.get(str(ctx.get("pattern")), f"text matching {ctx.get('pattern')}")
+        if key and key[-1] == "pod" and str(ctx.get("pattern")) == SLUG_PATTERN:
+            what = f"a pod id like 'pod-aurora' (lowercase letters, digits, single hyphens; up to {MAX_ID_LENGTH})"
         return key, f"expected {what} — got {_show(value)}"
     if etype == "string_type" and isinstance(value, bool):
         return key, (
@@ -179,7 +181,7 @@ def _message(err: dict, model: type[BaseModel], data: Any, key: tuple) -> tuple[
         if key and str(key[-1]).endswith("version"):
             return key, f"expected text — got {_show(value)}: write the version in quotes, like '1.0.0'"
         return key, f"expected text — got {_show(value)}: YAML reads it as a number; put it in quotes"
-    if etype.startswith("date_") and isinstance(value, str):
+    if (etype.startswith("date_") or (etype == "value_error" and key and key[-1] == "date")) and isinstance(value, str):
         hint = date_hint(value)
         if hint:
             return key, f"expected a date as YYYY-MM-DD — got {_show(value)}; {hint}"
