@@ -406,6 +406,11 @@ def test_fillable_sheet_has_fields_for_every_item(rendered, kit):
     assert int(fields["pk__meta__assessment"].get("/Ff", 0)) & 1, "identity fields are read-only"
     assert reader.metadata["/podkitassessmentversion"] == a.version
     assert _outline(reader), "the sheet has bookmarks too"
+    # tagged like the toolkits: every field widget is part of the structure tree
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    widgets = [w.get_object() for page in reader.pages for w in page.get("/Annots", []) if w.get_object().get("/Subtype") == "/Widget"]
+    assert widgets and all("/StructParent" in w for w in widgets)
 
 
 @pytest.mark.slow
@@ -598,7 +603,14 @@ def test_site_lists_and_links_the_downloads(rendered, kit_copy):
     assert sorted(p.name for p in (site / "downloads").iterdir()) == sorted(downloads)
     page = (kit.project.stage_dir / "toolkits.md").read_text()
     d = downloads["voice-sample-toolkit-a4.pdf"]
-    assert f"](downloads/voice-sample-toolkit-a4.pdf) | A4 | {d.pages} | " in page
+    first, last = d.sheet_pages
+    assert 1 < first <= last < d.pages
+    assert f"[Participation and voice (sample): toolkit (A4)](downloads/voice-sample-toolkit-a4.pdf) | A4 | {d.pages} | pages {first}–{last} | " in page
+    # the range is the sheet's: its first page carries the sheet's heading, the next one does not
+    reader = _reader(out / "voice-sample-toolkit-a4.pdf")
+    assert "Observation sheet" in reader.pages[first - 1].extract_text()
+    assert "Scoring worksheet" in reader.pages[last].extract_text()
+    assert "(Letter)" in page or "(US Letter)" in page
     assessment = (kit.project.stage_dir / "assessments" / "voice-sample.md").read_text()
     assert "](../downloads/voice-sample-sheet-fillable-letter.pdf)" in assessment
     html = (site / "toolkits" / "index.html").read_text()
