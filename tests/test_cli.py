@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
 
 from podkit import __version__
+from click.testing import CliRunner
+
 from podkit.cli import main
 
 
@@ -185,3 +188,86 @@ def test_list_shows_the_assessments(runner, kit_copy):
     assert as_json == [{"id": "worked-example", "title": as_json[0]["title"], "version": "1.0.0", "items": 4, "sessions": as_json[0]["sessions"]}]
     assert as_json[0]["title"] in row and ", ".join(as_json[0]["sessions"]) in row
     assert "list" in _run(runner, "--help").output
+
+
+# --------------------------------------------------------------------------- serve: the site build makes
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, b""
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return 0, b""
+
+
+def _wait_for(check, what: str, proc, limit: float = 600.0):
+    """Poll ``check`` until it returns something true; fail (with the server's log) if the server
+    exits or ``limit`` seconds pass. A guard against hanging, not a timing assertion."""
+    import time
+
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"podkit serve exited ({proc.returncode}) before {what}")
+        found = check()
+        if found:
+            return found
+        time.sleep(1.0)
+    pytest.fail(f"podkit serve: no {what} after {limit:.0f} s")
+
+
+@pytest.mark.slow
+def test_serve_has_the_reports_and_the_pdfs_build_makes(kit_copy, tmp_path):
+    import re
+    import signal
+
+    kit = kit_copy("sample")
+    obs = kit / "examples" / "observations"
+    for pod in ("pod-a", "pod-b"):
+        result = CliRunner().invoke(main, ["new-observation", "alignment-sample", "--pod", pod, "--date", "2026-09-01", "-o", str(obs), "-p", str(kit)])
+        assert result.exit_code == 0, result.output
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}/"
+    log = tmp_path / "serve.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "podkit", "serve", "-p", str(kit), "--port", str(port)], stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        status, body = _wait_for(lambda: (lambda r: r if r[0] == 200 else None)(_get(base + "reports/")), "/reports/", proc)
+        assert b"portfolio" in body.lower()
+        toolkits = _get(base + "toolkits/")[1].decode()
+        pdfs = sorted(set(re.findall(r'href="\.\./(downloads/[^"]+\.pdf)"', toolkits)))
+        if "still being made" in toolkits:
+            # rendered in the background; the page is rebuilt when they are ready
+            def ready():
+                page = _get(base + "toolkits/")[1].decode()
+                return page if "still being made" not in page and ".pdf" in page else None
+
+            toolkits = _wait_for(ready, "rendered PDFs", proc)
+            pdfs = sorted(set(re.findall(r'href="\.\./(downloads/[^"]+\.pdf)"', toolkits)))
+        assert "No PDFs in this build" not in toolkits
+        assert "downloads/alignment-sample-toolkit-a4.pdf" in pdfs and "downloads/podkit-hr-guide-letter.pdf" in pdfs
+        for path in pdfs:
+            status, body = _get(base + path)
+            assert status == 200 and body[:5] == b"%PDF-", path
+        assert re.search(r"Observation sheet</th>", toolkits) and re.search(r"pages \d+–\d+", toolkits)
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()

@@ -183,12 +183,18 @@ def print_pdfs(project_dir: Path | None, quiet: bool, assessment_ids: tuple[str,
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--theme", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None, help="A theme folder overriding the default theme.")
-def serve(project_dir: Path | None, host: str, port: int, theme: Path | None) -> None:
-    """Preview the site; edits to content/, assessments/ or themes/ rebuild and reload it."""
+@click.option("--pdf/--no-pdf", "pdf", default=True, show_default=True, help="Offer the PDF downloads: those in the cache at once, the others once rendered in the background.")
+def serve(project_dir: Path | None, host: str, port: int, theme: Path | None, pdf: bool) -> None:
+    """Preview the site podkit build makes (pages, sample reports, PDF downloads); edits to
+    content/, assessments/, themes/ or examples/ rebuild and reload it.
+
+    PDFs whose inputs did not change since the last build come from the cache; the others are
+    rendered in the background, and the Toolkits page says so until they are ready.
+    """
     from .kit import Project
     from .pipeline import serve as run_server
 
-    run_server(Project.find(project_dir), host=host, port=port, theme=theme)
+    run_server(Project.find(project_dir), host=host, port=port, theme=theme, pdf=pdf)
 
 
 @main.command("list")

@@ -347,11 +347,15 @@ def _refuse_overwriting_inputs(files: list[tuple], out_dir: Path) -> None:
 # --------------------------------------------------------------------------- serve
 
 
-def serve(project: Project, *, host: str, port: int, theme: Path | None = None) -> None:
-    """Serve a preview of the site; a broken edit shows its error and keeps the last good build."""
+def serve(project: Project, *, host: str, port: int, theme: Path | None = None, pdf: bool = True) -> None:
+    """Serve a preview of the site ``podkit build`` makes: the same pages, sample reports and PDF
+    downloads. PDFs come from the cache when their inputs are unchanged; the others are rendered
+    in the background (the Toolkits page says so meanwhile) and the site is rebuilt when they are
+    ready. A broken edit shows its error and keeps the last good build."""
     import os
     import shutil
     import tempfile
+    import threading
 
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.livereload import LiveReloadServer
@@ -359,18 +363,54 @@ def serve(project: Project, *, host: str, port: int, theme: Path | None = None) 
     from .site import build_site
 
     site_dir = Path(tempfile.mkdtemp(prefix="podkit-serve-"))
+    signal_dir = Path(tempfile.mkdtemp(prefix="podkit-serve-pdfs-"))  # touched when PDFs are ready
+    rendering = threading.Lock()
+    state = {"stop": False}
+
+    def render_pdfs_in_background(kit: Kit, pending: frozenset) -> None:
+        if pending == state.get("rendered_for") or not rendering.acquire(blocking=False):
+            # one run at a time, and none again for PDFs a run has just made (with the cache
+            # off they can never come from it); the next rebuild starts one if still needed
+            return
+        state["rendered_for"] = pending
+
+        def run() -> None:
+            try:
+                state["pdfs"] = pdf_downloads(kit, theme=theme)
+            except PodkitError as exc:
+                exc.show()
+            except Exception as exc:  # the preview keeps serving without the PDFs
+                console.warn(f"warning: rendering the PDFs for the preview failed: {type(exc).__name__}: {exc}")
+            finally:
+                rendering.release()
+            if not state["stop"]:
+                (signal_dir / "ready").write_text(_dt.datetime.now().isoformat(), encoding="utf-8")
+
+        threading.Thread(target=run, name="podkit-serve-pdfs", daemon=True).start()
 
     def rebuild() -> None:
         try:
             kit = load_kit(project)
-            build_site(kit, site_dir=site_dir, theme=theme, strict=False)
+            extras = sample_reports(kit, theme=theme)
+            if pdf:
+                pdfs = _cached_pdf_downloads(kit, theme=theme)
+                pending = frozenset(d.path for d in pdfs.downloads if d.pending)
+                last = state.get("pdfs")
+                if pending and pending == state.get("rendered_for") and last is not None and not rendering.locked():
+                    pdfs, pending = last, frozenset()  # rendered, but not kept in a cache
+                if pending:
+                    console.info(f"{len(pending)} PDFs are being rendered in the background")
+                    render_pdfs_in_background(kit, pending)
+                extras.files.update(pdfs.files)
+                extras.downloads.extend(pdfs.downloads)
+            build_site(kit, site_dir=site_dir, theme=theme, extras=extras, strict=False, cache=False)
             console.info("Rebuilt the site.")
         except PodkitError as exc:  # keep serving the last good build
             exc.show()
 
     rebuild()
     server = LiveReloadServer(builder=rebuild, host=host, port=port, root=str(site_dir))
-    for folder in (project.content_dir, project.assessments_dir, project.themes_dir, project.mkdocs_yml, theme):
+    for folder in (project.content_dir, project.assessments_dir, project.themes_dir, project.mkdocs_yml, theme, project.root / "examples", signal_dir):
         if folder is not None and Path(folder).exists():
             server.watch(str(folder))
     try:
@@ -379,5 +419,18 @@ def serve(project: Project, *, host: str, port: int, theme: Path | None = None) 
     except KeyboardInterrupt:
         pass
     finally:
+        state["stop"] = True
         server.shutdown()
         shutil.rmtree(site_dir, ignore_errors=True)
+        shutil.rmtree(signal_dir, ignore_errors=True)
+
+
+def _cached_pdf_downloads(kit: Kit, *, theme: Path | None = None):
+    """The PDF downloads the cache already holds (copied into the work folder), and the others
+    marked pending; nothing is rendered."""
+    from .printing import write_pdfs
+    from .site import SiteExtras
+
+    out_dir = kit.project.work_dir / "pdf"
+    downloads = write_pdfs(kit, out_dir, theme=theme, cache=True, render=False)
+    return SiteExtras(files={d.path: out_dir / Path(d.path).name for d in downloads if not d.pending}, downloads=downloads)
