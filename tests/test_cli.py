@@ -8,10 +8,9 @@ import subprocess
 import sys
 
 import pytest
-
-from podkit import __version__
 from click.testing import CliRunner
 
+from podkit import __version__
 from podkit.cli import main
 
 
