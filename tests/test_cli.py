@@ -264,7 +264,7 @@ def test_serve_has_the_reports_and_the_pdfs_build_makes(kit_copy, tmp_path):
             assert status == 200 and body[:5] == b"%PDF-", path
         assert re.search(r"Observation sheet</th>", toolkits) and re.search(r"pages \d+–\d+", toolkits)
     finally:
-        os.killpg(proc.pid, signal.SIGINT)
+        os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=60)
         except subprocess.TimeoutExpired:

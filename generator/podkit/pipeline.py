@@ -354,6 +354,7 @@ def serve(project: Project, *, host: str, port: int, theme: Path | None = None, 
     ready. A broken edit shows its error and keeps the last good build."""
     import os
     import shutil
+    import signal
     import tempfile
     import threading
 
@@ -408,6 +409,11 @@ def serve(project: Project, *, host: str, port: int, theme: Path | None = None, 
         except PodkitError as exc:  # keep serving the last good build
             exc.show()
 
+    def stop(signum, frame):  # a service manager's (or a test's) SIGTERM ends it like Ctrl+C
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)
     rebuild()
     server = LiveReloadServer(builder=rebuild, host=host, port=port, root=str(site_dir))
     for folder in (project.content_dir, project.assessments_dir, project.themes_dir, project.mkdocs_yml, theme, project.root / "examples", signal_dir):
