@@ -605,7 +605,7 @@ def test_site_lists_and_links_the_downloads(rendered, kit_copy):
     d = downloads["voice-sample-toolkit-a4.pdf"]
     first, last = d.sheet_pages
     assert 1 < first <= last < d.pages
-    assert f"[Participation and voice (sample): toolkit (A4)](downloads/voice-sample-toolkit-a4.pdf) | A4 | {d.pages} | pages {first}–{last} | " in page
+    assert f"toolkit (A4)](downloads/voice-sample-toolkit-a4.pdf) | A4 | {d.pages} | pages {first}–{last} | " in page
     # the range is the sheet's: its first page carries the sheet's heading, the next one does not
     reader = _reader(out / "voice-sample-toolkit-a4.pdf")
     assert "Observation sheet" in reader.pages[first - 1].extract_text()
