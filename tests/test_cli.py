@@ -236,6 +236,7 @@ def test_serve_has_the_reports_and_the_pdfs_build_makes(kit_copy, tmp_path):
 
     kit = kit_copy("sample")
     obs = kit / "examples" / "observations"
+    obs.mkdir(parents=True)
     for pod in ("pod-a", "pod-b"):
         result = CliRunner().invoke(main, ["new-observation", "alignment-sample", "--pod", pod, "--date", "2026-09-01", "-o", str(obs), "-p", str(kit)])
         assert result.exit_code == 0, result.output
