@@ -125,7 +125,8 @@ def test_help_is_light():
 
 def _scoring_inputs(kit: "Path", tmp_path: "Path") -> "Path":
     """The worked example's two sessions for pod-demo, the first again for pod-other, and a thin
-    record for pod-thin that observes one item of four (insufficient evidence)."""
+    record for pod-thin that observes one item of four, marks one not observed and leaves two out
+    (insufficient evidence)."""
     inputs = tmp_path / "in"
     inputs.mkdir()
     s1 = (kit / "observations" / "s1.yaml").read_text()
@@ -133,7 +134,7 @@ def _scoring_inputs(kit: "Path", tmp_path: "Path") -> "Path":
         (inputs / name).write_text((kit / "observations" / name).read_text())
     (inputs / "other.yaml").write_text(s1.replace("pod: pod-demo", "pod: pod-other"))
     thin = s1.replace("pod: pod-demo", "pod: pod-thin")
-    thin = thin[: thin.index("responses:")] + "responses:\n  dod-checked:\n    obs-a:\n      check: yes\n"
+    thin = thin[: thin.index("responses:")] + "responses:\n  dod-checked:\n    obs-a:\n      check: yes\n  swarming:\n    obs-a:\n      not_observed: true\n"
     (inputs / "thin.yaml").write_text(thin)
     return inputs
 
@@ -149,11 +150,11 @@ def test_score_prints_a_summary_line_per_report_and_the_portfolio(runner, kit_co
                         "1 open finding; 0 current alerts → pod-demo--worked-example.html, pod-demo--worked-example.json")
     assert lines[1].startswith("pod-other · worked-example · 1 session, latest 2026-03-02: score ")
     assert lines[2].startswith("pod-thin · worked-example · 1 session, latest 2026-03-02: insufficient evidence (")
-    assert "no record for items done-demonstrated, blockers-unowned, swarming; 0 open findings; 0 current alerts" in lines[2]
+    assert "no record for items done-demonstrated, blockers-unowned; marked not observed: swarming; 0 open findings; 0 current alerts" in lines[2]
     assert lines[3].startswith("Portfolio: 3 pods, 3 reports; ") and lines[3].endswith("→ portfolio.html, portfolio.json")
     assert lines[4].startswith("Wrote 8 report files to ")
     # the thin record is also warned about, naming its file
-    assert "thin.yaml" in result.stderr and "covers only 1 of the 4 items" in result.stderr
+    assert "thin.yaml" in result.stderr and "no record for items done-demonstrated, blockers-unowned: mark an item nobody saw as not observed" in result.stderr
 
 
 def test_score_summary_as_json_and_quiet(runner, kit_copy, tmp_path):
@@ -168,7 +169,8 @@ def test_score_summary_as_json_and_quiet(runner, kit_copy, tmp_path):
     assert demo["level"] == "verifying" and demo["score"] == pytest.approx(55.555, abs=0.01) and demo["open_findings"] == 1
     assert demo["files"] == ["pod-demo--worked-example.json"]
     thin = data["reports"][2]
-    assert thin["status"] == "insufficient-evidence" and thin["score"] is None and thin["unobserved"] == ["done-demonstrated", "blockers-unowned", "swarming"]
+    assert thin["status"] == "insufficient-evidence" and thin["score"] is None and thin["unobserved"] == ["done-demonstrated", "blockers-unowned"]
+    assert thin["marked_not_observed"] == ["swarming"]
     assert data["portfolio"]["pods"] == 3 and data["portfolio"]["files"] == ["portfolio.json"]
     assert len(data["files"]) == 4
     quiet = runner.invoke(main, ["score", str(inputs), "-o", str(tmp_path / "q"), "--as-of", "2026-03-30", "-q", "-p", str(kit)], catch_exceptions=False)

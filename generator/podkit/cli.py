@@ -387,11 +387,16 @@ def _summary_line(line) -> str:
         level = f"readiness level: {line.level_title or line.level}" if line.level else "no readiness level reached"
         body = f"score {fmt_score(line.score)}, {level}"
     else:
-        shown = ", ".join(line.unobserved[:6]) + (f" and {len(line.unobserved) - 6} more" if len(line.unobserved) > 6 else "")
-        body = f"insufficient evidence ({fmt_pct(line.coverage)} of the item weight observed): no record for items {shown}" if shown else f"insufficient evidence ({fmt_pct(line.coverage)} of the item weight observed)"
+        missing = [f"no record for item{'s' if len(ids) != 1 else ''} {_some(ids)}" if i == 0 else f"marked not observed: {_some(ids)}"
+                   for i, ids in enumerate((line.unobserved, line.marked_not_observed)) if ids]
+        body = f"insufficient evidence ({fmt_pct(line.coverage)} of the item weight observed)" + (": " + "; ".join(missing) if missing else "")
     tail = f"; {_plural(line.open_findings, 'open finding')}; {_plural(line.current_alerts, 'current alert')}"
     files = f" → {', '.join(line.files)}" if line.files else ""
     return head + body + tail + files
+
+
+def _some(ids, limit: int = 6) -> str:
+    return ", ".join(ids[:limit]) + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
 
 
 def _portfolio_line(pf: dict) -> str:

@@ -150,7 +150,8 @@ class ReportLine:
     level: str | None
     level_title: str | None
     coverage: float
-    unobserved: tuple[str, ...]
+    unobserved: tuple[str, ...]  # items of the latest session with no observation: no record at all
+    marked_not_observed: tuple[str, ...]  # … and those recorded as not observed (or not applicable)
     open_findings: int
     current_alerts: int
     files: tuple[str, ...]
@@ -159,7 +160,8 @@ class ReportLine:
         return {
             "pod": self.pod, "assessment": self.assessment, "sessions": self.sessions, "date": self.date.isoformat(),
             "status": self.status, "score": self.score, "level": self.level, "level_title": self.level_title,
-            "coverage": self.coverage, "unobserved": list(self.unobserved), "open_findings": self.open_findings,
+            "coverage": self.coverage, "unobserved": list(self.unobserved),
+            "marked_not_observed": list(self.marked_not_observed), "open_findings": self.open_findings,
             "current_alerts": self.current_alerts, "files": list(self.files),
         }
 
@@ -177,7 +179,8 @@ def report_line(report, files: Sequence[str] = ()) -> ReportLine:
         level=report.overall.level,
         level_title=report.overall.level_title,
         coverage=report.overall.coverage,
-        unobserved=tuple(it.id for it in latest.items if not it.observed),
+        unobserved=tuple(it.id for it in latest.items if not it.observed and not it.responses),
+        marked_not_observed=tuple(it.id for it in latest.items if not it.observed and it.responses),
         open_findings=report.execution_debt.open_findings,
         current_alerts=sum(1 for al in report.alerts if al.current),
         files=tuple(files),
