@@ -649,3 +649,13 @@ def test_new_observation_csv_template_scores_like_the_yaml_blank(runner, kit_dir
     (from_yaml,), _ = score_records(_load(kit, yaml_out).records, kit.assessments, as_of=TODAY, version="t")
     assert from_csv.overall.status == "scored" and from_csv.overall.level == "self-verifying"
     assert _scores(from_csv) == _scores(from_yaml)
+
+
+def test_a_comma_csv_read_with_semicolons_says_so(kit, tmp_path):
+    from podkit.observations import read_files
+
+    path = _write(tmp_path, _csv_of_worked_example(), "commas.csv")
+    files, _ = collect_files([path])
+    ((_, records, problems),) = list(read_files(files, {a.id: a for a in kit.assessments}, TODAY, csv_delimiter=";"))
+    assert not records
+    assert [p.format() for p in problems] == [f"{path}:2: this file uses commas between columns; podkit reads semicolons; pass --csv-delimiter ','"]
