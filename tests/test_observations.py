@@ -372,7 +372,7 @@ def test_new_observation_writes_a_blank_that_validates(runner, kit_dir, kit, tmp
     first = text.splitlines()[0]
     assert first.startswith("# yaml-language-server: $schema=") and first.endswith("observation.schema.json")
     assert (out.parent / first.split("=", 1)[1]).resolve() == (kit_dir / "schemas" / "observation.schema.json").resolve()
-    for anchor in ("0 = No claim of done is backed", "level 3: 0 or fewer", "SW = Swarm (scored)", "at most 5"):
+    for anchor in ("0 = No claim of done is backed", "level 3: 0\n", "level 1: 2–3", "SW = Swarm (scored)", "at most 5"):
         assert anchor in text
     assert text.count("      not_observed: true\n") == 8
     loaded = _load(kit, out)
@@ -495,3 +495,167 @@ def test_a_real_filled_sheet_scores_the_same_as_yaml(kit, kit_dir, tmp_path):
     (ry,), _ = score_records(_load(kit, kit_dir / "observations" / "s1.yaml").records, kit.assessments, as_of=as_of, version="t")
     assert _scores(rp) == _scores(ry)
     assert rp.sessions[0].items[3].responses[0].intervals == [["SW"], ["RS"], ["RS"], ["NX", "RS"], ["RS"]]
+
+
+# --------------------------------------------------------------------------- missing data, spreadsheets, wording
+
+
+def _warnings(kit, *paths) -> list[str]:
+    return [p.format() for p in _load(kit, *paths).warnings]
+
+
+def test_an_item_with_no_record_is_a_warning_naming_the_file(kit, tmp_path):
+    text = BASE[: BASE.index("  swarming:")]
+    path = _write(tmp_path, text, "no-swarming.yaml")
+    found = [w for w in _warnings(kit, path) if "no record" in w]
+    assert len(found) == 1, found
+    assert "no-swarming.yaml" in found[0] and "no record for item swarming:" in found[0]
+    assert "mark an item nobody saw as not observed" in found[0]
+
+
+def test_an_observer_with_no_responses_is_a_warning(kit, tmp_path):
+    path = _write(tmp_path, BASE.replace("observers: [obs-a, obs-b]", "observers: [obs-a, obs-b, obs-c]"), "three.yaml")
+    found = [w for w in _warnings(kit, path) if "obs-c" in w]
+    assert len(found) == 1
+    assert found[0].startswith(f"{path}:{_line_of(BASE, 'observers:')}:") and "observers[2]" in found[0]
+    assert "observer 'obs-c' is listed but has no responses in this file" in found[0]
+    # a consensus-only record lists the observers who agreed: no warning
+    consensus = BASE.replace("    obs-a:", "    consensus:").replace("    obs-b:\n      level: 2\n", "")
+    assert not [w for w in _warnings(kit, _write(tmp_path, consensus, "agreed.yaml")) if "no responses" in w]
+
+
+def test_a_csv_covering_under_half_the_items_is_a_warning(kit, tmp_path):
+    rows = _csv_of_worked_example().splitlines()
+    path = _write(tmp_path, "\n".join([rows[1], rows[2]]) + "\n", "part.csv")
+    found = [w for w in _warnings(kit, path) if "covers only" in w]
+    assert len(found) == 1
+    assert "part.csv:2:" in found[0]
+    assert "this file covers only 1 of the 4 items of 'worked-example'" in found[0]
+    assert "no record for items dod-checked, blockers-unowned, swarming" in found[0]
+
+
+@pytest.mark.parametrize("bom", ["", "\ufeff"])
+def test_a_semicolon_csv_gets_the_message_and_scores_with_the_option(kit, kit_dir, tmp_path, bom):
+    text = _csv_of_worked_example()
+    # a spreadsheet export: semicolons between columns, commas only inside quoted text
+    import csv as csv_mod
+    import io
+
+    rows = list(csv_mod.reader(io.StringIO(text)))
+    buf = io.StringIO()
+    csv_mod.writer(buf, delimiter=";", lineterminator="\r\n").writerows(rows)
+    path = _write(tmp_path, bom + buf.getvalue(), "excel.csv")
+    (problem,) = _problems(kit, path)
+    assert problem == (f"{path}:2: this file uses semicolons between columns; podkit reads commas — save as CSV (comma delimited), "
+                       "or pass --csv-delimiter ';'")
+    from podkit.observations import read_files
+
+    files, _ = collect_files([path])
+    (source, records, problems), = list(read_files(files, {a.id: a for a in kit.assessments}, TODAY, csv_delimiter=";"))
+    assert not [p for p in problems if p.severity == "error"]
+    as_of = dt.date(2026, 3, 30)
+    (with_option,), _ = score_records(records, kit.assessments, as_of=as_of, version="t")
+    (from_yaml,), _ = score_records(_load(kit, kit_dir / "observations").records, kit.assessments, as_of=as_of, version="t")
+    assert _scores(with_option) == _scores(from_yaml)
+
+
+def test_score_command_takes_the_csv_delimiter(runner, kit_dir, tmp_path):
+    path = _write(tmp_path, _csv_of_worked_example().replace(",", ";").replace('"Done claimed three times; one link opened."', "Done claimed three times").replace('"One swarm; one named next step."', "One swarm"), "excel.csv")
+    out = tmp_path / "reports"
+    result = _run(runner, "score", path, "-o", out, "--as-of", "2026-03-30", "--csv-delimiter", ";", "-p", kit_dir)
+    assert result.exit_code == 0, result.output
+    assert (out / "pod-demo--worked-example.json").is_file()
+    bad = _run(runner, "score", path, "-o", out, "--csv-delimiter", "x", "-p", kit_dir)
+    assert bad.exit_code == 2 and "--csv-delimiter" in bad.output
+
+
+@pytest.mark.parametrize(
+    "value, hint",
+    [
+        ("20/11/2025", "write 2025-11-20"),
+        ("11/20/2025", "write 2025-11-20"),
+        ("02/03/2026", "write 2026-03-02 if you mean 2 March, or 2026-02-03 if you mean 3 February"),
+        ("31/31/2026", "write the year, then the month, then the day, like 2026-11-20"),
+    ],
+)
+def test_a_day_month_year_date_gets_the_iso_form(kit, tmp_path, value, hint):
+    rows = _csv_of_worked_example().splitlines()
+    rows[2] = rows[2].replace("2026-03-02", value)
+    path = _write(tmp_path, "\n".join(rows[1:3]) + "\n", "dates.csv")
+    (problem,) = _problems(kit, path)
+    assert problem == f"{path}:2: column 'date': expected a date as YYYY-MM-DD — got {value!r}; {hint}"
+
+
+def test_a_version_written_as_a_number_says_to_quote_it(kit, tmp_path):
+    path = _write(tmp_path, BASE.replace("assessment_version: 1.0.0", "assessment_version: 1.0"))
+    (problem,) = _problems(kit, path)
+    assert problem.endswith("assessment_version: expected text — got 1.0: write the version in quotes, like '1.0.0'")
+
+
+def test_a_bad_pod_id_gets_a_pod_example(kit, tmp_path):
+    path = _write(tmp_path, BASE.replace("pod: pod-x", "pod: Pod X"))
+    (problem,) = _problems(kit, path)
+    assert "pod: expected a pod id like 'pod-aurora'" in problem
+
+
+def test_kind_mismatch_uses_the_right_article(kit, tmp_path):
+    path = _write(tmp_path, BASE.replace("      level: 1\n", "      check: yes\n"))
+    (problem,) = _problems(kit, path)
+    assert "item 'done-demonstrated' is an anchored item: answer with level" in problem
+    path = _write(tmp_path, BASE.replace("      check: no\n", "      level: 1\n"), "b.yaml")
+    (problem,) = _problems(kit, path)
+    assert "item 'dod-checked' is a check item: answer with check" in problem
+
+
+def _fill_csv(text: str) -> str:
+    """Fill a CSV template the way a spreadsheet user would: the answer in its column,
+    not_observed cleared (the same answers as :func:`_fill`)."""
+    import csv as csv_mod
+    import io
+
+    answers = {"done-demonstrated": ("level", "2"), "dod-checked": ("check", "yes"), "blockers-unowned": ("count", "1"), "swarming": ("intervals", "SW|-|NX+RS")}
+    rows = list(csv_mod.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    for row in rows:
+        column, value = answers[row["item"]]
+        row[column] = value
+        row["not_observed"] = ""
+    buf = io.StringIO()
+    w = csv_mod.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\r\n")
+    w.writeheader()
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def test_new_observation_csv_template_scores_like_the_yaml_blank(runner, kit_dir, kit, tmp_path):
+    csv_out, yaml_out = tmp_path / "c" / "t.csv", tmp_path / "y" / "t.yaml"
+    result = _run(runner, "new-observation", "worked-example", "--pod", "pod-x", "--date", "2026-03-02", "--format", "csv", "-o", csv_out, "-p", kit_dir)
+    assert result.exit_code == 0, result.output
+    assert "'not_observed' yes" in result.output
+    raw = csv_out.read_text(encoding="utf-8")
+    assert raw.startswith("\ufeff")  # spreadsheets read it as UTF-8
+    lines = raw.lstrip("\ufeff").splitlines()
+    header = lines[0].split(",")
+    assert header[header.index("item") + 1] == "prompt" and set(header) == set(CSV_COLUMNS)
+    assert len(lines) == 1 + 4 * 2  # one row per item per observer
+    assert "Answer with level: 0–3 (0 = No claim of done is backed" in raw
+    assert "level 1: 2–3" in raw and "intervals separated by |" in raw
+    # unfilled, it reads as all not observed
+    (blank,), _ = score_records(_load(kit, csv_out).records, kit.assessments, as_of=TODAY, version="t")
+    assert blank.overall.status == "insufficient-evidence"
+    assert _run(runner, "new-observation", "worked-example", "--pod", "pod-x", "--date", "2026-03-02", "-o", yaml_out, "-p", kit_dir).exit_code == 0
+    csv_out.write_text(_fill_csv(raw), encoding="utf-8")
+    yaml_out.write_text(_fill(yaml_out.read_text()))
+    (from_csv,), _ = score_records(_load(kit, csv_out).records, kit.assessments, as_of=TODAY, version="t")
+    (from_yaml,), _ = score_records(_load(kit, yaml_out).records, kit.assessments, as_of=TODAY, version="t")
+    assert from_csv.overall.status == "scored" and from_csv.overall.level == "self-verifying"
+    assert _scores(from_csv) == _scores(from_yaml)
+
+
+def test_a_comma_csv_read_with_semicolons_says_so(kit, tmp_path):
+    from podkit.observations import read_files
+
+    path = _write(tmp_path, _csv_of_worked_example(), "commas.csv")
+    files, _ = collect_files([path])
+    ((_, records, problems),) = list(read_files(files, {a.id: a for a in kit.assessments}, TODAY, csv_delimiter=";"))
+    assert not records
+    assert [p.format() for p in problems] == [f"{path}:2: this file uses commas between columns; podkit reads semicolons; pass --csv-delimiter ','"]

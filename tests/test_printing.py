@@ -337,6 +337,11 @@ def test_fillable_sheet_has_fields_for_every_item(rendered, kit):
     assert int(fields["pk__meta__assessment"].get("/Ff", 0)) & 1, "identity fields are read-only"
     assert reader.metadata["/podkitassessmentversion"] == a.version
     assert outline_titles(reader), "the sheet has bookmarks too"
+    # tagged like the toolkits: every field widget is part of the structure tree
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    widgets = [w.get_object() for page in reader.pages for w in page.get("/Annots", []) if w.get_object().get("/Subtype") == "/Widget"]
+    assert widgets and all("/StructParent" in w for w in widgets)
 
 
 @pytest.mark.slow
@@ -472,8 +477,62 @@ def test_site_lists_and_links_the_downloads(rendered, kit_copy):
     assert sorted(p.name for p in (site / "downloads").iterdir()) == sorted(downloads)
     page = (kit.project.stage_dir / "toolkits.md").read_text()
     d = downloads["voice-sample-toolkit-a4.pdf"]
-    assert f"](downloads/voice-sample-toolkit-a4.pdf) | A4 | {d.pages} | " in page
+    first, last = d.sheet_pages
+    assert 1 < first <= last < d.pages
+    assert f"toolkit (A4)](downloads/voice-sample-toolkit-a4.pdf) | A4 | {d.pages} | pages {first}–{last} | " in page
+    # the range is the sheet's: its first page carries the sheet's heading, the next one does not
+    reader = _reader(out / "voice-sample-toolkit-a4.pdf")
+    assert "Observation sheet" in reader.pages[first - 1].extract_text()
+    assert "Scoring worksheet" in reader.pages[last].extract_text()
+    assert "(Letter)" in page or "(US Letter)" in page
     assessment = (kit.project.stage_dir / "assessments" / "voice-sample.md").read_text()
     assert "](../downloads/voice-sample-sheet-fillable-letter.pdf)" in assessment
     html = (site / "toolkits" / "index.html").read_text()
     assert 'href="../downloads/podkit-hr-guide-a4.pdf"' in html
+
+
+# --------------------------------------------------------------------------- page budget of the sheets
+
+
+def sheet_page_budget(a) -> int:
+    """Pages an observation sheet may take: two items per page, plus, for each time-sample item,
+    a page and one more per 25 rows of its grid."""
+    import math
+
+    grids = [it for it in a.items if isinstance(it, CodesItem)]
+    budget = math.ceil((len(a.items) - len(grids)) / 2)
+    for it in grids:
+        budget += 1 + math.ceil(math.ceil(a.setting.duration_minutes / it.interval_minutes) / 25)
+    return budget
+
+
+@pytest.fixture(scope="module")
+def shipped_pdfs(tmp_path_factory):
+    """The shipped kit's toolkits and fillable sheets on A4, and the alignment ones on Letter."""
+    shipped = load_kit(Project.find(Path(__file__).resolve().parent.parent))
+    out = tmp_path_factory.mktemp("shipped-pdfs")
+    ctx = printing.make_context(shipped.project, date=DATE)
+    printing.write_pdfs(shipped, out, papers=["a4"], kinds=["toolkit", "sheet"], ctx=ctx, workers=2, cache=False)
+    printing.write_pdfs(shipped, out, papers=["letter"], kinds=["toolkit", "sheet"], only=["alignment"], ctx=ctx, workers=2, cache=False)
+    return shipped, out
+
+
+@pytest.mark.slow
+def test_observation_sheets_keep_to_their_page_budget(shipped_pdfs):
+    shipped, out = shipped_pdfs
+    assert sheet_page_budget(shipped.assessment("alignment")) == 5
+    checked = 0
+    for a in shipped.assessments:
+        budget = sheet_page_budget(a)
+        for paper in (["a4", "letter"] if a.id == "alignment" else ["a4"]):
+            fillable = len(_reader(out / printing.file_name("sheet", paper, a.id)).pages)
+            assert fillable <= budget, f"{a.id} fillable sheet ({paper}): {fillable} pages, budget {budget}"
+            # the printed sheet has tally grids and writing lines where the fillable one has fields
+            first, last = printing.sheet_page_range(out / printing.file_name("toolkit", paper, a.id))
+            printed = last - first + 1
+            assert printed <= budget + 1, f"{a.id} printed sheet ({paper}): {printed} pages, budget {budget + 1}"
+            checked += 1
+    assert checked == len(shipped.assessments) + 1
+    # the alignment sheet on A4: at most 5 pages, printed or fillable
+    first, last = printing.sheet_page_range(out / "alignment-toolkit-a4.pdf")
+    assert last - first + 1 <= 5 and len(_reader(out / "alignment-sheet-fillable-a4.pdf").pages) <= 5

@@ -62,6 +62,7 @@ project_option = click.option(
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print only errors and the result.")
 paper_option = click.option("--paper", type=click.Choice(["a4", "letter", "both"], case_sensitive=False), default="both", show_default=True, help="Paper size of the PDFs.")
 jobs_option = click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="PDFs rendered in parallel (default: one per CPU core).")
+csv_delimiter_option = click.option("--csv-delimiter", "csv_delimiter", default=",", show_default=True, metavar="CHAR", help="The character between columns in CSV observation files, e.g. ';' for a spreadsheet saved with semicolons.")
 cache_option = click.option("--no-cache", "no_cache", is_flag=True, help="Render every PDF (and rebuild the site) even when nothing changed since the last build.")
 # The names are podkit.engine.ENGINES, written out so that --help needs no import of the engines.
 engine_option = click.option("--engine", type=click.Choice(["mkdocs", "zensical"]), default="mkdocs", show_default=True, help="Site engine: MkDocs with Material, or Zensical (pip install 'podkit[zensical]'; no --offline).")
@@ -193,13 +194,37 @@ def print_pdfs(project_dir: Path | None, quiet: bool, assessment_ids: tuple[str,
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--theme", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None, help="A theme folder overriding the default theme.")
+@click.option("--pdf/--no-pdf", "pdf", default=True, show_default=True, help="Offer the PDF downloads: those in the cache at once, the others once rendered in the background.")
 @engine_option
-def serve(project_dir: Path | None, host: str, port: int, theme: Path | None, engine: str) -> None:
-    """Preview the site; edits to content/, assessments/ or themes/ rebuild and reload it."""
+def serve(project_dir: Path | None, host: str, port: int, theme: Path | None, pdf: bool, engine: str) -> None:
+    """Preview the site podkit build makes (pages, sample reports, PDF downloads); edits to
+    content/, assessments/, themes/ or examples/ rebuild and reload it.
+
+    PDFs whose inputs did not change since the last build come from the cache; the others are
+    rendered in the background, and the Toolkits page says so until they are ready.
+    """
     from .kit import Project
     from .pipeline import serve as run_server
 
-    run_server(Project.find(project_dir), host=host, port=port, theme=theme, engine=engine)
+    run_server(Project.find(project_dir), host=host, port=port, theme=theme, pdf=pdf, engine=engine)
+
+
+@main.command("list")
+@project_option
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON, for scripts.")
+def list_assessments(project_dir: Path | None, as_json: bool) -> None:
+    """List the kit's assessments: id, title, version, item count and session types."""
+    kit = _load(project_dir)
+    rows = [{"id": a.id, "title": " ".join(a.title.split()), "version": a.version, "items": len(a.items), "sessions": list(a.setting.sessions)} for a in kit.assessments]
+    if as_json:
+        import json
+
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = [("ID", "TITLE", "VERSION", "ITEMS", "SESSION TYPES")] + [(r["id"], r["title"], r["version"], str(r["items"]), ", ".join(r["sessions"])) for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(4)]
+    for row in table:
+        click.echo("  ".join(cell.rjust(w) if i == 3 else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))) + "  " + row[4])
 
 
 @main.command()
@@ -232,16 +257,22 @@ def _iso_date(value: str | None, param: str):
 @click.option("--date", "date_text", default=None, metavar="YYYY-MM-DD", help="Date of the session (default: today).")
 @click.option("--observers", default=None, metavar="A,B", help="Pseudonymous observer ids, comma-separated, at most 4 (default: obs-1, … as many as the assessment suggests).")
 @click.option("--session", "session_type", default=None, metavar="TYPE", help="Session type, e.g. planning or stand-up (default: the assessment's first).")
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="File to write (default: POD--ASSESSMENT--DATE.yaml here). Never overwritten.")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "csv"], case_sensitive=False), default="yaml", show_default=True, help="yaml: a commented record; csv: a spreadsheet template, one row per item per observer, with a 'prompt' column that says how to answer.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="File to write (default: POD--ASSESSMENT--DATE.yaml or .csv here). Never overwritten.")
 @project_option
 @quiet_option
-def new_observation(assessment: str, pod: str, date_text: str | None, observers: str | None, session_type: str | None, output: Path | None, project_dir: Path | None, quiet: bool) -> None:
-    """Write a blank observation record for ASSESSMENT, every item listed, ready to fill."""
+def new_observation(assessment: str, pod: str, date_text: str | None, observers: str | None, session_type: str | None, fmt: str, output: Path | None, project_dir: Path | None, quiet: bool) -> None:
+    """Write a blank observation record for ASSESSMENT, every item listed, ready to fill.
+
+    With --format csv, a template to fill in a spreadsheet: the header, then a row per item per
+    observer; read the 'prompt' column, write the answer in its column, clear 'not_observed'.
+    Save it as CSV (comma delimited) and score it with podkit score.
+    """
     import datetime as dt
     import os
     import re
 
-    from .blanks import blank_observation, default_file_name
+    from .blanks import blank_csv, blank_observation, default_file_name
     from .model import CONSENSUS, MAX_ID_LENGTH, MAX_OBSERVERS, OBSERVER_ID_PATTERN, SESSION_TYPES, SLUG_PATTERN
     from .outputs import write_new
 
@@ -260,22 +291,27 @@ def new_observation(assessment: str, pod: str, date_text: str | None, observers:
     stype = session_type or a.setting.sessions[0]
     if stype not in SESSION_TYPES:
         raise click.BadParameter(f"expected one of: {', '.join(SESSION_TYPES)}; got {stype!r}", param_hint="--session")
-    target = Path(output) if output is not None else Path(default_file_name(a.id, pod, date))
+    fmt = fmt.lower()
+    target = Path(output) if output is not None else Path(default_file_name(a.id, pod, date, fmt))
     if target.is_dir():
-        target = target / default_file_name(a.id, pod, date)
+        target = target / default_file_name(a.id, pod, date, fmt)
     schema_file = kit.project.schemas_dir / "observation.schema.json"
     try:
         ref = Path(os.path.relpath(schema_file, target.resolve().parent)).as_posix()
     except ValueError:  # another drive (Windows)
         ref = schema_file.as_uri()
-    text = blank_observation(a, pod=pod, date=date, observers=names, session_type=stype, duration=a.setting.duration_minutes, schema_ref=ref)
+    if fmt == "csv":
+        text = blank_csv(a, pod=pod, date=date, observers=names, session_type=stype, duration=a.setting.duration_minutes)
+    else:
+        text = blank_observation(a, pod=pod, date=date, observers=names, session_type=stype, duration=a.setting.duration_minutes, schema_ref=ref)
     write_new(target, text)
     if stype not in a.setting.sessions:
         click.echo(f"note: {a.id!r} is meant for {', '.join(a.setting.sessions)} sessions, not {stype}", err=True)
     if date > dt.date.today():
         click.echo(f"note: {date.isoformat()} is in the future; podkit score accepts the record from that day on", err=True)
     if not quiet:
-        click.echo(f"Wrote {target}: {len(a.items)} items for {', '.join(names)}, all 'not_observed: true' until filled.")
+        marked = "'not_observed' yes" if fmt == "csv" else "'not_observed: true'"
+        click.echo(f"Wrote {target}: {len(a.items)} items for {', '.join(names)}, all {marked} until filled.")
 
 
 @main.command()
@@ -287,13 +323,18 @@ def new_observation(assessment: str, pod: str, date_text: str | None, observers:
 @click.option("--theme", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None, help="A theme folder whose report templates override the default ones.")
 @click.option("--kit-templates", is_flag=True, help="Also use the kit's own report templates (themes/default/report in the project); by default reports use podkit's built-in templates.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Processes that read and score the files (default: one per CPU core; a few hundred files use one).")
+@click.option("--summary", "summary_format", type=click.Choice(["text", "json"], case_sensitive=False), default="text", show_default=True, help="How the summary is printed: a line per report and one for the portfolio (text), or one JSON object for scripts (json).")
+@csv_delimiter_option
 @project_option
 @quiet_option
-def score(inputs: tuple[Path, ...], formats: str, out_dir: Path, as_of_text: str | None, redact_evidence: bool, theme: Path | None, kit_templates: bool, jobs: int, project_dir: Path | None, quiet: bool) -> None:
+def score(inputs: tuple[Path, ...], formats: str, out_dir: Path, as_of_text: str | None, redact_evidence: bool, theme: Path | None, kit_templates: bool, jobs: int, summary_format: str, csv_delimiter: str, project_dir: Path | None, quiet: bool) -> None:
     """Score observation files (YAML, CSV, filled PDF sheets; files or folders) into reports.
 
     Writes one report per pod and assessment (POD--ASSESSMENT.html, .json, …) and, when several
     pods are present, a portfolio (portfolio.*). Every input is checked before anything is written.
+    Then prints a summary: per report the pod, the assessment, the latest score and readiness
+    level (or the items that had no observation), open findings and current alerts; then the
+    portfolio. --summary json prints the same as one JSON object; -q prints only errors.
     """
     import datetime as dt
 
@@ -307,16 +348,74 @@ def score(inputs: tuple[Path, ...], formats: str, out_dir: Path, as_of_text: str
     if unknown or not wanted:
         raise click.BadParameter(f"expected a comma-separated list of {', '.join(FORMATS)}; got {formats!r}", param_hint="--format")
     wanted = list(dict.fromkeys(wanted))
+    csv_delimiter = _delimiter(csv_delimiter)
     today = dt.date.today()
     as_of = _iso_date(as_of_text, "--as-of") or today
     kit = _load(project_dir)
-    result = score_inputs(kit, list(inputs), formats=wanted, out_dir=out_dir, as_of=as_of, today=today, redact=redact_evidence, theme=theme, kit_templates=kit_templates, progress=console.progress, jobs=jobs or None)
+    result = score_inputs(kit, list(inputs), formats=wanted, out_dir=out_dir, as_of=as_of, today=today, redact=redact_evidence, theme=theme, kit_templates=kit_templates, progress=console.progress, jobs=jobs or None, csv_delimiter=csv_delimiter)
     for w in result.warnings:
         console.warn(w.format())
-    if not quiet:
-        for path in result.written:
-            click.echo(str(path))
-        click.echo(f"Wrote {len(result.written)} report file{'s' if len(result.written) != 1 else ''} to {out_dir} (as of {as_of.isoformat()}).")
+    if quiet:
+        return
+    if summary_format.lower() == "json":
+        import json
+
+        click.echo(json.dumps({
+            "as_of": as_of.isoformat(),
+            "output": str(out_dir),
+            "reports": [line.as_dict() for line in result.reports],
+            "portfolio": result.portfolio,
+            "files": [str(p) for p in result.written],
+            "warnings": len(result.warnings),
+        }, indent=2))
+        return
+    for line in result.reports:
+        click.echo(_summary_line(line))
+    if result.portfolio is not None:
+        click.echo(_portfolio_line(result.portfolio))
+    click.echo(f"Wrote {len(result.written)} report file{'s' if len(result.written) != 1 else ''} to {out_dir} (as of {as_of.isoformat()}).")
+
+
+def _delimiter(value: str) -> str:
+    from .csvfiles import CSV_DELIMITERS
+
+    d = {"tab": "\t", "\\t": "\t"}.get(value.strip().lower(), value)
+    if d not in CSV_DELIMITERS:
+        shown = ", ".join("tab" if c == "\t" else repr(c) for c in CSV_DELIMITERS)
+        raise click.BadParameter(f"expected one of {shown}; got {value!r}", param_hint="--csv-delimiter")
+    return d
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _summary_line(line) -> str:
+    """One report in a line: pod, assessment, latest session, score and level (or what is
+    missing), open findings, current alerts, and the report's files."""
+    from .figures import fmt_pct, fmt_score
+
+    head = f"{line.pod} · {line.assessment} · {_plural(line.sessions, 'session')}, latest {line.date.isoformat()}: "
+    if line.status == "scored":
+        level = f"readiness level: {line.level_title or line.level}" if line.level else "no readiness level reached"
+        body = f"score {fmt_score(line.score)}, {level}"
+    else:
+        missing = [f"no record for item{'s' if len(ids) != 1 else ''} {_some(ids)}" if i == 0 else f"marked not observed: {_some(ids)}"
+                   for i, ids in enumerate((line.unobserved, line.marked_not_observed)) if ids]
+        body = f"insufficient evidence ({fmt_pct(line.coverage)} of the item weight observed)" + (": " + "; ".join(missing) if missing else "")
+    tail = f"; {_plural(line.open_findings, 'open finding')}; {_plural(line.current_alerts, 'current alert')}"
+    files = f" → {', '.join(line.files)}" if line.files else ""
+    return head + body + tail + files
+
+
+def _some(ids, limit: int = 6) -> str:
+    return ", ".join(ids[:limit]) + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+def _portfolio_line(pf: dict) -> str:
+    return (f"Portfolio: {_plural(pf['pods'], 'pod')}, {_plural(pf['reports'], 'report')}; "
+            f"{_plural(pf['open_findings'], 'open finding')}; {_plural(pf['current_alerts'], 'current alert')}"
+            + (f" → {', '.join(pf['files'])}" if pf.get("files") else ""))
 
 
 @main.command("new-action")

@@ -11,6 +11,11 @@ holds the value the observers agreed. ``check``, ``not_observed`` and ``not_appl
 yes/no; ``intervals`` lists the codes ticked per interval: intervals separated by ``|``, codes in
 an interval by ``+``, and ``-`` (or nothing) for an interval with no code ticked, e.g.
 ``MM+Q|Q|-|MM``. Problems name the row's line and the column.
+
+Columns are separated by commas unless another delimiter is given (``--csv-delimiter ';'`` for a
+spreadsheet that saves with semicolons); a file whose header row is separated by semicolons while
+commas are expected gets a message saying so. ``podkit new-observation --format csv`` writes a
+template: a ``prompt`` column (ignored when read) carries each item's question and how to answer.
 """
 
 from __future__ import annotations
@@ -28,7 +33,11 @@ from .sources import Document, read_text
 
 CSV_REQUIRED = ("assessment", "assessment_version", "pod", "date", "session_type", "duration_minutes", "observer", "item")
 CSV_OPTIONAL = ("level", "check", "count", "out_of", "intervals", "not_observed", "not_applicable", "reason", "evidence")
-CSV_COLUMNS = CSV_REQUIRED + CSV_OPTIONAL
+#: Columns for people, ignored when read: the template's question and answer guidance per row.
+CSV_GUIDANCE = ("prompt",)
+CSV_COLUMNS = CSV_REQUIRED + CSV_OPTIONAL + CSV_GUIDANCE
+#: Delimiters ``--csv-delimiter`` accepts (the spreadsheet exports people meet).
+CSV_DELIMITERS = (",", ";", "\t", "|")
 
 _YES = {"yes", "y", "true", "1", "x"}
 _NO = {"no", "n", "false", "0"}
@@ -107,11 +116,27 @@ def _cell_intervals(value: str):
     return out
 
 
-def csv_documents(path: Path, root: Path | None) -> list[Document]:
+def _other_delimiter(row: list[str], delimiter: str) -> str | None:
+    """The delimiter a header row read with ``delimiter`` seems to use instead, if any."""
+    if len(row) != 1 and not (len(row) > 1 and all(not c.strip() for c in row[1:])):
+        return None
+    for other in CSV_DELIMITERS:
+        if other != delimiter and other in row[0]:
+            names = [c.strip().lower() for c in row[0].split(other)]
+            if sum(1 for n in names if n in CSV_REQUIRED) >= 3:
+                return other
+    return None
+
+
+def _delimiter_name(d: str) -> str:
+    return {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}.get(d, repr(d))
+
+
+def csv_documents(path: Path, root: Path | None, delimiter: str = ",") -> list[Document]:
     text = read_text(path, root=root)
     problems: list[Problem] = []
     # strict: a quote that is never closed is an error, not a field that swallows the rows after it
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
     header: list[str] | None = None
     sessions: dict[tuple, dict] = {}
     order: list[tuple] = []
@@ -125,6 +150,12 @@ def csv_documents(path: Path, root: Path | None) -> list[Document]:
             if row[0].lstrip().startswith("#"):
                 continue
             if header is None:
+                other = _other_delimiter(row, delimiter)
+                if other is not None:
+                    raise SourceErrors([Problem(path, (
+                        f"this file uses {_delimiter_name(other)} between columns; podkit reads {_delimiter_name(delimiter)}"
+                        + (" — save as CSV (comma delimited), or pass" if delimiter == "," else "; pass")
+                        + f" --csv-delimiter '{other}'"), line)])
                 header = [c.strip().lower() for c in row]
                 problems += _check_header(path, line, header)
                 if problems:

@@ -181,11 +181,11 @@ def _digest(path: Path) -> str:
 # --------------------------------------------------------------------------- parsing
 
 
-def _yaml_documents(path: Path, root: Path | None) -> list[Document]:
+def _yaml_documents(path: Path, root: Path | None, **_) -> list[Document]:
     return [load_yaml(path, root=root)]
 
 
-def _pdf_documents(path: Path, root: Path | None) -> list[Document]:
+def _pdf_documents(path: Path, root: Path | None, **_) -> list[Document]:
     check_file(path, limit=MAX_PDF_BYTES, root=root)
     try:
         from .sheets import read_sheet  # the printing stage owns the sheet layout
@@ -210,6 +210,11 @@ _READERS = {".yaml": _yaml_documents, ".yml": _yaml_documents, ".csv": csv_docum
 
 
 # --------------------------------------------------------------------------- checks
+
+
+def _a(word: str) -> str:
+    """``word`` with its indefinite article: "an anchored", "a check"."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
 def _levels_text(a: Assessment) -> str:
@@ -268,9 +273,30 @@ def check_observation(obs: Observation, kit_assessments: dict[str, Assessment], 
             err(("felt", dim), f"unknown dimension {dim!r}; the pod rates the dimensions of {a.id!r}: {', '.join(dimension_ids)}")
         elif level not in levels:
             err(("felt", dim), f"level {level} is outside the scale ({_levels_text(a)})")
+    found += _missing_data(obs, a)
     if personal_data(obs.notes):
         warn(("notes",), f"session notes seem to contain {' and '.join(personal_data(obs.notes))}; describe the pod, never identify a person")
     return found
+
+
+def _missing_data(obs: Observation, a: Assessment) -> list[tuple[tuple, str, str]]:
+    """Warnings about what a file leaves out: items with no record at all (a file covering under
+    half of the assessment says so), and observers listed with no response."""
+    out = []
+    missing = [it.id for it in a.items if it.id not in obs.responses]
+    if missing:
+        total = len(a.items)
+        named = f"no record for item{'s' if len(missing) != 1 else ''} {', '.join(missing)}"
+        if (total - len(missing)) * 2 < total:
+            out.append((("responses",), f"this file covers only {total - len(missing)} of the {total} items of {a.id!r} ({named}); "
+                        "if the other items are in another file, score both together; mark an item nobody saw as not observed", "warning"))
+        else:
+            out.append((("responses",), f"{named}: mark an item nobody saw as not observed, so that a forgotten item is not mistaken for one", "warning"))
+    answered = {ob for by_observer in obs.responses.values() for ob in by_observer}
+    for i, o in enumerate(obs.observers):
+        if o not in answered and CONSENSUS not in answered:  # a consensus-only record lists who agreed
+            out.append((("observers", i), f"observer {o!r} is listed but has no responses in this file: add their responses, or remove them from observers", "warning"))
+    return out
 
 
 def _check_response(key, it, r, a: Assessment, obs: Observation, levels: frozenset | None = None) -> list[tuple[tuple, str, str]]:
@@ -300,9 +326,9 @@ def _check_response(key, it, r, a: Assessment, obs: Observation, levels: frozens
         na = ", or not_applicable: true with a reason" if it.not_applicable else ""
         out.append((key, f"no answer: give {how}, or not_observed: true{na}", "error"))
     elif len(keys) > 1:
-        out.append((key, f"give one answer, not {' and '.join(keys)} (item {it.id!r} is a {it.kind} item: answer with {how})", "error"))
+        out.append((key, f"give one answer, not {' and '.join(keys)} (item {it.id!r} is {_a(it.kind)} item: answer with {how})", "error"))
     elif keys and keys[0] != want:
-        out.append((key + (keys[0],), f"item {it.id!r} is a{'n' if it.kind == 'anchored' else ''} {it.kind} item: answer with {how}, not {keys[0]}", "error"))
+        out.append((key + (keys[0],), f"item {it.id!r} is {_a(it.kind)} item: answer with {how}, not {keys[0]}", "error"))
     elif keys:
         if want == "level" and r.level not in (a.levels if levels is None else levels):
             out.append((key + ("level",), f"level {r.level} is outside the scale ({_levels_text(a)})", "error"))
@@ -335,8 +361,10 @@ def _check_intervals(key, it: CodesItem, intervals: list[list[str]], obs: Observ
     return out
 
 
-def read_records(path: Path, name: str, root: Path | None, kit: dict[str, Assessment], today: _dt.date) -> tuple[Source | None, list[Record], list[Problem]]:
-    """Read, validate and check one input file: its source, its records and every problem found."""
+def read_records(path: Path, name: str, root: Path | None, kit: dict[str, Assessment], today: _dt.date, csv_delimiter: str = ",") -> tuple[Source | None, list[Record], list[Problem]]:
+    """Read, validate and check one input file: its source, its records and every problem found.
+
+    ``csv_delimiter`` is the character between the columns of a CSV file (``,`` unless given)."""
     suffix = path.suffix.lower()
     try:
         if suffix in (".yaml", ".yml"):
@@ -344,7 +372,7 @@ def read_records(path: Path, name: str, root: Path | None, kit: dict[str, Assess
             docs = [yaml_document(decode_text(raw, path), path)]
             digest = hashlib.sha256(raw).hexdigest()
         else:
-            docs = _READERS[suffix](path, root)
+            docs = _READERS[suffix](path, root, delimiter=csv_delimiter)
             digest = _digest(path)
     except SourceErrors as exc:
         return None, [], list(exc.problems)
@@ -389,7 +417,7 @@ def load_observations(inputs: Iterable[Path], assessments: Iterable[Assessment],
 PARALLEL_MIN_FILES = 400
 
 
-def read_files(files: list[tuple], kit: dict[str, Assessment], today: _dt.date, *, jobs: int | None = 1) -> Iterator[tuple[Source | None, list[Record], list[Problem]]]:
+def read_files(files: list[tuple], kit: dict[str, Assessment], today: _dt.date, *, jobs: int | None = 1, csv_delimiter: str = ",") -> Iterator[tuple[Source | None, list[Record], list[Problem]]]:
     """:func:`read_records` of each of ``files`` (as :func:`collect_files` lists them), in order.
 
     ``jobs`` worker processes share the files (0 or ``None``: one per core; small inputs use one);
@@ -400,18 +428,18 @@ def read_files(files: list[tuple], kit: dict[str, Assessment], today: _dt.date, 
     workers = plan_workers(jobs, len(files), min_items=PARALLEL_MIN_FILES)
     if workers <= 1:
         for path, name, root in files:
-            yield read_records(Path(path), name, root, kit, today)
+            yield read_records(Path(path), name, root, kit, today, csv_delimiter)
         return
     size = max(1, -(-len(files) // (workers * 8)))  # several runs per worker even out their speed
     runs = [files[i:i + size] for i in range(0, len(files), size)]
     with fork_pool(workers) as pool:
-        for results in pool.imap(partial(_read_run, kit=kit, today=today), runs):
+        for results in pool.imap(partial(_read_run, kit=kit, today=today, csv_delimiter=csv_delimiter), runs):
             yield from results
 
 
-def _read_run(files: list[tuple], *, kit: dict[str, Assessment], today: _dt.date) -> list:
+def _read_run(files: list[tuple], *, kit: dict[str, Assessment], today: _dt.date, csv_delimiter: str = ",") -> list:
     """:func:`read_records` of a run of files (in a worker process)."""
-    return [read_records(Path(path), name, root, kit, today) for path, name, root in files]
+    return [read_records(Path(path), name, root, kit, today, csv_delimiter) for path, name, root in files]
 
 
 def pod_sessions(records: list[Record], as_of: _dt.date) -> tuple[list[tuple[Observation, dict, list[str]]], list[tuple[Record, Problem]], set[tuple[str, str]], int]:

@@ -144,7 +144,7 @@ class _Collect(logging.Handler):
 def write_pdf(html: str, css: str, target: Path, *, resources: Resources, forms: bool = False, cache: dict | None = None) -> PdfResult:
     """Render print HTML to ``target`` (atomically).
 
-    Documents with ``forms`` become plain fillable PDFs; all others are tagged PDF/UA-1.
+    Every document is tagged PDF/UA-1; documents with ``forms`` are fillable as well.
     """
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
@@ -159,10 +159,11 @@ def write_pdf(html: str, css: str, target: Path, *, resources: Resources, forms:
         "custom_metadata": True,
         "cache": cache if cache is not None else {},
     }
+    # Every PDF is tagged PDF/UA-1; WeasyPrint 70 tags form fields too, so fillable sheets are
+    # accessible as well (each widget is a Form element of the structure tree).
+    options.update(pdf_variant="pdf/ua-1", pdf_tags=True)
     if forms:
         options["pdf_forms"] = True
-    else:
-        options.update(pdf_variant="pdf/ua-1", pdf_tags=True)
     try:
         try:
             document = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher).render(**options)
@@ -410,6 +411,10 @@ def cache_environment() -> str:
     return h.hexdigest()
 
 
+#: What :func:`write_pdf` asks WeasyPrint for, in the cache key: a change renders every PDF again.
+WRITE_OPTIONS = "pdf/ua-1, tagged; forms tagged too"
+
+
 def pdf_key(job: PrintJob, resources: Resources, environment: str) -> str | None:
     """The cache key of one PDF: its HTML, CSS and options, every file it fetches, and the
     renderer (``environment``). ``None`` when a resource cannot be resolved: the job is then
@@ -418,7 +423,7 @@ def pdf_key(job: PrintJob, resources: Resources, environment: str) -> str | None
 
     from .cache import Hasher
 
-    h = Hasher(environment, job.name, job.forms, job.html, job.css)
+    h = Hasher(environment, WRITE_OPTIONS, job.name, job.forms, job.html, job.css)
     for url in sorted(set(RESOURCE_URL.findall(job.html)) | set(RESOURCE_URL.findall(job.css))):
         try:
             path = resolve_resource(html_mod.unescape(url), resources)

@@ -159,12 +159,67 @@ def print_pdfs(kit: Kit, out_dir: Path, *, papers: list[str], theme: Path | None
 # --------------------------------------------------------------------------- score
 
 
+@dataclass(frozen=True)
+class ReportLine:
+    """One pod report as ``podkit score`` summarises it: the latest session's score and
+    readiness level, or the items it had no observation for; open findings and current alerts."""
+
+    pod: str
+    assessment: str
+    sessions: int
+    date: _dt.date
+    status: str
+    score: float | None
+    level: str | None
+    level_title: str | None
+    coverage: float
+    unobserved: tuple[str, ...]  # items of the latest session with no observation: no record at all
+    marked_not_observed: tuple[str, ...]  # … and those recorded as not observed (or not applicable)
+    open_findings: int
+    current_alerts: int
+    files: tuple[str, ...]
+
+    def as_dict(self) -> dict:
+        return {
+            "pod": self.pod, "assessment": self.assessment, "sessions": self.sessions, "date": self.date.isoformat(),
+            "status": self.status, "score": self.score, "level": self.level, "level_title": self.level_title,
+            "coverage": self.coverage, "unobserved": list(self.unobserved),
+            "marked_not_observed": list(self.marked_not_observed), "open_findings": self.open_findings,
+            "current_alerts": self.current_alerts, "files": list(self.files),
+        }
+
+
+def report_line(report, files: Sequence[str] = ()) -> ReportLine:
+    """The summary line of one pod report (taken from the report, nothing recomputed)."""
+    latest = report.sessions[-1]
+    return ReportLine(
+        pod=report.pod,
+        assessment=report.assessment.id,
+        sessions=len(report.sessions),
+        date=report.overall.date,
+        status=report.overall.status,
+        score=report.overall.score,
+        level=report.overall.level,
+        level_title=report.overall.level_title,
+        coverage=report.overall.coverage,
+        unobserved=tuple(it.id for it in latest.items if not it.observed and not it.responses),
+        marked_not_observed=tuple(it.id for it in latest.items if not it.observed and it.responses),
+        open_findings=report.execution_debt.open_findings,
+        current_alerts=sum(1 for al in report.alerts if al.current),
+        files=tuple(files),
+    )
+
+
 @dataclass
 class Scored:
-    """What ``podkit score`` wrote, and the warnings found in its inputs."""
+    """What ``podkit score`` wrote, a summary line per report (and of the portfolio), and the
+    warnings found in its inputs."""
 
     written: list[Path] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    reports: list[ReportLine] = field(default_factory=list)
+    #: ``None`` without a portfolio (fewer than two pods); else pods, reports and its files
+    portfolio: dict | None = None
 
 
 def _report_warning(source_name: str | None, problem: Problem):
@@ -234,7 +289,7 @@ def _gc_paused():
 
 
 def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: Path, as_of: _dt.date, today: _dt.date,
-          redact: bool = False, theme: Path | None = None, kit_templates: bool = False, jobs: int | None = None, progress=None) -> Scored:
+          redact: bool = False, theme: Path | None = None, kit_templates: bool = False, jobs: int | None = None, progress=None, csv_delimiter: str = ",") -> Scored:
     """Read, check and score every input, then render and write one report per pod and
     assessment (and the portfolio, with two or more pods) in each format.
 
@@ -265,7 +320,7 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
     with RecordStore() as store, _gc_paused():
         # Reading runs in this process: records handed back by worker processes would cost as much
         # to unpickle here as to read. The second pass, scoring and writing, is the one shared.
-        for source, recs, probs in read_files(files, kit_by_id, today, jobs=1):
+        for source, recs, probs in read_files(files, kit_by_id, today, jobs=1, csv_delimiter=csv_delimiter):
             problems += probs
             for rec in recs:
                 store.add(rec)
@@ -287,11 +342,13 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
             return [atomic_write(out_dir / name, content) for name, content in (render(rep, fmt, renderer, with_portfolio=with_portfolio) for fmt in formats)]
 
         def score_group(key):
-            """One pod and assessment: score, write its reports; what the portfolio needs."""
+            """One pod and assessment: score, write its reports; what the portfolio and the
+            summary need."""
             report, found, files_used = score_pod_records(kit_by_id[key[0]], store.records(store.groups[key]), as_of=as_of, redact=redact)
             if report is None:
-                return None, found, files_used, []
-            return pod_summary(report), found, files_used, write(report)
+                return None, found, files_used, [], None
+            paths = write(report)
+            return pod_summary(report), found, files_used, paths, report_line(report, [p.name for p in paths])
 
         done: dict[int, tuple] = {}
         finished = 0
@@ -309,17 +366,26 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
             done[index] = outcome
             report_progress(outcome[3])
         for index in range(len(reported)):  # in the order of the groups, whichever worker finished first
-            summary, found, files_used, paths = done[index]
+            summary, found, files_used, paths, line = done[index]
             warnings += found
             result.written += paths
             if summary is not None:
                 used |= files_used
                 summaries.append(summary)
+                result.reports.append(line)
         pf = build_portfolio(summaries, as_of=as_of, version=__version__, inputs=inputs_digest(used), warnings=sorted_warnings(warnings), redact=redact)
         if pf is not None:
             paths = write(pf)
             result.written += paths
             report_progress(paths)
+            result.portfolio = {
+                "pods": len(pf.pods),
+                "assessments": len(pf.assessments),
+                "reports": sum(len(s.pods) for s in pf.assessments),
+                "open_findings": sum(p.open_findings for s in pf.assessments for p in s.pods),
+                "current_alerts": sum(p.current_alerts for s in pf.assessments for p in s.pods),
+                "files": [p.name for p in paths],
+            }
     return result
 
 
@@ -336,11 +402,16 @@ def _refuse_overwriting_inputs(files: list[tuple], out_dir: Path) -> None:
 # --------------------------------------------------------------------------- serve
 
 
-def serve(project: Project, *, host: str, port: int, theme: Path | None = None, engine: str = "mkdocs") -> None:
-    """Serve a preview of the site; a broken edit shows its error and keeps the last good build."""
+def serve(project: Project, *, host: str, port: int, theme: Path | None = None, pdf: bool = True, engine: str = "mkdocs") -> None:
+    """Serve a preview of the site ``podkit build`` makes: the same pages, sample reports and PDF
+    downloads. PDFs come from the cache when their inputs are unchanged; the others are rendered
+    in the background (the Toolkits page says so meanwhile) and the site is rebuilt when they are
+    ready. A broken edit shows its error and keeps the last good build."""
     import os
     import shutil
+    import signal
     import tempfile
+    import threading
 
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.livereload import LiveReloadServer
@@ -348,18 +419,59 @@ def serve(project: Project, *, host: str, port: int, theme: Path | None = None, 
     from .site import build_site
 
     site_dir = Path(tempfile.mkdtemp(prefix="podkit-serve-"))
+    signal_dir = Path(tempfile.mkdtemp(prefix="podkit-serve-pdfs-"))  # touched when PDFs are ready
+    rendering = threading.Lock()
+    state = {"stop": False}
+
+    def render_pdfs_in_background(kit: Kit, pending: frozenset) -> None:
+        if pending == state.get("rendered_for") or not rendering.acquire(blocking=False):
+            # one run at a time, and none again for PDFs a run has just made (with the cache
+            # off they can never come from it); the next rebuild starts one if still needed
+            return
+        state["rendered_for"] = pending
+
+        def run() -> None:
+            try:
+                state["pdfs"] = pdf_downloads(kit, theme=theme)
+            except PodkitError as exc:
+                exc.show()
+            except Exception as exc:  # the preview keeps serving without the PDFs
+                console.warn(f"warning: rendering the PDFs for the preview failed: {type(exc).__name__}: {exc}")
+            finally:
+                rendering.release()
+            if not state["stop"]:
+                (signal_dir / "ready").write_text(_dt.datetime.now().isoformat(), encoding="utf-8")
+
+        threading.Thread(target=run, name="podkit-serve-pdfs", daemon=True).start()
 
     def rebuild() -> None:
         try:
             kit = load_kit(project)
-            build_site(kit, site_dir=site_dir, theme=theme, strict=False, engine=engine)
+            extras = sample_reports(kit, theme=theme)
+            if pdf:
+                pdfs = _cached_pdf_downloads(kit, theme=theme)
+                pending = frozenset(d.path for d in pdfs.downloads if d.pending)
+                last = state.get("pdfs")
+                if pending and pending == state.get("rendered_for") and last is not None and not rendering.locked():
+                    pdfs, pending = last, frozenset()  # rendered, but not kept in a cache
+                if pending:
+                    console.info(f"{len(pending)} PDFs are being rendered in the background")
+                    render_pdfs_in_background(kit, pending)
+                extras.files.update(pdfs.files)
+                extras.downloads.extend(pdfs.downloads)
+            build_site(kit, site_dir=site_dir, theme=theme, extras=extras, strict=False, cache=False, engine=engine)
             console.info("Rebuilt the site.")
         except PodkitError as exc:  # keep serving the last good build
             exc.show()
 
+    def stop(signum, frame):  # a service manager's (or a test's) SIGTERM ends it like Ctrl+C
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)
     rebuild()
     server = LiveReloadServer(builder=rebuild, host=host, port=port, root=str(site_dir))
-    for folder in (project.content_dir, project.assessments_dir, project.themes_dir, project.mkdocs_yml, theme):
+    for folder in (project.content_dir, project.assessments_dir, project.themes_dir, project.mkdocs_yml, theme, project.root / "examples", signal_dir):
         if folder is not None and Path(folder).exists():
             server.watch(str(folder))
     try:
@@ -368,5 +480,18 @@ def serve(project: Project, *, host: str, port: int, theme: Path | None = None, 
     except KeyboardInterrupt:
         pass
     finally:
+        state["stop"] = True
         server.shutdown()
         shutil.rmtree(site_dir, ignore_errors=True)
+        shutil.rmtree(signal_dir, ignore_errors=True)
+
+
+def _cached_pdf_downloads(kit: Kit, *, theme: Path | None = None):
+    """The PDF downloads the cache already holds (copied into the work folder), and the others
+    marked pending; nothing is rendered."""
+    from .printing import write_pdfs
+    from .site import SiteExtras
+
+    out_dir = kit.project.work_dir / "pdf"
+    downloads = write_pdfs(kit, out_dir, theme=theme, cache=True, render=False)
+    return SiteExtras(files={d.path: out_dir / Path(d.path).name for d in downloads if not d.pending}, downloads=downloads)

@@ -445,6 +445,38 @@ class Download:
     assessment: str | None = None
     pages: int | None = None
     size: int | None = None
+    #: first and last page of the observation sheet inside a toolkit (from the PDF's bookmarks)
+    sheet_pages: tuple[int, int] | None = None
+    #: not rendered yet (the live preview renders it in the background); no file to link to
+    pending: bool = False
+
+
+#: The bookmark (the ``<h2>`` of the observation sheet section in a toolkit) whose pages
+#: :func:`sheet_page_range` finds.
+SHEET_BOOKMARK = "Observation sheet"
+
+
+def sheet_page_range(path: Path) -> tuple[int, int] | None:
+    """First and last page (from 1) of the observation sheet inside a toolkit PDF: from its
+    top-level bookmark to the page before the next top-level bookmark (or the last page)."""
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(path)
+        starts = []
+        for entry in reader.outline:
+            if isinstance(entry, list):
+                continue
+            starts.append((str(entry.title), reader.get_destination_page_number(entry) + 1))
+        total = len(reader.pages)
+    except Exception:  # an unreadable PDF has no range to show; the download itself still works
+        return None
+    for i, (title, first) in enumerate(starts):
+        if title == SHEET_BOOKMARK:
+            later = [page for _, page in starts[i + 1:] if page > first]
+            return first, (later[0] - 1 if later else total)
+    return None
+
 
 def file_name(kind: str, paper: str, assessment_id: str | None = None) -> str:
     """The predictable name of a PDF: ``<id>-toolkit-a4.pdf``, ``podkit-hr-guide-letter.pdf`` …"""
@@ -505,11 +537,12 @@ def plan_jobs(ctx: PrintContext, kit: Kit, papers: list[str], *, kinds: Iterable
 
 def write_pdfs(kit: Kit, out_dir: Path, *, papers: list[str] | None = None, theme: Path | None = None,
                workers: int | None = None, only: Iterable[str] | None = None, kinds: Iterable[str] = KINDS,
-               ctx: PrintContext | None = None, cache: bool = True, used: set[str] | None = None) -> list[Download]:
+               ctx: PrintContext | None = None, cache: bool = True, used: set[str] | None = None, render: bool = True) -> list[Download]:
     """Render the kit's PDFs into ``out_dir``; return them as downloads (for the site's pages).
 
     With ``cache`` a PDF whose inputs are unchanged is copied from ``.podkit/cache/pdf`` instead
     of rendered again (its key: :func:`pdf_key`); ``used`` collects the keys this call needed.
+    With ``render`` off, only the cached PDFs are copied; the others come back ``pending``.
     """
     from . import cache as cache_mod
 
@@ -534,6 +567,8 @@ def write_pdfs(kit: Kit, out_dir: Path, *, papers: list[str] | None = None, them
         if used is not None:
             used.update(k for k in keys.values() if k)
     todo = [job for job in jobs if job.name not in results]
+    if not render:
+        return _downloads(jobs, results, out_dir)
     if results:
         console.info(f"{len(results)} of {len(jobs)} PDFs unchanged since the last build (from {kit.project.work_dir.name}/cache)")
         warned: set[str] = set()
@@ -548,11 +583,19 @@ def write_pdfs(kit: Kit, out_dir: Path, *, papers: list[str] | None = None, them
             results[job.name] = res
             if store is not None and keys.get(job.name):
                 store.put(keys[job.name], res.path, {"pages": res.pages, "warnings": list(res.warnings)})
+    return _downloads(jobs, results, out_dir)
+
+
+def _downloads(jobs: list[PrintJob], results: dict, out_dir: Path) -> list[Download]:
+    """The downloads of ``jobs``: rendered ones with pages, size and (toolkits) the sheet's page
+    range; the others marked pending."""
     downloads = []
     for job in jobs:
-        res = results[job.name]
-        downloads.append(Download(
-            path=f"downloads/{job.name}", title=job.title, kind=job.kind, paper=PAPERS[job.paper][1],
-            assessment=job.assessment, pages=res.pages, size=res.size,
-        ))
+        res = results.get(job.name)
+        common = dict(path=f"downloads/{job.name}", title=job.title, kind=job.kind, paper=PAPERS[job.paper][1], assessment=job.assessment)
+        if res is None:
+            downloads.append(Download(**common, pending=True))
+            continue
+        sheet = sheet_page_range(out_dir / job.name) if job.kind == "toolkit" else None
+        downloads.append(Download(**common, pages=res.pages, size=res.size, sheet_pages=sheet))
     return downloads

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import difflib
+import re
 import typing
 from typing import Any, Union, get_args, get_origin
 
@@ -168,12 +170,22 @@ def _message(err: dict, model: type[BaseModel], data: Any, key: tuple) -> tuple[
         return key, f"expected one of: {expected} — got {_show(value)}"
     if etype == "string_pattern_mismatch":
         what = _PATTERN_WORDS.get(str(ctx.get("pattern")), f"text matching {ctx.get('pattern')}")
+        if key and key[-1] == "pod" and str(ctx.get("pattern")) == SLUG_PATTERN:
+            what = f"a pod id like 'pod-aurora' (lowercase letters, digits, single hyphens; up to {MAX_ID_LENGTH})"
         return key, f"expected {what} — got {_show(value)}"
     if etype == "string_type" and isinstance(value, bool):
         return key, (
             f"expected text — got {str(value).lower()}: YAML reads unquoted yes/no/on/off/true/false "
             "as a yes/no value; put the text in quotes"
         )
+    if etype == "string_type" and isinstance(value, (int, float)):
+        if key and str(key[-1]).endswith("version"):
+            return key, f"expected text — got {_show(value)}: write the version in quotes, like '1.0.0'"
+        return key, f"expected text — got {_show(value)}: YAML reads it as a number; put it in quotes"
+    if (etype.startswith("date_") or (etype == "value_error" and key and key[-1] == "date")) and isinstance(value, str):
+        hint = date_hint(value)
+        if hint:
+            return key, f"expected a date as YYYY-MM-DD — got {_show(value)}; {hint}"
     if etype in _TYPE_WORDS:
         return key, f"expected {_TYPE_WORDS[etype]} — got {_show(value)}"
     if etype in ("too_short", "too_long") and ("min_length" in ctx or "max_length" in ctx):
@@ -199,6 +211,33 @@ def _message(err: dict, model: type[BaseModel], data: Any, key: tuple) -> tuple[
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
     return key, f"{msg[0].lower() + msg[1:] if msg else msg} — got {_show(value)}"
+
+
+_SLASHED_DATE = re.compile(r"\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*")
+
+
+def date_hint(value: str) -> str | None:
+    """What to write instead of a day-month-year (or month-day-year) date such as spreadsheets
+    export: the ``YYYY-MM-DD`` form, converted when only one reading is a real date."""
+    m = _SLASHED_DATE.fullmatch(value)
+    if not m:
+        return None
+    a, b, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    readings = []
+    for day, month in ((a, b), (b, a)):
+        try:
+            d = _dt.date(year, month, day)
+        except ValueError:
+            continue
+        if d not in readings:
+            readings.append(d)
+    if len(readings) == 1:
+        return f"write {readings[0].isoformat()}"
+    if len(readings) == 2:
+        first, second = readings
+        return (f"write {first.isoformat()} if you mean {first.day} {first.strftime('%B')}, "
+                f"or {second.isoformat()} if you mean {second.day} {second.strftime('%B')}")
+    return "write the year, then the month, then the day, like 2026-11-20"
 
 
 def validate_document(doc: Document, model: type[BaseModel]):

@@ -15,25 +15,66 @@ def threshold(value: float, percent: bool) -> str:
     return f"{value * 100:g}%" if percent else f"{value:g}"
 
 
+#: Words in a count item's unit that mean its values need not be whole numbers (a percentage,
+#: an average, a share or a rate written in words).
+_NOT_WHOLE_WORDS = ("percent", "%", "average", "share", " per ", "ratio", "divided")
+
+
+def whole_counts(item) -> bool:
+    """Whether a count item counts whole things (so "2–3" means 2 or 3): every threshold is a
+    whole number, the item is neither a ratio (``denominator``) nor a rate (``per: hour``), and its
+    unit names no percentage, average, share or rate."""
+    if not isinstance(item, CountItem) or item.denominator is not None or item.per != "session":
+        return False
+    unit = f" {item.unit.lower()} ".replace(" per session ", " ")  # counted in one session: whole
+    if any(w in unit for w in _NOT_WHOLE_WORDS):
+        return False
+    return all(float(v).is_integer() for v in item.thresholds.values())
+
+
+def _span(lo: int, hi: int) -> str:
+    """Whole numbers from ``lo`` to ``hi``: "2", "2–3"."""
+    return f"{lo}" if lo == hi else f"{lo}–{hi}"
+
+
 def threshold_bands(item, levels: list[int]) -> list[tuple[int, str]]:
-    """Describe which values reach each level of a count or codes item, lowest level first."""
+    """Which values reach each level of a count or codes item, lowest level first.
+
+    Whole-number counts (see :func:`whole_counts`) read as ranges: "0", "1", "2–3", "4 or more";
+    other values as "below 50", "from 50 to under 75", "75 or more" (``better: higher``) or
+    "above 50", "over 30, up to 50", "15 or less" (``better: lower``). Shares of intervals are
+    percentages.
+    """
     percent = isinstance(item, CodesItem)
+    whole = whole_counts(item)
     t = item.thresholds
+    higher = item.better == "higher"
+    show = lambda v: threshold(v, percent)  # noqa: E731
     bands = []
     for lv in levels:
+        cur = t.get(lv)
         if lv == 0:
             first = t[min(t)]
-            rel = "below" if item.better == "higher" else "above"
-            bands.append((lv, f"{rel} {threshold(first, percent)}"))
+            if whole:
+                if higher:
+                    text = _span(0, int(first) - 1) if first >= 1 else "none (every count reaches a higher level)"
+                else:
+                    text = f"{int(first) + 1} or more"
+            else:
+                text = f"{'below' if higher else 'above'} {show(first)}"
+            bands.append((lv, text))
             continue
         nxt = t.get(lv + 1)
-        cur = t[lv]
-        if item.better == "higher":
-            text = f"{threshold(cur, percent)} or more" if nxt is None else f"from {threshold(cur, percent)} to below {threshold(nxt, percent)}"
+        if whole:
+            c = int(cur)
+            if higher:
+                text = f"{c} or more" if nxt is None else _span(c, int(nxt) - 1)
+            else:
+                text = (_span(0, c) if c <= 1 else f"{c} or fewer") if nxt is None else _span(int(nxt) + 1, c)
+        elif higher:
+            text = f"{show(cur)} or more" if nxt is None else f"from {show(cur)} to under {show(nxt)}"
         else:
-            text = f"{threshold(cur, percent)} or fewer" if nxt is None else f"from {threshold(cur, percent)} down to above {threshold(nxt, percent)}"
-            if percent and nxt is None:
-                text = f"{threshold(cur, percent)} or less"
+            text = (f"{show(cur)}" if cur == 0 else f"{show(cur)} or less") if nxt is None else f"over {show(nxt)}, up to {show(cur)}"
         bands.append((lv, text))
     return bands
 
