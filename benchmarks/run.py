@@ -384,7 +384,7 @@ def bench_p6(res: Results, work: Path, *, repeat: int) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = subprocess.Popen([PY, "-m", "podkit", "serve", "-p", kit, "--port", str(port)], env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    server = subprocess.Popen([PY, "-m", "podkit", "serve", "-p", kit, "--port", str(port), "--no-pdf"], env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     target = kit / "assessments" / "alignment.yaml"
     page = f"http://127.0.0.1:{port}/assessments/alignment/"
     edits = []

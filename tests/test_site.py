@@ -45,7 +45,7 @@ def test_build_writes_a_page_per_assessment(runner, kit_copy):
     text = _page_text(page)
     assert "When a member reports work as done, what evidence is shown?" in text
     assert "Every claim is shown, and members ask to see it when it is not." in text
-    assert "from 2 to below 4" in text  # count thresholds as readable bands
+    assert "2–3" in text and "6 or more" in text  # whole-number count thresholds as ranges
     assert "Member to member" in text
     assert "dimension “Voice” scores 40 or more" in text  # a gate, in words
     index = _page_text(site / "assessments" / "index.html")
