@@ -17,6 +17,10 @@
 ``pk__<item>__interval``         codes item: minutes per interval row (prefilled, read-only)
 ``pk__<item>__not-observed``     count and codes items: check box
 ``pk__<item>__evidence``         evidence notes (multi-line text)
+``pk__<item>__not-applicable``   recorder: check box (count, codes) or radio value (anchored,
+                                 check) when the item allows "not applicable"
+``pk__<item>__reason``           recorder: why the item did not apply (multi-line text)
+``pk__<item>__out-of``           recorder: a ratio count item's denominator (a number)
 ===============================  ==========================================================
 
 Names are joined with ``__``, which neither item ids (kebab-case) nor codes can contain, and never
@@ -29,6 +33,12 @@ PREFIX = "pk"
 SEP = "__"
 #: The value of a radio group, or the name of a check box, for "not observed".
 NOT_OBSERVED = "not-observed"
+#: The browser recorder's value (radio) or name (check box) for "not applicable".
+NOT_APPLICABLE = "not-applicable"
+#: The browser recorder's extra per-item fields: the reason for "not applicable", the
+#: denominator of a ratio count item.
+REASON = "reason"
+OUT_OF = "out-of"
 #: The session fields of a sheet, in the order they are printed.
 META_KEYS = ("assessment", "version", "pod", "date", "observer", "session", "duration", "notes")
 #: Fields that are prefilled and must not be edited (made read-only in the PDF).

@@ -32,9 +32,11 @@ def load(project_dir: Path | None) -> Kit:
 def build(kit: Kit, *, site_dir: Path | None = None, theme: Path | None = None, offline: bool = False, pdf: bool = True,
           papers: Sequence[str] = ("a4", "letter"), jobs: int | None = None, cache: bool = True) -> Path:
     """The documentation site, with the sample reports and (unless ``pdf`` is off) the PDFs."""
+    from .recorder import recorder_pages
     from .site import build_site
 
     extras = sample_reports(kit, theme=theme)
+    extras.pages.update(recorder_pages(kit, theme=theme, offline=offline))
     if pdf:
         pdfs = pdf_downloads(kit, papers=list(papers), theme=theme, jobs=jobs, cache=cache)
         extras.files.update(pdfs.files)
