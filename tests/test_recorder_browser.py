@@ -1,0 +1,348 @@
+"""The browser recorder in real Chromium: fill, reload, download, score.
+
+For every shipped assessment a scripted session is recorded through the page, the way an observer
+would (buttons, boxes, the interval timer under Playwright's fake clock), with a reload half-way.
+The downloaded YAML and CSV are scored with ``podkit score`` and must score exactly like the same
+answers written by hand. Loading the download back continues the session and downloads the same
+file again. One recorder is also used from the offline build opened from file://. No request may
+leave 127.0.0.1 (or file://), and axe finds no serious or critical violation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from browser_util import AXE_JS, Tab, copy_kit, launch_chromium, only_files, only_local_http, screenshot, serve, shared_build
+from podkit.cli import main
+from podkit.fields import NOT_APPLICABLE, NOT_OBSERVED, OUT_OF, REASON, field_name, interval_field
+from podkit.kit import Project, load_kit
+from podkit.model import AnchoredItem, CheckItem, CodesItem, CountItem
+from podkit.recorder import page_path
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SERIOUS = ("serious", "critical")
+#: The fake clock's "now" (a past date, so the session date is never in the future).
+NOW = dt.datetime(2026, 11, 2, 9, 0, 0)
+POD, OBSERVER, SESSION_DATE = "pod-recorded", "obs-r", "2026-10-30"
+#: Set PODKIT_RECORDER_ONLY=a,b to try a few assessments while developing.
+ONLY = [x for x in os.environ.get("PODKIT_RECORDER_ONLY", "").split(",") if x]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The shipped kit built without PDFs (the recorder does not need them)."""
+    base = tmp_path_factory.mktemp("recorder-build")
+    kit = copy_kit(base / "kit")
+    cmd = [sys.executable, "-m", "podkit", "build", "--project", "kit", "--site-dir", "site", "--no-pdf"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=base, timeout=900, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return kit, base / "site"
+
+
+@pytest.fixture(scope="module")
+def kit(built):
+    return load_kit(Project.find(built[0]))
+
+
+@pytest.fixture(scope="module")
+def base_url(built):
+    with serve(built[1]) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = launch_chromium(p)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _assessments():
+    kit = load_kit(Project.find(Path(__file__).resolve().parent.parent))
+    return [a.id for a in kit.assessments if not ONLY or a.id in ONLY]
+
+
+# --------------------------------------------------------------------------- the script
+
+
+def scripted(a) -> dict:
+    """The answers the test records for each item of ``a``: the response as it must be written."""
+    plan = {}
+    for i, it in enumerate(a.items):
+        evidence = f"Note {i}: the pod said \"ship it\", then paused; 50% done, café #{i}"
+        if it.not_applicable and i % 2 == 0:
+            plan[it.id] = {"not_applicable": True, "reason": f"Scripted: {' '.join(it.not_applicable.split())[:60]}", "evidence": evidence}
+        elif i % 7 == 6:
+            plan[it.id] = {"not_observed": True, "evidence": ""}  # left empty: written as not observed
+        elif i % 5 == 3:
+            plan[it.id] = {"not_observed": True, "evidence": evidence}
+        elif isinstance(it, AnchoredItem):
+            plan[it.id] = {"level": a.levels[i % len(a.levels)], "evidence": evidence}
+        elif isinstance(it, CheckItem):
+            plan[it.id] = {"check": i % 2 == 1, "evidence": evidence}
+        elif isinstance(it, CountItem):
+            plan[it.id] = {"count": 1, "out_of": 3, "evidence": evidence} if it.denominator else {"count": 5, "evidence": evidence}
+        elif isinstance(it, CodesItem):
+            first, last = it.codes[0].id, it.codes[-1].id
+            plan[it.id] = {"intervals": [[first], [], [last]], "evidence": evidence}
+    return plan
+
+
+def _record(page, a, it, want: dict, i: int) -> None:
+    """Enter ``want`` for item ``it`` through the page, as an observer would."""
+    box = page.locator(f'[data-item="{it.id}"]')
+    if want.get("evidence") == "" and want.get("not_observed"):
+        return  # left empty on purpose
+    if want.get("not_applicable"):
+        if isinstance(it, (AnchoredItem, CheckItem)):
+            kind = "level" if isinstance(it, AnchoredItem) else "check"
+            box.locator(f'input[name="{field_name(it.id, kind)}"][value="{NOT_APPLICABLE}"]').check()
+        else:
+            box.locator(f'input[name="{field_name(it.id, NOT_APPLICABLE)}"]').check()
+        box.locator(f'textarea[name="{field_name(it.id, REASON)}"]').fill(want["reason"])
+    elif want.get("not_observed"):
+        if isinstance(it, (AnchoredItem, CheckItem)):
+            kind = "level" if isinstance(it, AnchoredItem) else "check"
+            box.locator(f'input[name="{field_name(it.id, kind)}"][value="{NOT_OBSERVED}"]').check()
+        else:
+            box.locator(f'input[name="{field_name(it.id, NOT_OBSERVED)}"]').check()
+    elif "level" in want:
+        box.locator(f'input[name="{field_name(it.id, "level")}"][value="{want["level"]}"]').check()
+    elif "check" in want:
+        box.locator(f'input[name="{field_name(it.id, "check")}"][value="{"yes" if want["check"] else "no"}"]').check()
+    elif "count" in want:
+        if "out_of" in want:  # the tally: + + − gives 1
+            for step in ("1", "1", "-1"):
+                box.locator(f'button[data-step="{step}"]').click()
+            box.locator(f'input[name="{field_name(it.id, OUT_OF)}"]').fill(str(want["out_of"]))
+        else:  # typed, then one more with the tally
+            box.locator(f'input[name="{field_name(it.id, "count")}"]').fill(str(want["count"] - 1))
+            box.locator('button[data-step="1"]').click()
+    elif "intervals" in want:
+        _record_intervals(page, it, want["intervals"])
+    if want.get("evidence"):
+        box.locator(f'textarea[name="{field_name(it.id, "evidence")}"]').fill(want["evidence"])
+
+
+def _record_intervals(page, it, intervals) -> None:
+    """Start the timer, tick codes while the fake clock runs through three intervals, correct the
+    first interval afterwards, and pause."""
+    box = page.locator(f'[data-item="{it.id}"]')
+    length_ms = it.interval_minutes * 60_000
+    box.locator('[data-act="toggle"]').click()
+    extra = it.codes[1].id if len(it.codes) > 1 else None
+    for n, codes in enumerate(intervals, start=1):
+        clock = box.locator("[data-clock]")
+        assert clock.inner_text().startswith(f"Interval {n} of"), clock.inner_text()
+        for code in codes:
+            box.locator(f'input[name="{interval_field(it.id, n, code)}"]').check()
+        if n == 1 and extra and extra not in codes:
+            box.locator(f'input[name="{interval_field(it.id, 1, extra)}"]').check()  # a slip, corrected below
+        if n < len(intervals):
+            page.clock.run_for(length_ms)
+    # later intervals cannot be ticked yet
+    assert box.locator(f'input[name="{interval_field(it.id, len(intervals) + 1, it.codes[0].id)}"]').is_disabled()
+    if extra and extra not in intervals[0]:
+        box.locator(f'input[name="{interval_field(it.id, 1, extra)}"]').uncheck()
+    box.locator('[data-act="toggle"]').click()  # pause
+    assert "(paused)" in box.locator("[data-clock]").inner_text()
+
+
+def _fill_session(page, a) -> None:
+    page.fill('input[name="pk__meta__pod"]', POD)
+    page.fill('input[name="pk__meta__date"]', SESSION_DATE)
+    page.select_option('select[name="pk__meta__session"]', a.setting.sessions[-1])
+    page.fill('input[name="pk__meta__duration"]', str(a.setting.duration_minutes))
+    page.fill('input[name="pk__meta__observer"]', OBSERVER)
+
+
+def hand_written(a, plan: dict) -> dict:
+    return {
+        "assessment": a.id, "assessment_version": a.version, "pod": POD, "date": SESSION_DATE,
+        "session": {"type": a.setting.sessions[-1], "duration_minutes": a.setting.duration_minutes},
+        "observers": [OBSERVER], "notes": "", "responses": {item: {OBSERVER: r} for item, r in plan.items()},
+    }
+
+
+def _score(runner, kit_dir: Path, path: Path, out: Path) -> dict:
+    result = runner.invoke(main, ["score", str(path), "-p", str(kit_dir), "-f", "json", "-o", str(out), "--as-of", NOW.date().isoformat(), "-q"], catch_exceptions=False)
+    assert result.exit_code == 0, f"podkit score {path.name}:\n{result.output}"
+    (report,) = [p for p in out.glob("*.json")]
+    return _without_sources(json.loads(report.read_text(encoding="utf-8")))
+
+
+def _without_sources(value):
+    """A report minus what names the input file (its name, lines and digest)."""
+    if isinstance(value, dict):
+        return {k: _without_sources(v) for k, v in value.items() if k not in ("sources", "source", "inputs", "where", "sha256", "files", "digest")}
+    if isinstance(value, list):
+        return [_without_sources(v) for v in value]
+    return value
+
+
+def _open(browser, allowed=only_local_http, **options) -> Tab:
+    tab = Tab.open(browser, allowed, accept_downloads=True, **options)
+    tab.page.clock.install(time=NOW)
+    tab.page.on("dialog", lambda d: d.accept())
+    return tab
+
+
+def _download(page, button: str, dest: Path) -> Path:
+    with page.expect_download() as info:
+        page.get_by_role("button", name=button, exact=True).click()
+    info.value.save_as(dest)
+    return dest
+
+
+def _axe(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"] if v["impact"] in SERIOUS]
+
+
+# --------------------------------------------------------------------------- tests
+
+
+@pytest.mark.parametrize("assessment_id", _assessments())
+def test_record_download_and_score(assessment_id, browser, base_url, built, kit, tmp_path, runner):
+    kit_dir, _ = built
+    a = kit.assessment(assessment_id)
+    plan = scripted(a)
+    tab = _open(browser)
+    page = tab.page
+    page.goto(base_url + page_path(a.id), wait_until="load")
+    page.clock.pause_at(NOW + dt.timedelta(minutes=5))
+    _fill_session(page, a)
+    half = len(a.items) // 2
+    for i, it in enumerate(a.items[:half]):
+        _record(page, a, it, plan[it.id], i)
+    # a reload mid-session keeps everything and continues the same session
+    page.reload(wait_until="load")
+    assert page.input_value('input[name="pk__meta__pod"]') == POD
+    assert page.input_value('input[name="pk__meta__observer"]') == OBSERVER
+    for it in a.items[:half]:
+        assert page.input_value(f'textarea[name="{field_name(it.id, "evidence")}"]') == plan[it.id]["evidence"]
+    for i, it in enumerate(a.items[half:], start=half):
+        _record(page, a, it, plan[it.id], i)
+    empty = sum(1 for r in plan.values() if r == {"not_observed": True, "evidence": ""})
+    assert page.locator("#progress").inner_text().startswith(f"{len(a.items) - empty} of {len(a.items)} items recorded")
+    assert page.locator("#problems").is_hidden(), page.locator("#problem-list").inner_text()
+    violations = _axe(page)
+    assert not violations, "\n".join(violations)
+
+    got_yaml = _download(page, "Download observation file", tmp_path / "recorded.yaml")
+    got_csv = _download(page, "Download CSV", tmp_path / "recorded.csv")
+    text = got_yaml.read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=" + base_url + "schemas/observation.schema.json\n")
+    manual = tmp_path / "manual.yaml"
+    manual.write_text(yaml.safe_dump(hand_written(a, plan), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    loaded = yaml.safe_load(text)
+    loaded["date"] = loaded["date"].isoformat()
+    assert loaded == hand_written(a, plan)
+    want = _score(runner, kit_dir, manual, tmp_path / "out-manual")
+    assert _score(runner, kit_dir, got_yaml, tmp_path / "out-yaml") == want
+    assert _score(runner, kit_dir, got_csv, tmp_path / "out-csv") == want
+
+    # downloading kept the session; loading the file in a fresh browser continues it unchanged
+    page.reload(wait_until="load")
+    assert page.input_value('input[name="pk__meta__pod"]') == POD
+    tab.assert_clean()
+    tab.close()
+    fresh = _open(browser)
+    fresh.page.goto(base_url + page_path(a.id), wait_until="load")
+    fresh.page.set_input_files("#load-file", str(got_yaml))
+    fresh.page.wait_for_function("document.getElementById('load-status').textContent.startsWith('Continuing')")
+    again = _download(fresh.page, "Download observation file", tmp_path / "again.yaml")
+    assert again.read_text(encoding="utf-8") == text
+    fresh.page.set_input_files("#load-file", str(got_csv))
+    fresh.page.wait_for_function("document.getElementById('load-status').textContent.includes('.csv')")
+    from_csv = _download(fresh.page, "Download observation file", tmp_path / "from-csv.yaml")
+    assert from_csv.read_text(encoding="utf-8") == text
+    fresh.assert_clean()
+    fresh.close()
+
+
+def test_resume_and_discard(browser, base_url, kit):
+    a = kit.assessments[0]
+    tab = _open(browser)
+    page = tab.page
+    page.goto(base_url + page_path(a.id), wait_until="load")
+    page.fill('input[name="pk__meta__pod"]', "pod-first")
+    page.get_by_role("button", name="Start a new session").click()
+    page.fill('input[name="pk__meta__pod"]', "pod-second")
+    page.reload(wait_until="load")
+    assert page.input_value('input[name="pk__meta__pod"]') == "pod-second"
+    listed = page.locator("#resume-list li")
+    assert listed.count() == 1 and "pod-first" in listed.inner_text()
+    listed.get_by_role("button", name="Resume").click()
+    assert page.input_value('input[name="pk__meta__pod"]') == "pod-first"
+    dialogs = []
+    page.on("dialog", lambda d: dialogs.append(d.message))
+    page.locator("#resume-list li").get_by_role("button", name="Discard").click()
+    assert dialogs and "cannot be brought back" in dialogs[0]
+    assert page.locator("#resume-list li").count() == 0
+    assert page.input_value('input[name="pk__meta__pod"]') == "pod-first"
+    tab.assert_clean()
+    tab.close()
+
+
+def test_offline_build_from_file(browser, tmp_path_factory, tmp_path, runner):
+    offline = shared_build(tmp_path_factory, offline=True)
+    kit = load_kit(Project.find(offline.kit))
+    a = next(a for a in kit.assessments if any(isinstance(it, CodesItem) for it in a.items))
+    page_file = offline.site / page_path(a.id)
+    assert page_file.is_file()
+    tab = _open(browser, only_files)
+    page = tab.page
+    page.goto(page_file.as_uri(), wait_until="load")
+    page.clock.pause_at(NOW + dt.timedelta(minutes=5))
+    _fill_session(page, a)
+    plan = scripted(a)
+    for i, it in enumerate(a.items):
+        _record(page, a, it, plan[it.id], i)
+    page.reload(wait_until="load")
+    assert page.input_value('input[name="pk__meta__pod"]') == POD
+    got = _download(page, "Download observation file", tmp_path / "offline.yaml")
+    want = tmp_path / "manual.yaml"
+    want.write_text(yaml.safe_dump(hand_written(a, plan), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert _score(runner, offline.kit, got, tmp_path / "a") == _score(runner, offline.kit, want, tmp_path / "b")
+    # the links out of the recorder lead to pages of the offline copy
+    back = page.get_by_role("link", name="About this assessment")
+    assert (page_file.parent / back.get_attribute("href")).resolve().is_file()
+    tab.assert_clean()
+    tab.close()
+
+
+@pytest.mark.parametrize("width, height, scheme", [(1280, 900, "light"), (800, 1280, "dark")])
+def test_screens(browser, base_url, kit, width, height, scheme):
+    a = next(a for a in kit.assessments if any(isinstance(it, CodesItem) for it in a.items))
+    tab = Tab.open(browser, only_local_http, color_scheme=scheme)
+    tab.page.set_viewport_size({"width": width, "height": height})
+    page = tab.page
+    page.goto(base_url + page_path(a.id), wait_until="load")
+    codes = next(it for it in a.items if isinstance(it, CodesItem))
+    page.locator(f'[data-item="{codes.id}"] [data-act="toggle"]').click()
+    page.locator(f'[data-item="{codes.id}"]').scroll_into_view_if_needed()
+    # every control a finger uses is at least 44 px high
+    small = page.evaluate("""() => [...document.querySelectorAll('button, .level, .choice, .cell, summary, select, input[type=text], input[type=number], input[type=date]')]
+        .filter(e => e.offsetParent !== null).map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height]).filter(x => x[1] < 44)""")
+    assert not small, small[:5]
+    screenshot(page, f"recorder-{width}x{height}-{scheme}")
+    violations = _axe(page)
+    assert not violations, "\n".join(violations)
+    tab.assert_clean()
+    tab.close()
