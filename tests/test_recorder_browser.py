@@ -197,6 +197,7 @@ def _without_sources(value):
 def _open(browser, allowed=only_local_http, **options) -> Tab:
     tab = Tab.open(browser, allowed, accept_downloads=True, **options)
     tab.page.clock.install(time=NOW)
+    tab.page.set_default_timeout(20_000)
     tab.page.on("dialog", lambda d: d.accept())
     return tab
 
@@ -209,6 +210,7 @@ def _download(page, button: str, dest: Path) -> Path:
 
 
 def _axe(page) -> list[dict]:
+    page.clock.resume()  # axe waits on timers of its own
     page.add_script_tag(path=str(AXE_JS))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"] if v["impact"] in SERIOUS]
