@@ -195,3 +195,16 @@ def test_config_names_every_item(kit):
         assert [i["id"] for i in cfg["items"]] == [it.id for it in a.items]
         assert cfg["fields"]["not_applicable"] == fields.NOT_APPLICABLE
         assert cfg["yaml"].count("\u27e6response:") == len(a.items)
+
+
+def test_assessment_and_toolkits_pages_link_the_recorders_when_the_site_has_them(kit, pages):
+    """The pages link a recorder only when it is staged (``extra_pages``: the staged extra pages)."""
+    from podkit.site import _env, render_assessment_page, render_toolkits_page
+
+    env = _env(kit.project, None)
+    env.globals["content_pages"] = set()
+    a = kit.assessments[0]
+    assert "record/" not in render_assessment_page(env, a, []) and "record/" not in render_toolkits_page(env, [])
+    env.globals["extra_pages"] = set(pages)
+    assert f"](../record/{a.id}/index.html)" in render_assessment_page(env, a, [])
+    assert "](record/index.md)" in render_toolkits_page(env, [])
