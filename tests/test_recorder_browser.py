@@ -348,3 +348,30 @@ def test_screens(browser, base_url, kit, width, height, scheme):
     assert not violations, "\n".join(violations)
     tab.assert_clean()
     tab.close()
+
+
+def test_ids_yaml_would_misread_are_quoted(browser, base_url, built, kit, tmp_path, runner):
+    """A pod called "2026" or an observer called "no" stays text in the file (YAML would read a
+    number and false), and podkit reads them back as written."""
+    a = kit.assessments[0]
+    tab = _open(browser)
+    page = tab.page
+    page.goto(base_url + page_path(a.id), wait_until="load")
+    page.get_by_role("button", name="Start a new session").click()
+    _fill_session(page, a)
+    page.fill('input[name="pk__meta__pod"]', "2026")
+    page.fill('input[name="pk__meta__observer"]', "no")
+    it = next(it for it in a.items if isinstance(it, AnchoredItem))
+    page.locator(f'input[name="{field_name(it.id, "level")}"][value="{a.levels[-1]}"]').check()
+    got = _download(page, "Download observation file", tmp_path / "quoted.yaml")
+    data = yaml.safe_load(got.read_text(encoding="utf-8"))
+    assert data["pod"] == "2026" and data["observers"] == ["no"] and data["responses"][it.id] == {"no": {"level": a.levels[-1], "evidence": ""}}
+    report = _score(runner, built[0], got, tmp_path / "out")
+    assert report["pod"] == "2026"
+    page.get_by_role("button", name="Start a new session").click()
+    page.set_input_files("#load-file", str(got))
+    page.wait_for_function("document.getElementById('load-status').textContent.startsWith('Continuing')")
+    assert page.input_value('input[name="pk__meta__observer"]') == "no"
+    assert page.locator(f'input[name="{field_name(it.id, "level")}"][value="{a.levels[-1]}"]').is_checked()
+    tab.assert_clean()
+    tab.close()

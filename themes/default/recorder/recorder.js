@@ -414,7 +414,8 @@
     return s;
   }
   var YAML_WORDS = /^(y|yes|n|no|true|false|on|off|null)$/i;
-  function yamlCode(c) { return YAML_WORDS.test(c) ? '"' + c + '"' : c; }
+  /* An id written plain unless YAML would read it as something else (yes, 12, 2026-10-01). */
+  function yamlId(c) { return YAML_WORDS.test(c) || !/^[A-Za-z][A-Za-z0-9_-]*$/.test(c) ? yamlString(c) : c; }
 
   /* One observer's answer to one item: [key, value] pairs in the order the file lists them. */
   function answer(it, r) {
@@ -434,15 +435,15 @@
   function toYaml() {
     var ob = state.observer;
     var values = {
-      schema: new URL(cfg.schema_path, window.location.href).href, pod: state.pod, date: state.date,
-      session: state.session, duration: String(parseInt(state.duration, 10) || state.duration), observer: ob, notes: yamlString(state.notes.trim())
+      schema: new URL(cfg.schema_path, window.location.href).href, pod: yamlId(state.pod), date: state.date,
+      session: state.session, duration: String(parseInt(state.duration, 10) || state.duration), observer: yamlId(ob), notes: yamlString(state.notes.trim())
     };
     return cfg.yaml.replace(/\u27e6([a-z]+)(?::([a-z0-9-]+))?\u27e7/g, function (m, key, id) {
       if (key === "response") {
-        var lines = ["    " + ob + ":"];
+        var lines = ["    " + yamlId(ob) + ":"];
         answer(items[id], state.items[id]).forEach(function (kv) {
           var v = kv[1];
-          if (kv[0] === "intervals") v = "[" + v.map(function (row) { return "[" + row.map(yamlCode).join(", ") + "]"; }).join(", ") + "]";
+          if (kv[0] === "intervals") v = "[" + v.map(function (row) { return "[" + row.map(yamlId).join(", ") + "]"; }).join(", ") + "]";
           else if (kv[0] === "evidence" || kv[0] === "reason") v = yamlString(v);
           lines.push("      " + kv[0] + ": " + v);
         });
@@ -548,8 +549,9 @@
       var line = stripComment(raw).replace(/\s+$/, "");
       if (!line.trim()) return;
       var indent = line.length - line.replace(/^ +/, "").length;
-      var m = /^([A-Za-z0-9_-]+):(?:\s+(.*))?$/.exec(line.trim());
+      var m = /^("(?:[^"\\]|\\.)*"|[A-Za-z0-9_-]+):(?:\s+(.*))?$/.exec(line.trim());
       if (!m) throw new Error("line " + (n + 1) + ": the recorder reads the files it writes (key: value lines)");
+      if (m[1].charAt(0) === '"') m[1] = JSON.parse(m[1]);
       while (stack[stack.length - 1].indent >= indent) stack.pop();
       var parent = stack[stack.length - 1].obj, v = m[2];
       if (v === undefined || v === "") { parent[m[1]] = {}; stack.push({ indent: indent, obj: parent[m[1]] }); }
