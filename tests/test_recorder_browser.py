@@ -153,7 +153,8 @@ def _record_intervals(page, it, intervals) -> None:
         if n == 1 and extra and extra not in codes:
             box.locator(f'input[name="{interval_field(it.id, 1, extra)}"]').check()  # a slip, corrected below
         if n < len(intervals):
-            page.clock.run_for(length_ms)
+            page.clock.run_for(length_ms + 500)  # the boundary, then the announcement
+            assert f"interval {n + 1} of" in page.locator("#announcer").inner_text()
     # later intervals cannot be ticked yet
     assert box.locator(f'input[name="{interval_field(it.id, len(intervals) + 1, it.codes[0].id)}"]').is_disabled()
     if extra and extra not in intervals[0]:
@@ -373,5 +374,33 @@ def test_ids_yaml_would_misread_are_quoted(browser, base_url, built, kit, tmp_pa
     page.wait_for_function("document.getElementById('load-status').textContent.startsWith('Continuing')")
     assert page.input_value('input[name="pk__meta__observer"]') == "no"
     assert page.locator(f'input[name="{field_name(it.id, "level")}"][value="{a.levels[-1]}"]').is_checked()
+    tab.assert_clean()
+    tab.close()
+
+
+def test_keyboard_alone(browser, base_url, kit):
+    """Tab reaches the first item's levels, the arrow keys choose one, Space ticks a grid cell."""
+    a = next(a for a in kit.assessments if any(isinstance(it, CodesItem) for it in a.items))
+    tab = Tab.open(browser, only_local_http)
+    page = tab.page
+    page.goto(base_url + page_path(a.id), wait_until="load")
+    page.get_by_role("button", name="Start a new session").click()
+    first = a.items[0]
+    page.focus('textarea[name="pk__meta__notes"]')
+    for _ in range(6):  # notes -> "Look for" of the first item -> its first control
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.closest('[data-item]') && document.activeElement.tagName === 'INPUT'"):
+            break
+    focused = page.evaluate("[document.activeElement.closest('[data-item]').dataset.item, document.activeElement.type]")
+    assert focused[0] == first.id
+    page.keyboard.press("Space" if focused[1] == "checkbox" else "ArrowDown")
+    assert page.locator(f"#state-{first.id}").inner_text() != "not recorded yet"
+    codes = next(it for it in a.items if isinstance(it, CodesItem))
+    page.locator(f'[data-item="{codes.id}"] [data-act="toggle"]').focus()
+    page.keyboard.press("Enter")
+    cell = page.locator(f'input[name="{interval_field(codes.id, 1, codes.codes[0].id)}"]')
+    cell.focus()
+    page.keyboard.press("Space")
+    assert cell.is_checked()
     tab.assert_clean()
     tab.close()

@@ -641,5 +641,4 @@
   var kept = sessions();
   open(kept.length ? kept[0] : blankState());
   if (kept.length) el("load-status").textContent = "Continuing your last session (" + (kept[0].pod || "no pod yet") + ", " + kept[0].date + "). Other kept sessions are listed above.";
-  window.podkitRecorder = { state: function () { return state; }, yaml: toYaml, csv: toCsv };
 })();
