@@ -404,3 +404,42 @@ def test_keyboard_alone(browser, base_url, kit):
     assert cell.is_checked()
     tab.assert_clean()
     tab.close()
+
+
+def test_blocked_storage_is_said_and_download_still_works(browser, base_url, kit, tmp_path):
+    """Where the browser refuses storage (some do for file:// pages) the page says so and the
+    download remains the observer's copy."""
+    a = kit.assessments[0]
+    tab = Tab.open(browser, only_local_http, accept_downloads=True)
+    tab.context.add_init_script("Object.defineProperty(window, 'localStorage', {get() { throw new DOMException('denied', 'SecurityError'); }});")
+    page = tab.page
+    page.goto(base_url + page_path(a.id), wait_until="load")
+    assert "does not let this page keep data" in page.locator("#storage-status").inner_text()
+    _fill_session(page, a)
+    got = _download(page, "Download observation file", tmp_path / "nostore.yaml")
+    assert yaml.safe_load(got.read_text(encoding="utf-8"))["pod"] == POD
+    tab.assert_clean()
+    tab.close()
+
+
+def test_two_observers_files_merge(browser, base_url, built, kit, tmp_path, runner):
+    """Two observers record the same session on their own; podkit scores their files together."""
+    a = kit.assessments[0]
+    it = next(it for it in a.items if isinstance(it, AnchoredItem))
+    files = []
+    for observer, level in (("obs-a", a.levels[-1]), ("obs-b", a.levels[-2])):
+        tab = _open(browser)
+        page = tab.page
+        page.goto(base_url + page_path(a.id), wait_until="load")
+        _fill_session(page, a)
+        page.fill('input[name="pk__meta__observer"]', observer)
+        page.locator(f'input[name="{field_name(it.id, "level")}"][value="{level}"]').check()
+        files.append(_download(page, "Download observation file", tmp_path / f"{observer}.yaml"))
+        tab.assert_clean()
+        tab.close()
+    folder = tmp_path / "both"
+    folder.mkdir()
+    for f in files:
+        (folder / f.name).write_bytes(f.read_bytes())
+    report = _score(runner, built[0], folder, tmp_path / "out")
+    assert len(report["sessions"]) == 1 and sorted(report["sessions"][0]["observers"]) == ["obs-a", "obs-b"]
