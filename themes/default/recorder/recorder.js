@@ -40,10 +40,7 @@
     cfg.items.forEach(function (it) { s.items[it.id] = blankItem(it); });
     return s;
   }
-  function blankItem(it) {
-    var r = { choice: "", count: "", out_of: "", rows: [], reached: 0, reason: "", evidence: "" };
-    return r;
-  }
+  function blankItem() { return { choice: "", count: "", out_of: "", rows: [], reached: 0, reason: "", evidence: "" }; }
   function save() {
     if (!state) return;
     state.updated = new Date().toISOString();
@@ -77,16 +74,18 @@
       var li = document.createElement("li");
       var desc = (s.pod || "no pod yet") + ", " + (s.date || "no date") + ", " + (s.observer || "no observer id") + " · " + answered(s) + " of " + cfg.items.length + " items" + (s.downloaded ? " · downloaded" : "");
       var span = document.createElement("span"); span.textContent = desc; li.appendChild(span);
-      var b = document.createElement("button"); b.type = "button"; b.textContent = "Resume"; b.setAttribute("aria-label", "Resume " + desc);
-      b.addEventListener("click", function () { open(s); announce("Resumed the session of " + (s.pod || "no pod") + " on " + s.date + "."); });
-      li.appendChild(b);
-      var d = document.createElement("button"); d.type = "button"; d.textContent = "Discard"; d.className = "danger"; d.setAttribute("aria-label", "Discard " + desc);
-      d.addEventListener("click", function () {
+      button(li, "Resume", desc, function () { open(s); announce("Resumed the session of " + (s.pod || "no pod") + " on " + s.date + "."); });
+      button(li, "Discard", desc, function () {
         if (window.confirm("Discard the session " + desc + "? It is deleted from this browser and cannot be brought back.")) { store.removeItem(cfg.storage_prefix + s.id); renderResume(); }
-      });
-      li.appendChild(d);
+      }).className = "danger";
       list.appendChild(li);
     });
+  }
+  function button(parent, text, what, onClick) {
+    var b = document.createElement("button");
+    b.type = "button"; b.textContent = text; b.setAttribute("aria-label", text + " " + what);
+    b.addEventListener("click", onClick);
+    return parent.appendChild(b);
   }
   function answered(s) { return cfg.items.filter(function (it) { return status(it, s.items[it.id] || blankItem(it), s) !== "empty"; }).length; }
 
@@ -94,24 +93,13 @@
   function open(s) {
     state = s;
     cfg.items.forEach(function (it) { if (!state.items[it.id]) state.items[it.id] = blankItem(it); });
-    field(name("meta", "pod")).value = s.pod;
-    field(name("meta", "date")).value = s.date;
-    field(name("meta", "session")).value = s.session;
-    field(name("meta", "duration")).value = s.duration;
-    field(name("meta", "observer")).value = s.observer;
-    field(name("meta", "notes")).value = s.notes;
+    F.meta.forEach(function (k) { var f = field(name("meta", k)); if (f && k in s) f.value = s[k]; });
     cfg.items.forEach(function (it) { writeItem(it); });
-    save();
-    renderResume();
-    refresh();
+    save(); renderResume(); refresh();
   }
   function setRadio(n, value) {
     var inputs = form.querySelectorAll('input[name="' + n + '"]');
     for (var i = 0; i < inputs.length; i++) inputs[i].checked = inputs[i].value === value;
-  }
-  function getRadio(n) {
-    var c = form.querySelector('input[name="' + n + '"]:checked');
-    return c ? c.value : "";
   }
   function writeItem(it) {
     var r = state.items[it.id];
@@ -272,7 +260,10 @@
     announce(it.title + ": interval " + (tm.index + 1) + " of " + maxIntervals(it) + " begins.");
     signal(it);
     save(); renderRows(it); refresh();
-    var first = document.querySelector('[data-item="' + it.id + '"] tr.current input');
+    // keep the new row in view for an observer working in this grid
+    var item = document.querySelector('[data-item="' + it.id + '"]'), current = item.querySelector("tr.current");
+    if (current && item.contains(document.activeElement) && current.scrollIntoView) current.scrollIntoView({ block: "nearest" });
+    var first = current && current.querySelector("input");
     if (first && byHand) first.focus();
   }
   function tick() {
