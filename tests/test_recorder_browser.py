@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -443,3 +444,83 @@ def test_two_observers_files_merge(browser, base_url, built, kit, tmp_path, runn
         (folder / f.name).write_bytes(f.read_bytes())
     report = _score(runner, built[0], folder, tmp_path / "out")
     assert len(report["sessions"]) == 1 and sorted(report["sessions"][0]["observers"]) == ["obs-a", "obs-b"]
+
+
+# --------------------------------------------------------------------------- what the shipped kit does not use yet
+
+
+def _variant(kit_dir: Path) -> str:
+    """Give one assessment of a kit copy every item feature the recorder handles: "not applicable"
+    on an item of each kind, a decision rule, a ratio count item and a per-hour count item."""
+    path = kit_dir / "assessments" / "participation-and-voice.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    by_kind: dict[str, list[dict]] = {}
+    for item in data["items"]:
+        by_kind.setdefault(item["kind"], []).append(item)
+    for kind in ("anchored", "check", "count", "codes"):
+        by_kind[kind][0]["not_applicable"] = f"The session gave this {kind} item nothing to apply to."
+    ruled = by_kind["anchored"][1]
+    ruled["decision_rule"] = [{"level": 3, "when": "every dissent gets a *reasoned* reply"}, {"level": 2, "when": "most dissent gets a reply"},
+                              {"level": 1, "when": "some dissent gets a reply"}, {"level": 0, "when": "otherwise"}]
+    ratio, hourly = by_kind["count"][1], by_kind["count"][2]
+    ratio.update(denominator="members present", better="higher", thresholds={1: 0.25, 2: 0.5, 3: 0.75})
+    hourly.update(per="hour")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    shutil.rmtree(kit_dir / "examples" / "observations")  # the samples answer the items as they were
+    return data["id"]
+
+
+def test_not_applicable_decision_rule_ratio_and_rate(browser, tmp_path_factory, tmp_path):
+    base = tmp_path_factory.mktemp("recorder-variant")
+    kit_dir = copy_kit(base / "kit")
+    aid = _variant(kit_dir)
+    proc = subprocess.run([sys.executable, "-m", "podkit", "build", "--project", "kit", "--site-dir", "site", "--no-pdf"],
+                          capture_output=True, text=True, cwd=base, timeout=900, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    a = load_kit(Project.find(kit_dir)).assessment(aid)
+    plan = scripted(a)
+    for i, it in enumerate(a.items):  # every item that allows it is recorded as not applicable
+        if it.not_applicable:
+            plan[it.id] = {"not_applicable": True, "reason": f"Scripted reason {i}", "evidence": ""}
+    assert any("out_of" in r for r in plan.values())
+    with serve(base / "site") as url:
+        tab = _open(browser)
+        page = tab.page
+        page.goto(url + page_path(a.id), wait_until="load")
+        page.clock.pause_at(NOW + dt.timedelta(minutes=5))
+        ruled = next(it for it in a.items if isinstance(it, AnchoredItem) and it.decision_rule)
+        assert "Level 3 when every dissent gets a reasoned reply" in page.locator(f'[data-item="{ruled.id}"] .rule').inner_text()
+        hourly = next(it for it in a.items if isinstance(it, CountItem) and it.per == "hour")
+        assert "per hour" in page.locator(f'[data-item="{hourly.id}"]').inner_text()
+        _fill_session(page, a)
+        # "not applicable" asks for its reason, and says so until it is given
+        na = next(it for it in a.items if it.not_applicable and isinstance(it, CountItem))
+        box = page.locator(f'[data-item="{na.id}"]')
+        box.locator(f'input[name="{field_name(na.id, NOT_APPLICABLE)}"]').check()
+        assert box.locator(f'textarea[name="{field_name(na.id, REASON)}"]').is_visible()
+        assert "give the reason it did not apply" in page.locator("#problem-list").inner_text()
+        box.locator(f'input[name="{field_name(na.id, NOT_APPLICABLE)}"]').uncheck()
+        for i, it in enumerate(a.items):
+            _record(page, a, it, plan[it.id], i)
+        assert page.locator("#problems").is_hidden(), page.locator("#problem-list").inner_text()
+        got = _download(page, "Download observation file", tmp_path / "variant.yaml")
+        got_csv = _download(page, "Download CSV", tmp_path / "variant.csv")
+        tab.assert_clean()
+        tab.close()
+    loaded = yaml.safe_load(got.read_text(encoding="utf-8"))
+    loaded["date"] = loaded["date"].isoformat()
+    assert loaded == hand_written(a, plan)
+    manual = tmp_path / "manual.yaml"
+    manual.write_text(yaml.safe_dump(hand_written(a, plan), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    # podkit's reader and checks accept all three files and read the same observation from them.
+    # (Scoring "not applicable", ratios and rates is another stage's work: on this branch
+    # `podkit score` does not handle not_applicable yet, so the scores are compared above, on the
+    # shipped assessments, and the records here.)
+    from podkit.observations import load_observations
+
+    kit = load_kit(Project.find(kit_dir))
+    records = {p.name: load_observations([p], kit.assessments, today=NOW.date()).records for p in (manual, got, got_csv)}
+    assert all(len(r) == 1 and not r[0].warnings for r in records.values()), records
+    want = records["manual.yaml"][0].observation
+    assert records[got.name][0].observation == want
+    assert records[got_csv.name][0].observation == want
