@@ -90,7 +90,10 @@
   function answered(s) { return cfg.items.filter(function (it) { return status(it, s.items[it.id] || blankItem(it), s) !== "empty"; }).length; }
 
   // ------------------------------------------------------------------ state <-> page
+  function untouched(s) { return !s.pod && !s.observer && !s.notes && answered(s) === 0; }
   function open(s) {
+    // a session nothing was entered in is not worth keeping in the list
+    if (state && state.id !== s.id && store && untouched(state)) store.removeItem(cfg.storage_prefix + state.id);
     state = s;
     cfg.items.forEach(function (it) { if (!state.items[it.id]) state.items[it.id] = blankItem(it); });
     F.meta.forEach(function (k) { var f = field(name("meta", k)); if (f && k in s) f.value = s[k]; });
