@@ -207,10 +207,10 @@ print(json.dumps({"seconds": time.perf_counter() - start}))
 _PLAIN_CONFIG = r"""
 import sys, yaml
 from pathlib import Path
-from podkit.site import _expand_nav
+from podkit.engine import expand_nav
 kit = Path(sys.argv[1])
 cfg = yaml.safe_load((kit / "mkdocs.yml").read_text(encoding="utf-8"))
-cfg["nav"] = _expand_nav(cfg["nav"], kit / ".podkit" / "stage")
+cfg["nav"] = expand_nav(cfg["nav"], kit / ".podkit" / "stage")
 (kit / "mkdocs.bench.yml").write_text(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True), encoding="utf-8")
 print("{}")
 """
@@ -345,7 +345,7 @@ _STAGE = r"""
 import json, sys
 from pathlib import Path
 import yaml
-from podkit.site import _expand_nav as expand_nav
+from podkit.engine import expand_nav
 from podkit.kit import Project, load_kit
 from podkit.pipeline import sample_reports
 from podkit.site import stage_pages

@@ -103,6 +103,9 @@ def _answer(rng: random.Random, a, it, level: int, duration: int) -> dict:
     if isinstance(it, CheckItem):
         passed = level >= 2
         return {"check": passed if it.pass_when == "yes" else not passed}
+    if isinstance(it, CountItem) and it.denominator:
+        out_of = rng.randint(3, 9)
+        return {"count": rng.randint(0, out_of), "out_of": out_of}
     if isinstance(it, CountItem):
         top = max(it.thresholds.values()) * 1.3 + 2
         for _ in range(20):

@@ -73,19 +73,47 @@ def _count_for(rng: random.Random, item: CountItem, level: int) -> float:
     return int(v) if integral else v
 
 
+def _ratio_for(rng: random.Random, item: CountItem, level: int) -> tuple[int, int]:
+    """``(count, out_of)`` of a ratio item whose share the thresholds map to ``level``."""
+    out_of = rng.randint(3, 8)
+    fits = [k for k in range(out_of + 1) if threshold_level(item, k / out_of) == level]
+    if not fits:
+        fits = [min(range(out_of + 1), key=lambda k: abs(threshold_level(item, k / out_of) - level))]
+    return rng.choice(fits), out_of
+
+
+def _rate_for(rng: random.Random, item: CountItem, level: int, duration: int) -> int:
+    """A count whose rate per hour the thresholds map to ``level``."""
+    hours = duration / 60
+    top = int(max(item.thresholds.values()) * hours * 1.5) + 4
+    fits = [k for k in range(top + 1) if threshold_level(item, k / hours) == level]
+    if not fits:
+        fits = [min(range(top + 1), key=lambda k: abs(threshold_level(item, k / hours) - level))]
+    return rng.choice(fits)
+
+
 def _intervals_for(rng: random.Random, item: CodesItem, level: int, n: int) -> list[list[str]]:
-    ks = [k for k in range(n + 1) if threshold_level(item, k / n) == level] or [0]
-    k = rng.choice(ks)
-    scored = set(rng.sample(range(n), k))
-    others = [c.id for c in item.codes if c.id not in item.score_codes]
+    order = [c.id for c in item.codes]
     main = item.score_codes[0]
+    others = [c for c in order if c not in item.score_codes and c not in (item.denominator_codes or ())]
+    # Intervals that count (all of them, or those with a denominator code) and how many score.
+    counted = sorted(rng.sample(range(n), max(1, (n * 2) // 3))) if item.denominator_codes else list(range(n))
+    m = len(counted)
+    ks = [k for k in range(m + 1) if threshold_level(item, k / m) == level] or [0]
+    scored = set(rng.sample(counted, rng.choice(ks)))
     out = []
     for i in range(n):
         codes = [main] if i in scored else []
-        for c in others:
-            if rng.random() < (0.55 if not codes and c == others[0] else 0.12):
-                codes.append(c)
-        out.append(sorted(codes, key=[x.id for x in item.codes].index))
+        if item.denominator_codes and i in counted:
+            codes += [c for c in item.denominator_codes if c not in codes]
+        if item.rule == "momentary":  # one code a signal: the codes exclude each other
+            if not codes:
+                codes = [rng.choice(others)] if others else []
+        else:
+            for c in others:
+                if rng.random() < (0.55 if not codes and c == others[0] else 0.12):
+                    codes.append(c)
+        out.append(sorted(set(codes), key=order.index))
     return out
 
 
@@ -102,6 +130,12 @@ def _answer(rng, a, item, level: int, duration: int, coded_minutes: int | None) 
         passed = level >= 2
         seen = passed if item.pass_when == "yes" else not passed
         return {"check": seen}, "Seen during the session." if seen else "Not seen during the session."
+    if isinstance(item, CountItem) and item.denominator:
+        k, of = _ratio_for(rng, item, level)
+        return {"count": k, "out_of": of}, f"Counted {k} of {of} {' '.join(item.denominator.split())}."
+    if isinstance(item, CountItem) and item.per == "hour":
+        k = _rate_for(rng, item, level, duration)
+        return {"count": k}, f"Counted {k} {' '.join(item.unit.split())} in {duration} minutes."
     if isinstance(item, CountItem):
         v = _count_for(rng, item, level)
         return {"count": v}, f"Counted {v:g} {' '.join(item.unit.split())}."
@@ -194,7 +228,7 @@ def _csv_rows(a, rec) -> list[list]:
             iv = r.get("intervals")
             rows.append([
                 rec["assessment"], rec["version"], rec["pod"], rec["date"].isoformat(), rec["type"], rec["duration"], ob, item_id,
-                r.get("level", ""), {True: "yes", False: "no"}.get(r.get("check"), ""), r.get("count", ""),
+                r.get("level", ""), {True: "yes", False: "no"}.get(r.get("check"), ""), r.get("count", ""), r.get("out_of", ""),
                 "|".join("+".join(x) or "-" for x in iv) if iv else "", "yes" if r.get("not_observed") else "", r.get("evidence", ""),
             ])
     return rows
@@ -204,7 +238,7 @@ def _csv(rows: list[list]) -> str:
     buf = io.StringIO()
     buf.write(f"# {LABEL}\n")
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["assessment", "assessment_version", "pod", "date", "session_type", "duration_minutes", "observer", "item", "level", "check", "count", "intervals", "not_observed", "evidence"])
+    w.writerow(["assessment", "assessment_version", "pod", "date", "session_type", "duration_minutes", "observer", "item", "level", "check", "count", "out_of", "intervals", "not_observed", "evidence"])
     w.writerows(rows)
     return buf.getvalue()
 

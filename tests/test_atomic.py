@@ -9,52 +9,32 @@ The random moments come from a seed printed with every failure (``PODKIT_KILL_SE
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import random
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from conftest import KITS, podkit_cmd, run_podkit, tree_digest
 from podkit.cli import main
 
-KITS = Path(__file__).resolve().parent / "kits"
 SEED = int(os.environ.get("PODKIT_KILL_SEED") or random.SystemRandom().randrange(1 << 30))
 #: What a build writes into a kit (everything else in it is input).
 OUTPUTS = ("site", ".podkit", "schemas", "build")
 
 
-def digest(folder: Path, *, skip_top: tuple[str, ...] = (), skip_hidden_leftovers: bool = False) -> dict[str, str]:
-    out = {}
-    for p in sorted(folder.rglob("*")):
-        rel = p.relative_to(folder)
-        top = rel.parts[0]
-        if top in skip_top or (skip_hidden_leftovers and top.startswith(".site-")):
-            continue
-        if p.is_file() and not p.is_symlink():
-            out[rel.as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
-        elif p.is_dir():
-            out[rel.as_posix()] = "dir"
-    return out
-
-
 def inputs_of(kit: Path) -> dict[str, str]:
-    return digest(kit, skip_top=OUTPUTS, skip_hidden_leftovers=True)
-
-
-def podkit_cmd(*args) -> list[str]:
-    return [sys.executable, "-m", "podkit", *map(str, args)]
+    return tree_digest(kit, skip_top=OUTPUTS, skip_hidden_leftovers=True)
 
 
 def run(*args, timeout: float = 300) -> tuple[subprocess.CompletedProcess, float]:
     start = time.monotonic()
-    proc = subprocess.run(podkit_cmd(*args), capture_output=True, text=True, timeout=timeout)
+    proc = run_podkit(*args, timeout=timeout)
     return proc, time.monotonic() - start
 
 
@@ -83,7 +63,7 @@ def _kills_keep_the_previous_site(kit: Path, args: list, kills: int, tmp_path: P
     second, duration = run(*args)  # timed as the killed builds run (with --no-cache: a full build)
     assert second.returncode == 0, second.stderr
     site = kit / "site"
-    baseline = digest(site)
+    baseline = tree_digest(site)
     index = (site / "index.html").read_bytes()
     inputs = inputs_of(kit)
     finished = 0
@@ -94,12 +74,12 @@ def _kills_keep_the_previous_site(kit: Path, args: list, kills: int, tmp_path: P
         finished += code is not None
         assert code in (None, 0), where
         assert (site / "index.html").read_bytes() == index, where
-        assert digest(site) == baseline, f"{where}: site/ is not the complete previous build"
+        assert tree_digest(site) == baseline, f"{where}: site/ is not the complete previous build"
         assert inputs_of(kit) == inputs, f"{where}: an input file changed"
     again, _ = run(*args)
     assert again.returncode == 0, again.stderr
-    assert digest(site) == baseline
-    assert not list(kit.glob(".site-*")), "a killed build's scratch folder was not cleared"
+    assert tree_digest(site) == baseline
+    assert not list(kit.glob(".site-*")) and not list(kit.glob(".site.podkit-*")), "a killed build's scratch folder was not cleared"
     assert inputs_of(kit) == inputs
     assert finished < kills, "every build finished before its kill: the kills tested nothing"
 
@@ -140,14 +120,15 @@ def test_score_killed_at_random_moments_leaves_whole_reports(kit_copy, tmp_path)
         where = f"kill {i + 1} after {delay:.2f} s (PODKIT_KILL_SEED={SEED})"
         for p in out.iterdir() if out.exists() else []:
             if p.name.startswith("."):
-                assert ".tmp-" in p.name, where  # a temporary file of the killed process, hidden
+                # podkit's output marker, or a temporary file of the killed process, hidden
+                assert p.name == ".podkit-output" or p.name.endswith(".tmp"), where
                 continue
             assert p.read_bytes() == baseline[p.name], f"{where}: {p.name} is partial or different"
         if not fresh:
-            assert {p.name for p in out.iterdir() if not p.name.startswith(".")} == set(baseline), where
+            assert {p.name for p in out.iterdir() if not p.name.startswith(".")} == {n for n in baseline if not n.startswith(".")}, where
     again, _ = run(*args)
     assert again.returncode == 0
-    assert {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")} == baseline
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == baseline
     assert inputs_of(kit) == inputs
 
 
@@ -240,42 +221,41 @@ def test_no_command_modifies_an_input(kit_copy, tmp_path):
 def test_swap_without_renameat2_recovers_from_a_kill_between_the_renames(tmp_path, monkeypatch):
     """Where renameat2 is missing the swap takes two renames; a kill between them leaves the
     previous build aside, and the next build puts it back before anything else."""
-    from podkit import site as site_mod
+    from podkit import outputs
 
     target = tmp_path / "site"
-    target.mkdir()
+    outputs.mark_output_dir(target)
     (target / "index.html").write_text("previous build")
-    new = site_mod.scratch_dir(target)
-    new.mkdir()
+    new = outputs.scratch_dir_for(target)
     (new / "index.html").write_text("new build")
-    monkeypatch.setattr(site_mod, "_renameat2_exchange", lambda a, b: False)
-    real_replace = os.replace
+    monkeypatch.setattr(outputs, "_renameat2_exchange", lambda a, b: False)
+    real_rename = os.rename
     calls = []
 
     class Killed(BaseException):
         pass
 
-    def replace_then_die(src, dst):
+    def rename_then_die(src, dst):
         calls.append((src, dst))
-        real_replace(src, dst)
+        real_rename(src, dst)
         if len(calls) == 1:
             raise Killed  # the process dies right after moving the old build aside
 
-    monkeypatch.setattr(os, "replace", replace_then_die)
+    monkeypatch.setattr(outputs.os, "rename", rename_then_die)
     with pytest.raises(Killed):
-        site_mod.swap_in(new, target)
-    monkeypatch.setattr(os, "replace", real_replace)
+        outputs.swap_dir(new, target)
+    monkeypatch.setattr(outputs.os, "rename", real_rename)
     assert not target.exists()
-    (aside,) = tmp_path.glob(".site-old-*")
-    aside.rename(tmp_path / ".site-old-999999999")  # as if its process were gone
-    site_mod.scratch_dir(target)
+    (aside,) = tmp_path.glob(".site.podkit-*.old")
+    aside.rename(tmp_path / ".site.podkit-999999999-x.old")  # as if its process were gone
+    (unused,) = tmp_path.glob(".site.podkit-*.new")
+    unused.rename(tmp_path / ".site.podkit-999999999-y.new")
+    with_renameat2 = outputs.scratch_dir_for(target)  # puts the previous build back first
     assert (target / "index.html").read_text() == "previous build"
-    assert not list(tmp_path.glob(".site-old-*"))
-    with_renameat2 = site_mod.scratch_dir(target)  # and a normal swap after that
-    with_renameat2.mkdir()
+    assert not list(tmp_path.glob("*.old"))
     (with_renameat2 / "index.html").write_text("new build")
     monkeypatch.undo()
-    site_mod.swap_in(with_renameat2, target)
+    outputs.swap_dir(with_renameat2, target)
     assert (target / "index.html").read_text() == "new build"
     assert [p.name for p in tmp_path.iterdir()] == ["site"]
 
@@ -291,6 +271,6 @@ def test_a_report_never_overwrites_an_input(kit_copy, tmp_path):
     before = sheet.read_bytes()
     result = CliRunner().invoke(main, ["score", str(folder), "-p", str(kit), "-o", str(folder), "-f", "pdf,json", "--as-of", "2026-06-01"])
     assert result.exit_code == 1, result.output
-    assert "pod-demo--worked-example.pdf: an input in the output folder has the name of a report" in result.output
+    assert "is an input folder" in result.output
     assert sheet.read_bytes() == before
     assert sorted(p.name for p in folder.iterdir()) == ["pod-demo--worked-example.pdf", "s1.yaml"]

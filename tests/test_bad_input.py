@@ -9,27 +9,23 @@ subprocess under a 1 GiB address-space limit and a 10 s timeout, then exit codes
 
 from __future__ import annotations
 
-import hashlib
 import os
 import random
 import re
 import resource
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from podkit.cli import main
+from conftest import KITS, copy_kit, fill_sheet, invoke, line_of, run_podkit, tree_digest
 from podkit.sources import MAX_DEPTH, MAX_PDF_BYTES, MAX_TEXT_BYTES
 
-KITS = Path(__file__).resolve().parent / "kits"
 A_NAME = "demo-standup.yaml"
 ASSESSMENT = (KITS / "minimal" / "assessments" / A_NAME).read_text(encoding="utf-8")
 OBSERVATION = (KITS / "scoring" / "observations" / "s1.yaml").read_text(encoding="utf-8")
@@ -48,28 +44,6 @@ CSV = "\n".join([CSV_HEADER, *CSV_ROWS]) + "\n"
 # --------------------------------------------------------------------------- helpers
 
 
-def tree_digest(folder: Path) -> dict[str, str]:
-    """Relative path -> SHA-256 (or the link target, or "dir") for everything under ``folder``."""
-    out = {}
-    if not folder.exists():
-        return out
-    for p in sorted(folder.rglob("*")):
-        rel = p.relative_to(folder).as_posix()
-        if p.is_symlink():
-            out[rel] = "link:" + os.readlink(p)
-        elif p.is_dir():
-            out[rel] = "dir"
-        elif p.is_file():
-            out[rel] = hashlib.sha256(p.read_bytes()).hexdigest()
-        else:
-            out[rel] = "special"
-    return out
-
-
-def invoke(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
-
-
 def assert_user_error(result, name: str, where) -> None:
     """Exit 1, the file named (at ``where``: a line, any line, or the file only), no traceback."""
     out = result.output
@@ -84,13 +58,6 @@ def assert_user_error(result, name: str, where) -> None:
 
 
 ANY_LINE = object()
-
-
-def line_of(text: str, needle: str) -> int:
-    for i, line in enumerate(text.splitlines(), 1):
-        if needle in line:
-            return i
-    raise AssertionError(f"{needle!r} not in the text")
 
 
 @dataclass
@@ -275,7 +242,7 @@ assert len(_ids) == len(set(_ids))
 def built_minimal(tmp_path_factory) -> Path:
     """The minimal kit with a complete site/ already built (copied by each case)."""
     kit = tmp_path_factory.mktemp("built") / "kit"
-    shutil.copytree(KITS / "minimal", kit)
+    copy_kit("minimal", kit)
     result = invoke("build", "--no-pdf", "-q", "-p", kit)
     assert result.exit_code == 0, result.output
     assert (kit / "site" / "index.html").is_file()
@@ -331,7 +298,7 @@ def test_assessment_folder_problems(tmp_path):
 )
 def test_harmless_variants_are_accepted(content, tmp_path):
     kit = tmp_path / "kit"
-    shutil.copytree(KITS / "minimal", kit)
+    copy_kit("minimal", kit)
     (kit / "assessments" / A_NAME).write_bytes(content)
     result = invoke("validate", "-p", kit)
     assert result.exit_code == 0, result.output
@@ -389,7 +356,7 @@ OBSERVATION_CASES = [
     Case("unknown-code", sub(O, "intervals: [[SW], [RS]", "intervals: [[ZZ], [RS]"), "unknown code 'ZZ'", "intervals: [[ZZ]"),
     Case("too-many-intervals", sub(O, "intervals: [[SW], [RS], [RS], [NX, RS], [RS]]", "intervals: [[SW], [RS], [RS], [NX, RS], [RS], [RS], [RS]]"), "intervals recorded", "intervals: [[SW]"),
     Case("date-text", sub(O, "date: 2026-03-02", "date: March"), "expected a date like 2026-10-01", "date: March"),
-    Case("date-number", sub(O, "date: 2026-03-02", "date: 0"), "expected a date like 2026-10-01, not a number", "date: 0"),
+    Case("date-number", sub(O, "date: 2026-03-02", "date: 0"), "date: expected a date like 2026-10-01 (written YYYY-MM-DD) — got 0", "date: 0"),
     Case("date-impossible", sub(O, "date: 2026-03-02", "date: 2026-02-30"), "day is out of range", "date: 2026-02-30"),
     Case("date-and-time", sub(O, "date: 2026-03-02", "date: 2026-03-02T10:00:00"), "not a date and time", "date: 2026-03-02T"),
     Case("date-in-future", sub(O, "date: 2026-03-02", "date: 2999-01-01"), "is in the future", "date: 2999"),
@@ -416,7 +383,7 @@ OBSERVATION_CASES = [
     Case("missing", missing, "no such file or folder", None),
     Case("fifo", fifo, "is not a regular file", None),
     Case("over-size-limit", oversized(O), f"up to {MAX_TEXT_BYTES:,} bytes", None),
-    Case("link-outside-folder", link_outside(O), "points outside the project", None),
+    Case("link-outside-folder", link_outside(O), "points outside the folder", None),
     Case("link-loop", link_loop, "symbolic link loop", None),
 ]
 _oids = [c.id for c in OBSERVATION_CASES]
@@ -426,7 +393,7 @@ assert len(_oids) == len(set(_oids))
 @pytest.fixture(scope="module")
 def scoring_kit(tmp_path_factory) -> Path:
     kit = tmp_path_factory.mktemp("scoring") / "kit"
-    shutil.copytree(KITS / "scoring", kit)
+    copy_kit("scoring", kit)
     return kit
 
 
@@ -524,18 +491,6 @@ def test_formula_cells_are_just_text(scoring_kit, tmp_path):
 
 
 # --------------------------------------------------------------------------- observations: PDF
-
-
-@pytest.fixture(scope="module")
-def blank_sheet(tmp_path_factory) -> Path:
-    """A real fillable sheet of the scoring kit, rendered once (nothing filled in)."""
-    from podkit import printing
-    from podkit.kit import Project, load_kit
-
-    kit = load_kit(Project.find(KITS / "scoring"))
-    out = tmp_path_factory.mktemp("sheet")
-    printing.write_pdfs(kit, out, papers=["a4"], kinds=["sheet"], workers=1)
-    return out / "worked-example-sheet-fillable-a4.pdf"
 
 
 def _writer_with_fields(fields: list) -> object:
@@ -640,15 +595,7 @@ def _cut(fraction: float):
 
 def _fill(values: dict):
     def transform(src: Path, dest: Path) -> None:
-        import pymupdf
-
-        doc = pymupdf.open(src)
-        for page in doc:
-            for w in page.widgets():
-                if w.field_name in values and w.field_type == pymupdf.PDF_WIDGET_TYPE_TEXT:
-                    w.field_value = values[w.field_name]
-                    w.update()
-        doc.save(dest)
+        fill_sheet(src, dest, values)
 
     return transform
 
@@ -678,8 +625,8 @@ assert len(_pids) == len(set(_pids))
 
 
 @pytest.mark.parametrize("case", PDF_CASES, ids=_pids)
-def test_broken_observation_pdf(case: Case, blank_sheet: Path, scoring_kit: Path, tmp_path: Path):
-    shutil.copyfile(blank_sheet, tmp_path / "blank.pdf")
+def test_broken_observation_pdf(case: Case, scoring_sheet: Path, scoring_kit: Path, tmp_path: Path):
+    shutil.copyfile(scoring_sheet, tmp_path / "blank.pdf")
     result, path, out = score_case(scoring_kit, tmp_path, "sheet.pdf", case)
     assert_user_error(result, "sheet.pdf", case.line())
     assert case.message in result.output
@@ -812,7 +759,7 @@ def _limits() -> None:
 def run_bounded(*args, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """``python -m podkit ARGS`` with 1 GiB of address space; a hang past 10 s fails the test."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
-    return subprocess.run([sys.executable, "-m", "podkit", *map(str, args)], capture_output=True, text=True, timeout=10, preexec_fn=_limits, cwd=cwd, env=env)
+    return run_podkit(*args, timeout=10, cwd=cwd, env=env, preexec_fn=_limits)
 
 
 def _worst_assessments() -> list[tuple[str, str | bytes, str]]:
@@ -829,7 +776,7 @@ def _worst_assessments() -> list[tuple[str, str | bytes, str]]:
 @pytest.mark.parametrize("name, content, message", _worst_assessments(), ids=[c[0] for c in _worst_assessments()])
 def test_worst_assessments_are_bounded_in_a_real_process(name, content, message, tmp_path):
     kit = tmp_path / "kit"
-    shutil.copytree(KITS / "minimal", kit)
+    copy_kit("minimal", kit)
     path = kit / "assessments" / A_NAME
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
     proc = run_bounded("validate", "-p", kit)
@@ -838,7 +785,7 @@ def test_worst_assessments_are_bounded_in_a_real_process(name, content, message,
     assert A_NAME in proc.stderr and message in proc.stderr, proc.stderr
 
 
-def test_worst_observation_inputs_are_bounded_in_a_real_process(blank_sheet, tmp_path):
+def test_worst_observation_inputs_are_bounded_in_a_real_process(scoring_sheet, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "bomb.yaml").write_text(alias_bomb(levels=12, prefix=O), encoding="utf-8")
@@ -930,11 +877,12 @@ def test_user_errors_exit_1_for_every_command(built_minimal, tmp_path):
 
 def test_lint_strict_failure_exits_1_and_internal_error_exits_3(tmp_path, monkeypatch):
     kit = tmp_path / "kit"
-    shutil.copytree(KITS / "lint-bad", kit)
+    copy_kit("lint-bad", kit)
     result = invoke("lint", "--strict", "-p", kit)
     assert result.exit_code == 1 and "--strict treats warnings as errors" in result.output
-    import podkit.kit
+    import podkit.pipeline
 
-    monkeypatch.setattr(podkit.kit, "load_kit", lambda project: 1 / 0)
+    # pipeline.py is where every command loads the kit
+    monkeypatch.setattr(podkit.pipeline, "load_kit", lambda project: 1 / 0)
     result = invoke("validate", "-p", kit)
     assert result.exit_code == 3 and "Internal error: ZeroDivisionError" in result.output

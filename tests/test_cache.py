@@ -181,14 +181,16 @@ def test_a_real_pdf_from_the_cache_is_the_rendered_one(kit_copy, monkeypatch, tm
 @pytest.fixture
 def mkdocs_runs(monkeypatch):
     """Count MkDocs builds; each writes a one-page site."""
+    from podkit import engine
+
     runs = []
 
-    def fake(project, stage, site_dir, *, strict=True, offline=False, dirty=False):
+    def fake(engine_name, project, stage, site_dir, *, strict=True, offline=False):
         runs.append(stage)
         site_dir.mkdir(parents=True, exist_ok=True)
         (site_dir / "index.html").write_text("<p>" + (stage / "index.md").read_text(encoding="utf-8") + "</p>", encoding="utf-8")
 
-    monkeypatch.setattr(site, "mkdocs_build", fake)
+    monkeypatch.setattr(engine, "build", fake)
     monkeypatch.delenv("PODKIT_NO_CACHE", raising=False)
     return runs
 

@@ -23,11 +23,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from podkit.cli import main
-
-KITS = Path(__file__).resolve().parent / "kits"
+from conftest import copy_kit, invoke
 AS_OF = "2026-04-01"
 
 #: One string per trick; each carries a marker ``pkNN`` to find it (or its remains) in the output.
@@ -99,7 +96,7 @@ def write_hostile_kit(root: Path) -> None:
         ],
         "readiness": [{"id": "low", "title": t(), "description": t(), "min_score": 0},
                       {"id": "high", "title": t(), "description": t(), "min_score": 60, "gates": [{"item": "item-a", "min_level": 2}]}],
-        "references": [t(), t()],
+        "references": ["smith-2013"],
     }
     (root / "assessments").mkdir(parents=True, exist_ok=True)
     # JSON is YAML: every string arrives exactly as written, whatever it contains
@@ -164,9 +161,9 @@ class Reach:
             fetcher.fetch = fetch
             return fetcher
 
-        monkeypatch.setattr(printing, "make_url_fetcher", recording_fetcher)
-        if hasattr(printing, "_WORKER_CACHE"):  # resources cached by earlier renders are not fetched again
-            monkeypatch.setattr(printing, "_WORKER_CACHE", {})
+        monkeypatch.setattr(pdf, "make_url_fetcher", recording_fetcher)
+        if hasattr(pdf, "_WORKER_CACHE"):  # resources cached by earlier renders are not fetched again
+            monkeypatch.setattr(pdf, "_WORKER_CACHE", {})
 
     def __enter__(self):
         _AUDIT["events"].clear()
@@ -266,7 +263,7 @@ def assert_markers_literal(text: str, where: str) -> None:
 
 
 def _invoke(*args):
-    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    result = invoke(*args, catch_exceptions=False)
     assert "Traceback" not in result.output
     return result
 
@@ -275,7 +272,7 @@ def _invoke(*args):
 def hostile(tmp_path_factory) -> Path:
     """The hostile kit, built (site without PDFs) and scored (every report format)."""
     kit = tmp_path_factory.mktemp("hostile") / "kit"
-    shutil.copytree(KITS / "hostile", kit)
+    copy_kit("hostile", kit)
     write_hostile_kit(kit)
     result = _invoke("build", "--no-pdf", "-q", "-p", kit)
     assert result.exit_code == 0, result.output
@@ -506,9 +503,7 @@ Raw, relative: <img src="../../../../../../../etc/passwd" alt="up">
 
 
 def _sample_kit(tmp_path: Path) -> Path:
-    kit = tmp_path / "kit"
-    shutil.copytree(KITS / "sample", kit)
-    return kit
+    return copy_kit("sample", tmp_path / "kit")
 
 
 def test_guide_page_images_are_never_fetched(tmp_path, monkeypatch):
@@ -545,7 +540,7 @@ def test_guide_page_raw_html_is_refused(html, url, tmp_path, monkeypatch):
     (kit / "content" / "concepts.md").write_text(f"# Concepts\n\n{html}\n\nText.\n", encoding="utf-8")
     out = tmp_path / "pdf"
     with Reach(monkeypatch) as reach:
-        result = CliRunner().invoke(main, ["print", "-p", str(kit), "-o", str(out), "--only", "hr-guide", "--paper", "a4", "-j", "1"])
+        result = invoke("print", "-p", kit, "-o", out, "--only", "hr-guide", "--paper", "a4", "-j", "1")
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     assert "podkit-hr-guide-a4.pdf" in result.output
@@ -574,7 +569,7 @@ def test_theme_logo_outside_is_refused(logo, message, tmp_path, monkeypatch):
     (theme / "print" / "linked.svg").symlink_to("/etc/passwd")
     (theme / "print" / "theme.yml").write_text(f"organisation:\n  name: Evil Corp\n  logo: {json.dumps(logo)}\n", encoding="utf-8")
     with Reach(monkeypatch) as reach:
-        result = CliRunner().invoke(main, ["print", "-p", str(kit), "-o", str(tmp_path / "pdf"), "--theme", str(theme), "--only", "sheet", "--paper", "a4", "-j", "1"])
+        result = invoke("print", "-p", kit, "-o", tmp_path / "pdf", "--theme", theme, "--only", "sheet", "--paper", "a4", "-j", "1")
     assert result.exit_code == 1, result.output
     assert "theme.yml:3:" in result.output and message in result.output
     assert reach.urls == [] and reach.events == []
@@ -597,7 +592,7 @@ def test_theme_templates_cannot_reach_outside(template, tmp_path, monkeypatch):
     (theme / "print" / "cover.html.j2").write_text(template, encoding="utf-8")
     out = tmp_path / "pdf"
     with Reach(monkeypatch) as reach:
-        result = CliRunner().invoke(main, ["print", "-p", str(kit), "-o", str(out), "--theme", str(theme), "--only", "complete-kit", "--paper", "a4", "-j", "1"])
+        result = invoke("print", "-p", kit, "-o", out, "--theme", theme, "--only", "complete-kit", "--paper", "a4", "-j", "1")
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output, result.output
     assert "podkit-complete-kit-a4.pdf" in result.output and ("are not fetched" in result.output or "outside the project" in result.output), result.output

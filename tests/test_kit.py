@@ -165,3 +165,27 @@ def test_yaml_boolean_trap_is_explained(tmp_path):
     path = _variant(tmp_path, lambda t: t.replace("{id: LD, label", "{id: OFF, label"))
     texts, _ = _problems(path)
     assert any("items[3].codes[0].id: expected text — got false: YAML reads unquoted yes/no/on/off" in t for t in texts), texts
+
+
+def test_references_are_bibliography_ids_listed_once(tmp_path):
+    path = _variant(tmp_path, lambda t: t.rstrip("\n") + "\nreferences:\n  - sull-2015\n  - Sull (2015) HBR\n  - sull-2015\n")
+    texts, problems = _problems(path)
+    joined = "\n".join(texts)
+    assert "references[1]: expected an id in kebab-case" in joined
+    assert f":{_line_of(path, 'Sull (2015) HBR')}:" in joined
+    path = _variant(tmp_path, lambda t: t.rstrip("\n") + "\nreferences:\n  - sull-2015\n  - sull-2015\n")
+    texts, _ = _problems(path)
+    assert any("references[1]: reference 'sull-2015' is listed twice" in t for t in texts), texts
+
+
+def test_decision_rule_must_list_every_level_highest_first_and_end_with_otherwise(tmp_path):
+    rule = (
+        "    decision_rule:\n"
+        "      - {level: 3, when: Every claim is shown}\n"
+        "      - {level: 1, when: At least one claim is shown}\n"
+        "      - {level: 2, when: otherwise}\n"
+    )
+    path = _variant(tmp_path, lambda t: t.replace("    interventions:", rule + "    interventions:", 1))
+    texts, _ = _problems(path)
+    joined = "\n".join(texts)
+    assert "items[0].decision_rule: list every level of the scale once, highest first (3, 2, 1, 0); got 3, 1, 2" in joined

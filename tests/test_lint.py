@@ -59,6 +59,10 @@ EXPECTED = [
     ("evaluative-wording", PLANTED, "gives good reasons"),
     ("anchor-too-long", PLANTED, "2: >-"),
     ("double-barrelled-prompt", SECOND, "Are they checked against evidence?"),
+    ("decision-rule-missing", PLANTED, "anchors:  # planted: no decision rule below"),
+    ("level-unreachable", PLANTED, "Most cards are updated, by the people"),
+    ("multi-condition-level", PLANTED, "date them and the lead writes"),
+    ("reference-not-in-bibliography", PLANTED, "- nowhere-2099"),
 ]
 
 
@@ -498,6 +502,100 @@ def test_gated_item_is_never_inert(tmp_path):
     ],
 )
 def test_id_style(value, bad):
-    from podkit.lint import _id_problems
+    from podkit.phrasing import id_problems as _id_problems
 
     assert bool(_id_problems(value)) is bad
+
+
+# --------------------------------------------------------------------------- decision rules and references
+
+
+def test_joined_conditions_counts_and_and_semicolons():
+    from podkit.phrasing import joined_conditions
+
+    assert joined_conditions("At least two members name the same outcome") == 1
+    assert joined_conditions("Every marker names its date, reason and owner") == 2
+    assert joined_conditions("Owners raise blockers and date them and the lead writes them down") == 3
+    assert joined_conditions("A recap lists decisions; owners are named and dated") == 3
+    assert joined_conditions('A member says "plan and build and ship" aloud') == 1  # quoted speech is one condition
+
+
+def test_shadows_is_word_containment_of_the_earlier_row():
+    from podkit.phrasing import shadows
+
+    assert shadows("Most cards are updated", "Most cards are updated, by the people working on them")
+    assert shadows("If most cards are updated", "most cards are updated")  # "if" and articles aside
+    assert not shadows("Every card is updated", "Most cards are updated")
+    assert not shadows("Level 2 holds, and a member fixes a card", "Every card is updated")
+    assert not shadows("No card names a conflicting goal", "A card names a conflicting goal")
+
+
+def test_a_level_no_row_gives_is_unreachable(bad_kit):
+    a = bad_kit.assessment("planted")
+    idx = [i for i, it in enumerate(a.items) if it.id == "inner-states"][0]
+    it = a.items[idx]
+    rows = [step for step in it.decision_rule if step.level != 1]
+    broken = a.model_copy(update={"items": [*a.items[:idx], it.model_copy(update={"decision_rule": rows}), *a.items[idx + 1:]]})
+    problems = [p for p in lint_assessment(broken, bad_kit.documents["planted"], ["level-unreachable"]) if p.key[:2] == ("items", idx)]
+    assert [p.key for p in problems] == [("items", idx, "decision_rule")]
+    assert "no row of the decision rule gives level 1" in problems[0].message
+    # with every level given, the same item has no such warning
+    assert not [p for p in lint_assessment(a, bad_kit.documents["planted"], ["level-unreachable"]) if p.key[:2] == ("items", idx)]
+    # and the schema keeps such a rule from loading at all: cross_check names the missing level
+    from podkit.kit import cross_check
+
+    assert any(key == ("items", idx, "decision_rule") and "highest first (3, 2, 1, 0)" in msg for key, msg in cross_check(broken))
+
+
+def test_decision_rule_messages_name_the_rows(bad_kit):
+    by_rule = {p.rule: p.message for p in lint_kit(bad_kit)}
+    assert "row for level 1 can never be reached: the earlier row for level 2" in by_rule["level-unreachable"]
+    assert "needs 3 conditions at once" in by_rule["multi-condition-level"]
+    assert "split the behaviour into separate items" in by_rule["multi-condition-level"]
+    assert "'otherwise'" in by_rule["decision-rule-missing"]
+    assert "'nowhere-2099' is not an entry of the bibliography (content/references.md)" in by_rule["reference-not-in-bibliography"]
+
+
+def test_a_kit_without_a_bibliography_gets_one_warning(kit_copy):
+    import shutil
+
+    kit = kit_copy("lint-bad")
+    shutil.rmtree(kit / "content")
+    problems = lint_kit(load_kit(Project.find(kit)), ["reference-not-in-bibliography"])
+    assert len(problems) == 1
+    p = problems[0]
+    assert p.path == kit / "content" / "references.md"
+    assert p.severity == "warning" and p.rule == "reference-not-in-bibliography"
+    assert "the bibliography does not exist, so no assessment reference can be checked" in p.message
+
+
+def test_a_kit_without_references_needs_no_bibliography():
+    # the clean kit has neither references nor content/references.md
+    kit = load_kit(Project.find(CLEAN))
+    assert not any(a.references for a in kit.assessments)
+    assert lint_kit(kit, ["reference-not-in-bibliography"]) == []
+
+
+def test_bibliography_ids_are_read_from_attribute_lists():
+    from podkit.bibliography import ids as bibliography_ids
+
+    text = "Sull (2015) {: #sull-2015 }\n:   entry\n\nNot an entry {: .class }\nStarmer (2023) {: #starmer-2023 }\n"
+    assert bibliography_ids(text) == {"sull-2015", "starmer-2023"}
+
+
+def test_shipped_references_are_all_in_the_bibliography():
+    kit = load_kit(Project.find(ROOT))
+    assert all(a.references for a in kit.assessments)
+    assert lint_kit(kit, ["reference-not-in-bibliography"]) == []
+
+
+def test_every_shipped_anchored_item_has_a_complete_decision_rule():
+    from podkit.model import AnchoredItem
+
+    kit = load_kit(Project.find(ROOT))
+    for a in kit.assessments:
+        for it in a.items:
+            if isinstance(it, AnchoredItem):
+                assert it.decision_rule, (a.id, it.id)
+                assert [s.level for s in it.decision_rule] == sorted(a.levels, reverse=True), (a.id, it.id)
+                assert it.decision_rule[-1].when == "otherwise", (a.id, it.id)

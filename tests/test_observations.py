@@ -457,7 +457,7 @@ def test_a_real_filled_sheet_scores_the_same_as_yaml(kit, kit_dir, tmp_path):
     from podkit import printing
 
     out = tmp_path / "pdf"
-    printing.write_pdfs(kit, out, papers=["a4"], kinds=["sheet"], workers=1)
+    printing.write_pdfs(kit, out, papers=["a4"], kinds=["sheet"], workers=1, cache=False)
     values = {
         "pk__meta__pod": "pod-demo", "pk__meta__date": "2026-03-02", "pk__meta__observer": "obs-a",
         "pk__meta__session": "stand-up", "pk__meta__duration": "15",

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from browser_util import ARTEFACTS, ROOT, shared_build
+from conftest import first_page_gray, outline_titles
 from podkit.kit import Project
 
 pytestmark = pytest.mark.slow
@@ -57,20 +58,6 @@ def page_size(info: dict[str, str]) -> tuple[float, float]:
     return float(m.group(1)), float(m.group(2))
 
 
-def first_page_gray(path: Path) -> tuple[int, int, bytes]:
-    """Page 1 at 40 dpi as 8-bit grey pixels, read from pdftoppm's binary PGM (P5) output."""
-    proc = subprocess.run(["pdftoppm", "-gray", "-r", "40", "-f", "1", "-l", "1", str(path)], capture_output=True, timeout=120)
-    assert proc.returncode == 0, f"pdftoppm failed on {path.name}: {proc.stderr.decode(errors='replace')}"
-    data = proc.stdout
-    m = re.match(rb"P5\s+(\d+)\s+(\d+)\s+(\d+)\s", data)
-    assert m, f"pdftoppm gave no PGM image for {path.name}"
-    width, height, maxval = map(int, m.groups())
-    assert maxval == 255
-    pixels = data[m.end() : m.end() + width * height]
-    assert len(pixels) == width * height
-    return width, height, pixels
-
-
 def assert_not_blank(name: str, pixels: bytes) -> None:
     n = len(pixels)
     mean = sum(pixels) / n
@@ -95,22 +82,6 @@ def check_pdf(path: Path) -> None:
     width, height, pixels = first_page_gray(path)
     assert width > 100 and height > 100
     assert_not_blank(path.name, pixels)
-
-
-def outline_titles(path: Path) -> list[str]:
-    from pypdf import PdfReader
-
-    titles = []
-
-    def walk(entries):
-        for e in entries:
-            if isinstance(e, list):
-                walk(e)
-            else:
-                titles.append(str(e.title))
-
-    walk(PdfReader(path).outline)
-    return titles
 
 
 def test_downloads_hold_every_expected_pdf(downloads):

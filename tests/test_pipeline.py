@@ -6,19 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from pathlib import Path
 
 import pytest
 
-from podkit import observations
+from conftest import KITS, ROOT, score_files
+from podkit import observations, store
 from podkit.errors import SourceErrors
 from podkit.kit import Project, load_kit
 from podkit.observations import load_observations
-from podkit.pipeline import score, score_records
+from podkit.pipeline import score
 from podkit.report import Renderer, render
 
-ROOT = Path(__file__).resolve().parent.parent
-KITS = Path(__file__).resolve().parent / "kits"
 
 
 def _synthetic(tmp_path, n):
@@ -32,8 +30,7 @@ def _synthetic(tmp_path, n):
 
 
 def _in_memory(kit, inputs, formats, as_of):
-    loaded = load_observations(inputs, kit.assessments, today=as_of)
-    reports, pf = score_records(loaded.records, kit.assessments, as_of=as_of)
+    reports, pf = score_files(kit, inputs, as_of)
     renderer = Renderer.for_project(kit.project.root)
     out = {}
     for rep in reports + ([pf] if pf is not None else []):
@@ -43,9 +40,10 @@ def _in_memory(kit, inputs, formats, as_of):
     return out
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_streamed_scoring_writes_what_in_memory_scoring_renders(tmp_path, monkeypatch, jobs):
+@pytest.mark.parametrize("jobs, kept", [(1, 8000), (2, 8000), (1, 7)])
+def test_streamed_scoring_writes_what_in_memory_scoring_renders(tmp_path, monkeypatch, jobs, kept):
     monkeypatch.setattr(observations, "PARALLEL_MIN_FILES", 10)
+    monkeypatch.setattr(store, "IN_MEMORY", kept)  # 7: most records go through the spill file
     kit = load_kit(Project.find(ROOT))
     obs = _synthetic(tmp_path, 200)  # two pods: a portfolio too
     as_of = dt.date(2025, 12, 31)

@@ -1,5 +1,6 @@
 """printing.py and sheets.py: print HTML (golden), PDFs (pages, outline, tags, text, fields),
-determinism, the URL fetcher, themes, and the fillable sheet's round trip.
+determinism, themes, and the fillable sheet's round trip (the URL fetcher is in test_pdf.py,
+the sheet reader's own cases in test_sheets.py).
 
 Uses the sample kit in tests/kits/sample (two trimmed assessments covering every item kind, and
 the three content pages of the HR guide), so that content changes elsewhere do not move these
@@ -11,19 +12,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import shutil
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from podkit import __version__, fields, kit as kit_mod, pdf, printing
+from podkit import __version__, kit as kit_mod, pdf, printing
 from podkit.cli import main
 from podkit.errors import PodkitError, SourceErrors
 from podkit.kit import Project, load_kit
 from podkit.model import AnchoredItem, CheckItem, CodesItem, CountItem, Observation
 from podkit.sheets import read_sheet
+
+from conftest import fill_sheet, first_page_gray, outline_titles
 
 SAMPLE = Path(__file__).resolve().parent / "kits" / "sample"
 DATE = dt.datetime(2026, 10, 1, 12, 0, tzinfo=dt.timezone.utc)
@@ -152,12 +153,6 @@ def test_sheet_fields_encode_item_ids(ctx, kit):
     assert radios["pk__meta__session"] == list(a.setting.sessions)
 
 
-def test_field_name_refuses_dots():
-    assert fields.field_name("goal", "i03", "MM") == "pk__goal__i03__MM"
-    with pytest.raises(ValueError):
-        fields.field_name("a.b", "level")
-
-
 def test_file_names_and_papers():
     assert printing.file_name("toolkit", "a4", "alignment") == "alignment-toolkit-a4.pdf"
     assert printing.file_name("sheet", "letter", "alignment") == "alignment-sheet-fillable-letter.pdf"
@@ -194,52 +189,6 @@ def test_source_date_prefers_source_date_epoch(monkeypatch, tmp_path):
         kit_mod.source_date(tmp_path)
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     assert kit_mod.source_date(tmp_path).timestamp() == kit_mod.FALLBACK_EPOCH  # not a git repository
-
-
-# --------------------------------------------------------------------------- URL fetcher (fast)
-
-
-@pytest.fixture
-def resources(tmp_path):
-    project = tmp_path / "kit"
-    theme = project / "themes" / "default" / "print"
-    theme.mkdir(parents=True)
-    (theme / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
-    (project / "content").mkdir()
-    (project / "content" / "pic.png").write_bytes(b"\x89PNG")
-    outside = tmp_path / "secret.txt"
-    outside.write_text("secret")
-    (theme / "escape.svg").symlink_to(outside)
-    return pdf.Resources((theme.resolve(),), (project / "content").resolve(), (project.resolve(), theme.resolve())), project, outside
-
-
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1/logo.png",
-    "https://example.com/font.woff2",
-    "ftp://example.com/x",
-    "file:///etc/passwd",
-    "file://otherhost/share/x.png",
-    "podkit:theme/../../../secret.txt",
-    "podkit:theme/escape.svg",
-    "podkit:theme/missing.png",
-    "podkit:elsewhere/x.png",
-    "logo.svg",
-    "javascript:alert(1)",
-])
-def test_fetcher_refuses(resources, url):
-    res, _, _ = resources
-    with pytest.raises(pdf.ResourceRefused):
-        pdf.resolve_resource(url, res)
-
-
-def test_fetcher_serves_project_and_theme_files(resources):
-    res, project, outside = resources
-    assert pdf.resolve_resource("podkit:theme/logo.svg", res).name == "logo.svg"
-    assert pdf.resolve_resource("podkit:content/pic.png", res).name == "pic.png"
-    assert pdf.resolve_resource((project / "content" / "pic.png").as_uri(), res).name == "pic.png"
-    assert pdf.resolve_resource("data:image/png;base64,iVBORw0KGgo=", res) is None
-    with pytest.raises(pdf.ResourceRefused, match="outside the project"):
-        pdf.resolve_resource(outside.as_uri(), res)
 
 
 # --------------------------------------------------------------------------- themes (fast)
@@ -302,7 +251,7 @@ def rendered(kit, tmp_path_factory):
     """Every PDF of the sample kit in both paper sizes, rendered once with a pool of 2 workers."""
     out = tmp_path_factory.mktemp("pdfs")
     ctx = printing.make_context(kit.project, date=DATE)
-    downloads = printing.write_pdfs(kit, out, ctx=ctx, workers=2)
+    downloads = printing.write_pdfs(kit, out, ctx=ctx, workers=2, cache=False)  # the kit is tests/kits: no cache there
     return out, {Path(d.path).name: d for d in downloads}, ctx
 
 
@@ -310,24 +259,6 @@ def _reader(path):
     from pypdf import PdfReader
 
     return PdfReader(path)
-
-
-def _outline(reader) -> list[str]:
-    titles = []
-
-    def walk(entries):
-        for e in entries:
-            walk(e) if isinstance(e, list) else titles.append(str(e.title))
-
-    walk(reader.outline)
-    return titles
-
-
-def _page1_gray(path: Path) -> bytes:
-    proc = subprocess.run(["pdftoppm", "-gray", "-r", "30", "-f", "1", "-l", "1", str(path)], capture_output=True, timeout=120, check=True)
-    m = re.match(rb"P5\s+(\d+)\s+(\d+)\s+255\s", proc.stdout)
-    assert m, "pdftoppm gave no PGM"
-    return proc.stdout[m.end():]
 
 
 @pytest.mark.slow
@@ -357,7 +288,7 @@ def test_toolkit_is_tagged_with_outline_and_every_prompt(rendered, kit, assessme
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
     assert root["/Lang"] == "en"
     assert reader.metadata.title == f"{a.title}: observation toolkit"
-    titles = _outline(reader)
+    titles = outline_titles(reader)
     for section in ("Contents", "Facilitator guide", "Observation sheet", "Scoring worksheet", "Readiness levels and gates", "Interventions"):
         assert section in titles
     assert all(it.title in titles for it in a.items)
@@ -374,11 +305,11 @@ def test_complete_kit_and_hr_guide(rendered, kit):
     out, downloads, _ = rendered
     complete = _reader(out / "podkit-complete-kit-a4.pdf")
     assert len(complete.pages) > max(downloads[f"{a}-toolkit-a4.pdf"].pages for a in IDS)
-    titles = _outline(complete)
+    titles = outline_titles(complete)
     assert all(a.title in titles for a in kit.assessments)
     assert "/StructTreeRoot" in complete.trailer["/Root"]
     guide = _reader(out / "podkit-hr-guide-letter.pdf")
-    titles = _outline(guide)
+    titles = outline_titles(guide)
     assert {"Concepts", "Guidance for HR teams", "Frequently asked questions", "Pod level only"} <= set(titles)
     text = _norm(" ".join(p.extract_text() for p in guide.pages))
     assert "Every item describes what the pod does as a whole." in text
@@ -388,7 +319,7 @@ def test_complete_kit_and_hr_guide(rendered, kit):
 def test_first_page_of_every_pdf_is_not_blank(rendered):
     out, downloads, _ = rendered
     for name in downloads:
-        pixels = _page1_gray(out / name)
+        _, _, pixels = first_page_gray(out / name, dpi=30)
         inked = sum(1 for p in pixels if p < 160) / len(pixels)
         assert inked > 0.005, f"{name}: page 1 looks blank ({inked:.2%} inked)"
 
@@ -405,7 +336,7 @@ def test_fillable_sheet_has_fields_for_every_item(rendered, kit):
     assert fields["pk__meta__assessment"]["/V"] == "voice-sample"
     assert int(fields["pk__meta__assessment"].get("/Ff", 0)) & 1, "identity fields are read-only"
     assert reader.metadata["/podkitassessmentversion"] == a.version
-    assert _outline(reader), "the sheet has bookmarks too"
+    assert outline_titles(reader), "the sheet has bookmarks too"
 
 
 @pytest.mark.slow
@@ -435,44 +366,12 @@ def test_weasyprint_fetches_nothing_outside(ctx, tmp_path, src):
 # --------------------------------------------------------------------------- round trip (slow)
 
 
-def _fill(src: Path, dest: Path, values: dict[str, object]) -> None:
-    """Fill form fields the way a PDF viewer does (PyMuPDF widgets), then save."""
-    import pymupdf
-
-    doc = pymupdf.open(src)
-    seen = set()
-    for page in doc:
-        for w in page.widgets():
-            if w.field_name not in values:
-                continue
-            want = values[w.field_name]
-            if w.field_type == pymupdf.PDF_WIDGET_TYPE_RADIOBUTTON:
-                opts = _radio_options(doc, w)
-                if opts[int(w.on_state())] != want:
-                    continue
-                w.field_value = True
-            elif w.field_type == pymupdf.PDF_WIDGET_TYPE_CHECKBOX:
-                w.field_value = bool(want)
-            else:
-                w.field_value = want
-            w.update()
-            seen.add(w.field_name)
-    assert seen == set(values), f"fields not found: {set(values) - seen}"
-    doc.save(dest)
-
-
-def _radio_options(doc, widget) -> list[str]:
-    parent = doc.xref_get_key(widget.xref, "Parent")[1].split()[0]
-    opt = doc.xref_get_key(int(parent), "Opt")[1]
-    return re.findall(r"\(([^)]*)\)", opt)
-
-
 @pytest.mark.slow
 def test_fillable_sheet_round_trip(rendered, kit, tmp_path):
     out, _, _ = rendered
     a = kit.assessment("voice-sample")
     filled = tmp_path / "filled.pdf"
-    _fill(out / "voice-sample-sheet-fillable-letter.pdf", filled, {
+    fill_sheet(out / "voice-sample-sheet-fillable-letter.pdf", filled, {
         "pk__meta__pod": "pod-atlas",
         "pk__meta__date": "2026-10-01",
         "pk__meta__observer": "obs-a",
@@ -514,7 +413,7 @@ def test_fillable_sheet_round_trip(rendered, kit, tmp_path):
 def test_read_sheet_reports_every_problem_at_once(rendered, tmp_path):
     out, _, _ = rendered
     filled = tmp_path / "half.pdf"
-    _fill(out / "voice-sample-sheet-fillable-a4.pdf", filled, {
+    fill_sheet(out / "voice-sample-sheet-fillable-a4.pdf", filled, {
         "pk__meta__date": "01/10/2026",
         "pk__meta__duration": "an hour",
         "pk__silent-members__count": "two",
@@ -537,31 +436,6 @@ def test_read_sheet_reports_every_problem_at_once(rendered, tmp_path):
     ):
         assert expected in text, f"missing {expected!r} in:\n{text}"
     assert all(p.path == filled for p in err.value.problems)
-
-
-def test_read_sheet_refuses_other_files(tmp_path):
-    from pypdf import PdfWriter
-
-    cases = {}
-    (tmp_path / "notes.pdf").write_text("not a pdf at all")
-    cases["notes.pdf"] = "cannot read this PDF"
-    (tmp_path / "cut.pdf").write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog")
-    cases["cut.pdf"] = "cannot read this PDF"
-    w = PdfWriter()
-    w.add_blank_page(100, 100)
-    w.write(tmp_path / "blank.pdf")
-    cases["blank.pdf"] = "no podkit form fields"
-    w = PdfWriter()
-    w.add_blank_page(100, 100)
-    w.encrypt("secret", algorithm="RC4-128")
-    w.write(tmp_path / "locked.pdf")
-    cases["locked.pdf"] = "password-protected"
-    cases["missing.pdf"] = "no such file"
-    for name, message in cases.items():
-        with pytest.raises(SourceErrors) as err:
-            read_sheet(tmp_path / name)
-        assert message in err.value.problems[0].format(), name
-        assert name in err.value.problems[0].format()
 
 
 # --------------------------------------------------------------------------- CLI and site (slow)

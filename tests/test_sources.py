@@ -7,7 +7,8 @@ import os
 import pytest
 
 from podkit.errors import SourceErrors
-from podkit.sources import MAX_DEPTH, MAX_TEXT_BYTES, atomic_write, load_yaml, parse_yaml
+from podkit.outputs import atomic_write
+from podkit.sources import MAX_DEPTH, MAX_TEXT_BYTES, load_yaml, parse_yaml
 
 
 def _err(path, text=None, raw=None):

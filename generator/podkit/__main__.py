@@ -1,6 +1,4 @@
-import sys
-
-from podkit.cli import main
+from podkit.cli import run
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main(prog_name="podkit"))
+    run()

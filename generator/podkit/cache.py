@@ -100,11 +100,11 @@ class FileCache:
     def put(self, key: str, source: Path, info: dict) -> None:
         """Store a copy of ``source`` (best effort: a cache that cannot be written is no cache)."""
         from .errors import PodkitError
-        from .sources import atomic_write
+        from .outputs import atomic_write, copy_file
 
         data, meta = self._paths(key)
         try:
-            copy_atomic(source, data)
+            copy_file(source, data)
             atomic_write(meta, json.dumps({**info, "size": data.stat().st_size}, sort_keys=True))
         except (OSError, PodkitError):
             pass
@@ -120,18 +120,6 @@ class FileCache:
                     p.unlink()
                 except OSError:
                     pass
-
-
-def copy_atomic(source: Path, target: Path) -> Path:
-    """Copy a file so that readers of ``target`` never see a part of it."""
-    from .sources import atomic_write
-
-    def chunks():
-        with open(source, "rb") as fh:
-            while block := fh.read(1 << 20):
-                yield block
-
-    return atomic_write(Path(target), chunks())
 
 
 def tree_fingerprint(folder: Path) -> str | None:

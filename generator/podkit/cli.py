@@ -34,6 +34,12 @@ class PodkitGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             ctx.exit(130)
+        except OSError as exc:  # the environment's, not a bug: a read-only folder, a full disk
+            if (ctx.obj or {}).get("debug"):
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"Error: {where}{exc.strerror or exc}", err=True)
+            ctx.exit(1)
         except Exception as exc:  # an internal error: a bug, not the user's fault
             if (ctx.obj or {}).get("debug"):
                 raise
@@ -57,6 +63,8 @@ quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print only erro
 paper_option = click.option("--paper", type=click.Choice(["a4", "letter", "both"], case_sensitive=False), default="both", show_default=True, help="Paper size of the PDFs.")
 jobs_option = click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="PDFs rendered in parallel (default: one per CPU core).")
 cache_option = click.option("--no-cache", "no_cache", is_flag=True, help="Render every PDF (and rebuild the site) even when nothing changed since the last build.")
+# The names are podkit.engine.ENGINES, written out so that --help needs no import of the engines.
+engine_option = click.option("--engine", type=click.Choice(["mkdocs", "zensical"]), default="mkdocs", show_default=True, help="Site engine: MkDocs with Material, or Zensical (pip install 'podkit[zensical]'; no --offline).")
 
 
 def _load(project_dir: Path | None):
@@ -137,15 +145,18 @@ def lint(project_dir: Path | None, quiet: bool, strict: bool, rules: tuple[str, 
 @paper_option
 @jobs_option
 @cache_option
-def build(project_dir: Path | None, quiet: bool, site_dir: Path | None, theme: Path | None, offline: bool, pdf: bool, paper: str, jobs: int, no_cache: bool) -> None:
+@engine_option
+def build(project_dir: Path | None, quiet: bool, site_dir: Path | None, theme: Path | None, offline: bool, pdf: bool, paper: str, jobs: int, no_cache: bool, engine: str) -> None:
     """Build the documentation site (and its PDF downloads) into site/."""
     from .console import configure
+    from .engine import check
     from .pipeline import build as build_kit
     from .printing import paper_choices
 
     configure(quiet)
+    check(engine, offline=offline)  # refuse an impossible combination before rendering any PDF
     kit = _load(project_dir)
-    out = build_kit(kit, site_dir=site_dir, theme=theme, offline=offline, pdf=pdf, papers=paper_choices(paper), jobs=jobs or None, cache=not no_cache)
+    out = build_kit(kit, site_dir=site_dir, theme=theme, offline=offline, pdf=pdf, papers=paper_choices(paper), jobs=jobs or None, cache=not no_cache, engine=engine)
     if not quiet:
         click.echo(f"Built site: {out}")
 
@@ -182,18 +193,19 @@ def print_pdfs(project_dir: Path | None, quiet: bool, assessment_ids: tuple[str,
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--theme", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None, help="A theme folder overriding the default theme.")
-def serve(project_dir: Path | None, host: str, port: int, theme: Path | None) -> None:
+@engine_option
+def serve(project_dir: Path | None, host: str, port: int, theme: Path | None, engine: str) -> None:
     """Preview the site; edits to content/, assessments/ or themes/ rebuild and reload it."""
     from .kit import Project
     from .pipeline import serve as run_server
 
-    run_server(Project.find(project_dir), host=host, port=port, theme=theme)
+    run_server(Project.find(project_dir), host=host, port=port, theme=theme, engine=engine)
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(["assessment", "observation", "report", "portfolio"]))
+@click.argument("kind", type=click.Choice(["assessment", "observation", "actions", "report", "portfolio"]))
 def schema(kind: str) -> None:
-    """Print the JSON Schema of an assessment, observation, report or portfolio file."""
+    """Print the JSON Schema of an assessment, observation, action plan, report or portfolio file."""
     import json
 
     from .schema import MODELS, json_schema
@@ -231,7 +243,7 @@ def new_observation(assessment: str, pod: str, date_text: str | None, observers:
 
     from .blanks import blank_observation, default_file_name
     from .model import CONSENSUS, MAX_ID_LENGTH, MAX_OBSERVERS, OBSERVER_ID_PATTERN, SESSION_TYPES, SLUG_PATTERN
-    from .sources import write_new
+    from .outputs import write_new
 
     kit = _load(project_dir)
     a = kit.assessment(assessment)
@@ -273,10 +285,11 @@ def new_observation(assessment: str, pod: str, date_text: str | None, observers:
 @click.option("--as-of", "as_of_text", default=None, metavar="YYYY-MM-DD", help="Report date: debt ages up to this day, later sessions are left out (default: today). Recorded in the report.")
 @click.option("--redact-evidence", is_flag=True, help="Replace every evidence note with [redacted] (for reports shared beyond the pod).")
 @click.option("--theme", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None, help="A theme folder whose report templates override the default ones.")
+@click.option("--kit-templates", is_flag=True, help="Also use the kit's own report templates (themes/default/report in the project); by default reports use podkit's built-in templates.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Processes that read and score the files (default: one per CPU core; a few hundred files use one).")
 @project_option
 @quiet_option
-def score(inputs: tuple[Path, ...], formats: str, out_dir: Path, as_of_text: str | None, redact_evidence: bool, theme: Path | None, jobs: int, project_dir: Path | None, quiet: bool) -> None:
+def score(inputs: tuple[Path, ...], formats: str, out_dir: Path, as_of_text: str | None, redact_evidence: bool, theme: Path | None, kit_templates: bool, jobs: int, project_dir: Path | None, quiet: bool) -> None:
     """Score observation files (YAML, CSV, filled PDF sheets; files or folders) into reports.
 
     Writes one report per pod and assessment (POD--ASSESSMENT.html, .json, …) and, when several
@@ -297,7 +310,7 @@ def score(inputs: tuple[Path, ...], formats: str, out_dir: Path, as_of_text: str
     today = dt.date.today()
     as_of = _iso_date(as_of_text, "--as-of") or today
     kit = _load(project_dir)
-    result = score_inputs(kit, list(inputs), formats=wanted, out_dir=out_dir, as_of=as_of, today=today, redact=redact_evidence, theme=theme, progress=console.progress, jobs=jobs or None)
+    result = score_inputs(kit, list(inputs), formats=wanted, out_dir=out_dir, as_of=as_of, today=today, redact=redact_evidence, theme=theme, kit_templates=kit_templates, progress=console.progress, jobs=jobs or None)
     for w in result.warnings:
         console.warn(w.format())
     if not quiet:
@@ -306,5 +319,97 @@ def score(inputs: tuple[Path, ...], formats: str, out_dir: Path, as_of_text: str
         click.echo(f"Wrote {len(result.written)} report file{'s' if len(result.written) != 1 else ''} to {out_dir} (as of {as_of.isoformat()}).")
 
 
+@main.command("new-action")
+@click.argument("pod")
+@click.argument("item", metavar="ITEM[/INTERVENTION]")
+@click.option("--assessment", "assessment_id", default=None, metavar="ID", help="The item's assessment (needed only when several assessments have an item of that id).")
+@click.option("--intervention", default=None, metavar="ID|N", help="One of the item's interventions: its id (the slug of its title) or its number (1 = the first listed).")
+@click.option("--title", default=None, metavar="TEXT", help="The title of an intervention of your own, instead of --intervention.")
+@click.option("--owner", default="pod", show_default=True, metavar="ROLE", help="The role that takes the action: pod, pod-lead, product-owner, facilitator, hr-partner, … or a role of your own like release-manager. Never a person's name.")
+@click.option("--agreed", "agreed_text", default=None, metavar="YYYY-MM-DD", help="The day the pod agreed the action (default: today).")
+@click.option("--due", "due_text", default=None, metavar="YYYY-MM-DD", help="When it is due (default: two weeks after --agreed).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="The action plan to add to (default: actions/POD.yaml here; created when missing).")
+@project_option
+@quiet_option
+def new_action(pod: str, item: str, assessment_id: str | None, intervention: str | None, title: str | None, owner: str, agreed_text: str | None, due_text: str | None, output: Path | None, project_dir: Path | None, quiet: bool) -> None:
+    """Add an agreed action to POD's action plan, for ITEM, never rewriting other entries.
+
+    ITEM is an item id, or a recommendation id as reports print it (ITEM/INTERVENTION), e.g.
+    'podkit new-action pod-aurora goal-visible/pin-the-goal-to-the-board'.
+    """
+    import datetime as dt
+    import difflib
+    import os
+    import re
+
+    from . import actions
+    from .model import MAX_ID_LENGTH, OTHER_ROLE, OWNER_ROLES, SLUG_PATTERN
+
+    if not re.match(SLUG_PATTERN, pod) or len(pod) > MAX_ID_LENGTH:
+        raise click.BadParameter(f"expected an id like 'pod-aurora' (lowercase letters, digits, single hyphens, at most {MAX_ID_LENGTH}), got {pod!r}", param_hint="POD")
+    item_id, from_id = actions.parse_recommendation_id(item)
+    if from_id is not None and intervention is not None and from_id != intervention:
+        raise click.BadParameter(f"ITEM names the intervention {from_id!r} and --intervention {intervention!r}; give one", param_hint="--intervention")
+    intervention = from_id if from_id is not None else intervention
+    if intervention is not None and title is not None:
+        raise click.BadParameter("give --intervention (one of the item's) or --title (your own), not both", param_hint="--title")
+    kit = _load(project_dir)
+    assessments = {a.id: a for a in kit.assessments}
+    if assessment_id is not None:
+        a = kit.assessment(assessment_id)
+        if item_id not in {it.id for it in a.items}:
+            close = difflib.get_close_matches(item_id, [it.id for it in a.items], n=1)
+            raise click.BadParameter(f"{a.id!r} has no item {item_id!r}" + (f" (did you mean {close[0]!r}?)" if close else ""), param_hint="ITEM")
+    else:
+        having = [a for a in kit.assessments if item_id in {it.id for it in a.items}]
+        if not having:
+            close = difflib.get_close_matches(item_id, sorted({it.id for a in kit.assessments for it in a.items}), n=1)
+            raise click.BadParameter(f"no assessment has an item {item_id!r}" + (f" (did you mean {close[0]!r}?)" if close else ""), param_hint="ITEM")
+        if len(having) > 1:
+            raise click.BadParameter(f"several assessments have an item {item_id!r} ({', '.join(a.id for a in having)}); choose one with --assessment", param_hint="ITEM")
+        a = having[0]
+    ids = actions.intervention_ids(a.item(item_id))
+    if intervention is not None and intervention.isdigit():
+        n = int(intervention)
+        if not 1 <= n <= len(ids):
+            raise click.BadParameter(f"item {item_id!r} has {len(ids)} intervention{'s' if len(ids) != 1 else ''}" + (f": {', '.join(ids)}" if ids else "; use --title for your own"), param_hint="--intervention")
+        intervention = ids[n - 1]
+    if intervention is None and title is None:
+        listed = f"one of: {', '.join(ids)}" if ids else "this item lists none"
+        raise click.UsageError(f"name the intervention: --intervention ID ({listed}) or --title TEXT for one of your own")
+    agreed = _iso_date(agreed_text, "--agreed") or dt.date.today()
+    due = _iso_date(due_text, "--due") or agreed + dt.timedelta(days=actions.DEFAULT_DUE_DAYS)
+    if owner == OTHER_ROLE:
+        raise click.BadParameter("write the role itself, e.g. --owner release-manager", param_hint="--owner")
+    fields = {"assessment": a.id, "item": item_id, "owner": owner, "agreed": agreed, "due": due}
+    if owner not in OWNER_ROLES:
+        fields.update(owner=OTHER_ROLE, owner_role=owner)
+    fields.update({"intervention": intervention} if intervention is not None else {"custom": title})
+    target = Path(output) if output is not None else Path(actions.ACTIONS_FOLDER) / f"{pod}.yaml"
+    schema_file = kit.project.schemas_dir / "actions.schema.json"
+    try:
+        ref = Path(os.path.relpath(schema_file, target.resolve().parent)).as_posix()
+    except ValueError:  # another drive (Windows)
+        ref = schema_file.as_uri()
+    added = actions.append_action(target, fields, assessments, pod=pod, schema_ref=ref)
+    if not quiet:
+        what = added.action.intervention or added.action.custom
+        role = added.action.owner_role or added.action.owner
+        click.echo(f"{target}:{added.line}: added action {added.action.id}: {added.action.item} → {what}; owner {role}; agreed {agreed.isoformat()}, due {due.isoformat()}")
+
+
+def run() -> None:
+    """The console entry point: ``podkit`` with output that cannot be written (a full disk, a
+    closed pipe) reported in one line, not a traceback."""
+    try:
+        main(prog_name="podkit")
+    except OSError as exc:
+        try:
+            sys.stderr.write(f"Error: cannot write the output: {exc.strerror or exc}\n")
+        except OSError:
+            pass
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

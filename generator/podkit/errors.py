@@ -6,6 +6,7 @@ without a traceback and exits with code 1. Internal bugs stay ordinary exception
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,8 +37,10 @@ def display_path(path: Path | str | None) -> str:
         return "<input>"
     p = Path(path)
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symbolic link loop (Python < 3.13)
+        # abspath, not resolve: a path through a symbolic link is shown as the link, which is
+        # what the user wrote and what a message about that link must name.
+        return str(Path(os.path.abspath(p)).relative_to(os.getcwd()))
+    except (ValueError, OSError):
         return str(p)
 
 

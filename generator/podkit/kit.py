@@ -30,6 +30,9 @@ class Project:
         root = Path(directory or ".").resolve()
         if not root.is_dir():
             raise PodkitError(f"{root}: project folder does not exist")
+        work = root / ".podkit"
+        if work.is_symlink() or (work.exists() and not work.is_dir()):
+            raise PodkitError(f"{work}: podkit's work folder must be a real folder inside the project, not a link or a file; delete it and podkit makes it again")
         if not (root / "assessments").is_dir():
             raise PodkitError(
                 f"{root}: no 'assessments/' folder here. Run podkit inside a kit, or pass --project DIR."
@@ -79,14 +82,21 @@ class Project:
         )
 
 
+#: The range of source dates podkit accepts: ZIP archives cannot hold dates before 1980, and
+#: dates past 9999 do not fit the formats outputs use.
+_EPOCH_RANGE = (315532800, 253402300799)
+
+
 def source_date(project_root: Path | None = None) -> _dt.datetime:
     """The date outputs carry (PDF metadata, the sitemap): ``SOURCE_DATE_EPOCH``, else the
     project's last commit, else a fixed one; never the clock."""
     raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if raw:
-        if not raw.isdigit():
-            raise PodkitError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, got {raw!r}")
+        if not (raw.isascii() and raw.isdigit()):
+            raise PodkitError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970 (digits 0-9 only), got {raw!r}")
         epoch = int(raw)
+        if not _EPOCH_RANGE[0] <= epoch <= _EPOCH_RANGE[1]:
+            raise PodkitError(f"SOURCE_DATE_EPOCH={raw} is outside the dates podkit can write (1980-01-01 to 9999-12-31); unset it or give seconds since 1970 in that range")
     else:
         epoch = _git_epoch(project_root) or FALLBACK_EPOCH
     return _dt.datetime.fromtimestamp(epoch, tz=_dt.timezone.utc)
@@ -103,7 +113,15 @@ def _git_epoch(root: Path | None) -> int | None:
     except (OSError, subprocess.SubprocessError):
         return None
     value = out.stdout.strip()
-    return int(value) if out.returncode == 0 and value.isdigit() else None
+    if out.returncode == 0 and value.isdigit():
+        return int(value)
+    if "dubious ownership" in out.stderr or "safe.directory" in out.stderr:
+        # git will not read a checkout that another user owns; say why the date is not the commit's
+        from .console import console
+
+        console.warn(f"warning: git refuses to read {root} (it belongs to another user), so outputs are dated "
+                     f"{_dt.datetime.fromtimestamp(FALLBACK_EPOCH, tz=_dt.timezone.utc):%Y-%m-%d}; set SOURCE_DATE_EPOCH to date them yourself")
+    return None
 
 
 
@@ -146,6 +164,8 @@ def cross_check(a: Assessment) -> list[tuple[tuple, str]]:
         found.append((("items", i, "id"), f"duplicate item id {a.items[i].id!r}"))
     for i in _dupes([r.id for r in a.readiness]):
         found.append((("readiness", i, "id"), f"duplicate readiness level id {a.readiness[i].id!r}"))
+    for i in _dupes(list(a.references)):
+        found.append((("references", i), f"reference {a.references[i]!r} is listed twice; list each bibliography id once"))
 
     dim_ids = [d.id for d in a.dimensions]
     items = {it.id: it for it in a.items}

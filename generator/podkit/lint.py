@@ -64,6 +64,23 @@ Rules
     sufficient, proper, reasonable, significant, timely, well…; "as well as" is fine).
 ``prompt-not-a-question``
     The prompt does not end with a question mark; a question tells the observer what to answer.
+``decision-rule-missing``
+    An anchored item has no ``decision_rule``, so an observation that matches no anchor exactly
+    (some conditions of a level met, others not) has no level. Write a short table, checked
+    top-down from the highest level, whose last row reads "otherwise".
+``level-unreachable``
+    A level of the scale that no decision-rule row gives, or a row that can never be reached
+    because an earlier row says everything it says (every word of the earlier row's condition,
+    articles and a leading "if" aside, is in the later one: whenever the later row holds, the
+    earlier one already did). A heuristic: reword the later row so it names what is different.
+``multi-condition-level``
+    A decision-rule row joins three or more conditions (two or more "and" or ";"), so an
+    observation that meets some of them falls through to a lower level. Keep each row to one or
+    two conditions and split a many-sided behaviour into separate items.
+``reference-not-in-bibliography``
+    An assessment's ``references`` names an id that is not an entry of the project's bibliography,
+    ``content/references.md`` (entries are written ``Term {: #id }``). A project without that file
+    gets one warning, since no reference can be checked.
 ``bad-suppression``
     A ``# podkit: ignore[...]`` comment names an unknown rule.
 
@@ -86,7 +103,11 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 from .phrasing import (
+    observable_texts,
+    id_problems,
     BUILDS_ON,
+    joined_conditions,
+    shadows,
     EVALUATIVE,
     RANK_WORDS,
     content_words,
@@ -100,6 +121,7 @@ from .phrasing import (
     unquoted,
     words,
 )
+from . import bibliography as bib
 from .errors import Problem
 from .model import AnchoredItem, Assessment, CodesItem, ItemGate
 from .sources import Document
@@ -114,8 +136,6 @@ MIN_LOOK_FOR = 2
 MAX_ANCHOR_WORDS = 60
 SIMILARITY = 0.85
 NEGLIGIBLE_SHARE = 0.05
-MAX_ID_LENGTH = 40
-MAX_ID_SEGMENT = 20
 MAX_CODE_LENGTH = 6
 
 
@@ -126,10 +146,17 @@ class Rule:
     check: Callable[["_Context"], Iterable[Finding]]
 
 
+#: A decision-rule row may join at most this many conditions.
+MAX_ROW_CONDITIONS = 2
+#: The bibliography every assessment's ``references`` point into, and how its ids are written.
+
+
 @dataclass
 class _Context:
     assessment: Assessment
     document: Document
+    #: Ids of the project's bibliography; ``None`` when there is none to check against.
+    bibliography: frozenset[str] | None = None
 
     @property
     def gated_items(self) -> set[str]:
@@ -145,22 +172,8 @@ class _Context:
 #: (pattern, hint). Patterns are matched on lower-case, unquoted text with word boundaries.
 
 
-def _observable_texts(a: Assessment) -> Iterator[tuple[tuple, str, str]]:
-    """Every text an observer scores by: ``(key, what, text)``."""
-    for i, it in enumerate(a.items):
-        yield ("items", i, "prompt"), "prompt", it.prompt
-        for j, cue in enumerate(it.look_for):
-            yield ("items", i, "look_for", j), "look-for cue", cue
-        if isinstance(it, AnchoredItem):
-            for level in sorted(it.anchors):
-                yield ("items", i, "anchors", level), f"level {level} anchor", it.anchors[level]
-        if isinstance(it, CodesItem):
-            for j, code in enumerate(it.codes):
-                yield ("items", i, "codes", j, "description"), f"code {code.id}", code.description
-
-
 def _rule_unobservable(ctx: _Context) -> Iterator[Finding]:
-    for key, what, text in _observable_texts(ctx.assessment):
+    for key, what, text in observable_texts(ctx.assessment):
         hits = inner_state_words(text)
         if hits:
             listed = "; ".join(f"{quote(w)} → {hint}" for w, hint in hits)
@@ -273,6 +286,70 @@ def _rule_anchor_length(ctx: _Context) -> Iterator[Finding]:
                     )
 
 
+# --------------------------------------------------------------------------- decision rules
+
+
+def _rule_decision_missing(ctx: _Context) -> Iterator[Finding]:
+    for i, it in enumerate(ctx.assessment.items):
+        if isinstance(it, AnchoredItem) and it.decision_rule is None:
+            yield ("items", i, "anchors"), (
+                "anchored item has no decision_rule, so an observation that fits no anchor exactly has no level; "
+                "add rows [{level, when}] checked top-down from the highest level, the last reading 'otherwise'"
+            )
+
+
+def _rule_level_unreachable(ctx: _Context) -> Iterator[Finding]:
+    levels = ctx.assessment.levels
+    for i, it in enumerate(ctx.assessment.items):
+        if not isinstance(it, AnchoredItem) or it.decision_rule is None:
+            continue
+        given = {step.level for step in it.decision_rule}
+        for lv in levels:
+            if lv not in given:
+                yield ("items", i, "decision_rule"), (
+                    f"no row of the decision rule gives level {lv}, so no observation can score it; "
+                    "add a row for it or remove the level from the scale"
+                )
+        rows = it.decision_rule
+        for j, step in enumerate(rows):
+            if step.when.strip().rstrip(".").lower() == "otherwise":
+                continue
+            earlier = next((k for k in range(j) if shadows(rows[k].when, step.when)), None)
+            if earlier is not None:
+                yield ("items", i, "decision_rule", j, "when"), (
+                    f"row for level {step.level} can never be reached: the earlier row for level "
+                    f"{rows[earlier].level} already holds whenever it does (it says nothing this row does not). "
+                    "Say what tells the two levels apart"
+                )
+
+
+def _rule_multi_condition(ctx: _Context) -> Iterator[Finding]:
+    for i, it in enumerate(ctx.assessment.items):
+        if not isinstance(it, AnchoredItem) or it.decision_rule is None:
+            continue
+        for j, step in enumerate(it.decision_rule):
+            n = joined_conditions(step.when)
+            if n > MAX_ROW_CONDITIONS:
+                yield ("items", i, "decision_rule", j, "when"), (
+                    f"row for level {step.level} needs {n} conditions at once (joined by 'and' or ';'), so an "
+                    "observation that meets some of them drops to a lower level; keep a row to "
+                    f"{MAX_ROW_CONDITIONS} conditions and split the behaviour into separate items"
+                )
+
+
+def _rule_reference_missing(ctx: _Context) -> Iterator[Finding]:
+    if ctx.bibliography is None:
+        return
+    for j, ref in enumerate(ctx.assessment.references):
+        if ref not in ctx.bibliography:
+            close = difflib.get_close_matches(ref, sorted(ctx.bibliography), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            yield ("references", j), (
+                f"reference {ref!r} is not an entry of the bibliography ({'/'.join(bib.PAGE)}){hint}; "
+                "add the entry there, written 'Authors (year) {: #" + ref + " }', or use an id it defines"
+            )
+
+
 # --------------------------------------------------------------------------- item completeness
 
 def _rule_missing_evidence(ctx: _Context) -> Iterator[Finding]:
@@ -369,29 +446,6 @@ def _rule_critical_not_gated(ctx: _Context) -> Iterator[Finding]:
             )
 
 
-_GENERIC_ID = re.compile(r"^(?:\d+|(?:item|items|q|question|dim|dimension|level|lvl|readiness|code|test|todo|tmp|temp|new|untitled|x|foo|bar)(?:-?\d+)?)$")
-
-
-def _id_problems(value: str) -> list[str]:
-    found = []
-    if len(value) > MAX_ID_LENGTH:
-        found.append(
-            f"id {value!r} has {len(value)} characters; ids end up in file names, URLs and observation "
-            f"files, keep them to {MAX_ID_LENGTH}"
-        )
-    long_parts = [p for p in value.split("-") if len(p) > MAX_ID_SEGMENT]
-    if long_parts:
-        found.append(
-            f"id {value!r} runs words together ({long_parts[0]!r}); separate words with hyphens, like 'goal-clarity'"
-        )
-    if _GENERIC_ID.match(value):
-        found.append(
-            f"id {value!r} says nothing about what it names, and numbered ids break when items move; "
-            "name the behaviour, like 'dissent-answered'"
-        )
-    return found
-
-
 def _rule_ids(ctx: _Context) -> Iterator[Finding]:
     a = ctx.assessment
     targets: list[tuple[tuple, str]] = [(("id",), a.id)]
@@ -399,7 +453,7 @@ def _rule_ids(ctx: _Context) -> Iterator[Finding]:
     targets += [(("items", i, "id"), it.id) for i, it in enumerate(a.items)]
     targets += [(("readiness", i, "id"), r.id) for i, r in enumerate(a.readiness)]
     for key, value in targets:
-        for msg in _id_problems(value):
+        for msg in id_problems(value):
             yield key, msg
     for i, it in enumerate(a.items):
         if not isinstance(it, CodesItem):
@@ -437,6 +491,10 @@ RULES: tuple[Rule, ...] = (
     Rule("anchor-too-long", f"An anchor has more than {MAX_ANCHOR_WORDS} words.", _rule_anchor_length),
     Rule("evaluative-wording", "An anchor judges (good, adequate, effective…) instead of describing.", _rule_evaluative),
     Rule("prompt-not-a-question", "The prompt does not end with a question mark.", _rule_prompt_question),
+    Rule("decision-rule-missing", "An anchored item has no decision rule mapping every observation to one level.", _rule_decision_missing),
+    Rule("level-unreachable", "A level no decision-rule row gives, or a row an earlier row shadows (heuristic).", _rule_level_unreachable),
+    Rule("multi-condition-level", f"A decision-rule row joins more than {MAX_ROW_CONDITIONS} conditions: split the item.", _rule_multi_condition),
+    Rule("reference-not-in-bibliography", "A reference id is not an entry of content/references.md.", _rule_reference_missing),
     # checked by lint_assessment itself: it reads the comments, not the assessment
     Rule("bad-suppression", "A '# podkit: ignore[...]' comment names an unknown rule.", lambda ctx: ()),
 )
@@ -485,10 +543,18 @@ def select_rules(rule_ids: Iterable[str] | None = None) -> tuple[Rule, ...]:
     return tuple(r for r in RULES if r.id in wanted)
 
 
-def lint_assessment(assessment: Assessment, document: Document, rules: Iterable[str] | None = None) -> list[Problem]:
-    """Warnings for one assessment, sorted by position; each has a ``rule`` id."""
+def lint_assessment(
+    assessment: Assessment,
+    document: Document,
+    rules: Iterable[str] | None = None,
+    bibliography: frozenset[str] | None = None,
+) -> list[Problem]:
+    """Warnings for one assessment, sorted by position; each has a ``rule`` id.
+
+    ``bibliography`` holds the ids references may name; ``None`` skips that check.
+    """
     selected = select_rules(rules)
-    ctx = _Context(assessment, document)
+    ctx = _Context(assessment, document, bibliography)
     ignores = _suppressions(document)
     problems: list[Problem] = []
     for rule in selected:
@@ -506,10 +572,15 @@ def lint_assessment(assessment: Assessment, document: Document, rules: Iterable[
 
 def lint_kit(kit, rules: Iterable[str] | None = None) -> list[Problem]:
     """Warnings for every assessment of ``kit``, sorted by file and position."""
-    select_rules(rules)  # fail early on an unknown id
+    selected = select_rules(rules)  # fail early on an unknown id
     problems: list[Problem] = []
+    bibliography = None
+    if any(r.id == "reference-not-in-bibliography" for r in selected):
+        bibliography, problem = bib.load_ids(kit)
+        if problem is not None:
+            problems.append(problem)
     for a in kit.assessments:
-        problems += lint_assessment(a, kit.documents[a.id], rules)
+        problems += lint_assessment(a, kit.documents[a.id], rules, bibliography)
     return sorted(problems, key=lambda p: (str(p.path), p.line or 0, p.col or 0, p.rule or "", p.message))
 
 

@@ -49,8 +49,9 @@ MAX_LEVEL = 10
 MAX_SESSION_MINUTES = 720
 #: Largest count an observer may record.
 MAX_COUNT = 1_000_000
-#: Most items one assessment may have (the PDF stage's cost grows faster than linearly).
-MAX_ITEMS = 200
+#: Most items one assessment may have: the PDF stage's cost grows faster than linearly (measured:
+#: 100 items, 27 s and 290 MB for one toolkit and sheet; 200 items, 84 s and 480 MB).
+MAX_ITEMS = 100
 
 #: C0 and C1 control characters (tab, line feed and carriage return apart) and DEL: never part
 #: of what a person writes, and able to rewrite a terminal or a report when echoed.
@@ -317,7 +318,9 @@ class Assessment(Strict):
     items: Annotated[list[Item], Field(min_length=1, max_length=MAX_ITEMS)]
     readiness: Annotated[list[ReadinessLevel], Field(min_length=1)]
     scoring: ScoringConfig = Field(default_factory=ScoringConfig)
-    references: list[Text] = []
+    #: Ids of entries in the kit's bibliography (``content/references.md``), like ``sull-2015``;
+    #: ``podkit lint`` warns about an id the bibliography does not define.
+    references: list[Slug] = []
     tags: list[Slug] = []
 
     @property
@@ -412,3 +415,140 @@ class Observation(Strict):
         if CONSENSUS in v:
             raise ValueError(f"{CONSENSUS!r} is reserved for the observers' agreed value; give observers pseudonymous ids like 'obs-a'")
         return v
+
+
+# --------------------------------------------------------------------------- action plan
+# An action plan (``actions/<pod>.yaml``) records what a pod agreed to do about a finding: which
+# item, which intervention, which role takes it, by when, and how it went. The cross-checks the
+# schema cannot express (the item and intervention exist, dates in order, unique ids) live in
+# :mod:`podkit.actions`.
+
+from pydantic import BeforeValidator  # noqa: E402  (kept with the section that uses them)
+
+#: Actions one plan may hold.
+MAX_ACTIONS = 200
+#: Status changes one action may record.
+MAX_STATUS_CHANGES = 20
+#: Roles that may own an action. Roles, never people: the plan records the pod's process, not
+#: who in it did or did not deliver, so nothing in it can rank or single out a person.
+OWNER_ROLES: tuple[str, ...] = (
+    "pod",
+    "pod-lead",
+    "product-owner",
+    "facilitator",
+    "hr-partner",
+    "engineering-manager",
+    "agile-coach",
+    "sponsor",
+    "other",
+)
+#: The owner that needs ``owner_role``, a short role name of the organisation's own.
+OTHER_ROLE = "other"
+#: A role written out with ``owner: other``: lowercase kebab-case like ``release-manager``, in the
+#: style of observer ids (no spaces, no ``@``, no dots), so a full name or an address cannot fit.
+ROLE_PATTERN = r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$"
+MAX_ROLE_LENGTH = MAX_OBSERVER_ID_LENGTH
+#: What an action can be: planned, being done, done, or dropped (with a reason).
+ActionStatus = Literal["planned", "in-progress", "done", "dropped"]
+ACTION_STATUSES: tuple[str, ...] = ActionStatus.__args__  # type: ignore[attr-defined]
+
+_ROLE = re.compile(ROLE_PATTERN)
+
+
+def _date_value(v):
+    """A date written YYYY-MM-DD (or parsed as a date by YAML); anything else is refused."""
+    if isinstance(v, _dt.datetime):
+        raise ValueError("expected a date like 2026-10-01, not a date and time")
+    if isinstance(v, _dt.date):
+        return v
+    if isinstance(v, str) and _DATE_TEXT.match(v.strip()):
+        return v.strip()
+    raise ValueError("expected a date like 2026-10-01 (written YYYY-MM-DD)")
+
+
+def _owner(value: str) -> str:
+    if value not in OWNER_ROLES:
+        raise ValueError(
+            f"expected a role, one of: {', '.join(OWNER_ROLES)} (with 'other', write the role in owner_role); "
+            "an action is owned by a role, never by a named person"
+        )
+    return value
+
+
+def _role_text(value: str) -> str:
+    if len(value) > MAX_ROLE_LENGTH or not _ROLE.match(value):
+        raise ValueError(
+            f"expected a role like 'release-manager' (lowercase letters, digits, single hyphens; up to {MAX_ROLE_LENGTH}), "
+            "never a person's name or address"
+        )
+    return value
+
+
+ActionDate = Annotated[_dt.date, BeforeValidator(_date_value)]
+OwnerRole = Annotated[str, AfterValidator(_owner), Field(json_schema_extra={"enum": list(OWNER_ROLES)})]
+RoleText = Annotated[str, AfterValidator(_role_text), Field(json_schema_extra={"pattern": ROLE_PATTERN, "maxLength": MAX_ROLE_LENGTH})]
+
+
+class StatusChange(Strict):
+    """One change of an action's status, on the day it happened. ``reason`` says why an action
+    was dropped (required then, and only then: :mod:`podkit.actions` checks it)."""
+
+    # the same rule for editors, in the published JSON Schema
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"properties": {"status": {"const": "dropped"}}, "required": ["status"]},
+        "then": {"required": ["reason"]},
+        "else": {"not": {"required": ["reason"]}},
+    })
+
+    status: ActionStatus
+    date: ActionDate
+    reason: ShortText | None = None
+
+
+class Action(Strict):
+    """One agreed action of a pod: the item it addresses and the intervention it applies.
+
+    ``intervention`` names one of the item's interventions by its id (the slug of its title, see
+    :func:`podkit.actions.intervention_id`); ``custom`` gives the title of an intervention the
+    kit does not list. Exactly one of the two (checked, with the other rules the schema cannot
+    express, by :mod:`podkit.actions`). ``owner`` is a role (``owner: other`` names it in
+    ``owner_role``); ``history`` lists every status change with its date, oldest first, and its
+    last entry is the current status.
+
+    Why a role and never a name: like observer ids, the owner keeps the record about the pod's
+    process. A named owner would turn the plan into a record of who did or did not deliver, which
+    a report could then single out; a role says who in the pod's way of working picks it up.
+    """
+
+    # the rules a JSON Schema can state too, for editors
+    model_config = ConfigDict(json_schema_extra={"allOf": [
+        {"oneOf": [{"required": ["intervention"]}, {"required": ["custom"]}]},
+        {
+            "if": {"properties": {"owner": {"const": OTHER_ROLE}}, "required": ["owner"]},
+            "then": {"required": ["owner_role"]},
+            "else": {"not": {"required": ["owner_role"]}},
+        },
+    ]})
+
+    id: Slug
+    assessment: Slug
+    item: Slug
+    intervention: Slug | None = None
+    custom: ShortText | None = None
+    owner: OwnerRole
+    owner_role: RoleText | None = None
+    agreed: ActionDate
+    due: ActionDate
+    history: Annotated[list[StatusChange], Field(min_length=1, max_length=MAX_STATUS_CHANGES)]
+    notes: Note = ""
+
+    @property
+    def status(self) -> str:
+        return self.history[-1].status
+
+
+class ActionPlan(Strict):
+    """The actions one pod agreed, in the order they were written (``actions/<pod>.yaml``)."""
+
+    pod: Slug
+    actions: Annotated[list[Action], Field(max_length=MAX_ACTIONS)] = []

@@ -21,8 +21,10 @@ from pathlib import Path
 from functools import partial
 from typing import Iterable, Iterator
 
+from .actions import ACTIONS_FOLDER, is_action_file
 from .csvfiles import csv_documents
 from .errors import PodkitError, Problem, SourceErrors
+from .outputs import is_output_dir
 from .model import CONSENSUS, Assessment, CodesItem, CountItem, Observation
 from .sources import MAX_PDF_BYTES, Document, check_file, decode_text, load_yaml, read_bytes, yaml_document
 from .validation import validate_document
@@ -105,44 +107,67 @@ def _no_files(inputs) -> Problem:
     return Problem(given[0] if len(given) == 1 else None, "no observation files (*.yaml, *.yml, *.csv, *.pdf) " + (f"in {where}" if len(given) > 1 else "in the inputs given" if not given else "in this folder"))
 
 
-def collect_files(inputs: Iterable[Path], *, as_text: bool = False) -> tuple[list[tuple[Path, str, Path | None]], list[Problem]]:
+def collect_files(inputs: Iterable[Path]) -> tuple[list[tuple[Path, str, Path | None]], list[Problem]]:
     """Expand files and folders into ``(path, stable name, root for link checks)``, sorted.
 
     The stable name is the path relative to the folder given, prefixed with that folder's name,
-    so reports do not depend on the working directory. With ``as_text`` the paths are strings
-    (100,000 ``Path`` objects take some 40 MB).
+    so reports do not depend on the working directory. Inside a folder given, symbolic links are
+    followed while they stay inside it; one that leads out of it is a problem naming it (never a
+    silently missing session).
     """
+    from .sources import walk_inside
+
     inputs = list(inputs)
     found: dict[str, tuple] = {}
     problems: list[Problem] = []
+    real_dirs: dict[Path, str] = {}
     for raw in inputs:
         p = Path(raw)
         if not p.exists():
             problems.append(Problem(p, "no such file or folder"))
             continue
         if p.is_dir():
+            if p.name == ACTIONS_FOLDER:
+                continue  # a folder of action plans, read by podkit.actions
             base = p.resolve()
             label = base.name or "inputs"
-            for dirpath, dirnames, filenames in os.walk(p, followlinks=False):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                # once per folder, not once per file: thousands of files are common
-                real_dir = str(Path(dirpath).resolve())
-                rel_dir = Path(dirpath).relative_to(p).as_posix()
-                prefix = f"{label}/" if rel_dir == "." else f"{label}/{rel_dir}/"
-                for name in sorted(filenames):
-                    if name.startswith(".") or not name.lower().endswith(OBSERVATION_SUFFIXES):
-                        continue
-                    fp = os.path.join(dirpath, name) if as_text else Path(dirpath) / name
-                    found.setdefault(os.path.join(real_dir, name), (fp, prefix + name, base))
+            report_dirs: dict[str, bool] = {}
+            files, probs = walk_inside(p, p, f"the folder {p}")
+            problems += probs
+            for path, rel in files:
+                if not path.name.lower().endswith(OBSERVATION_SUFFIXES):
+                    continue
+                if ACTIONS_FOLDER in rel.split("/")[:-1]:
+                    continue  # action plans (actions/<pod>.yaml) live beside the observations
+                if _in_report_folder(p, rel, report_dirs):
+                    continue  # reports podkit wrote (``score -o`` inside the inputs) are not inputs
+                real_dir = real_dirs.get(path.parent)
+                if real_dir is None:  # once per folder, not once per file: thousands of files are common
+                    real_dir = real_dirs[path.parent] = str(path.parent.resolve())
+                found.setdefault(os.path.join(real_dir, path.name), (path, f"{label}/{rel}", base))
             continue
+        if is_action_file(p):
+            continue  # an action plan given by name, read by podkit.actions
         if not p.name.lower().endswith(OBSERVATION_SUFFIXES):
             problems.append(Problem(p, "not an observation file: expected .yaml, .yml, .csv or .pdf"))
             continue
-        found.setdefault(str(p.resolve()), (str(p) if as_text else p, p.name, None))
+        found.setdefault(str(p.resolve()), (p, p.name, None))
     files = sorted(found.values(), key=lambda t: t[1])
     if not files and not problems:
         problems.append(_no_files(inputs))
     return files, problems
+
+
+def _in_report_folder(folder: Path, rel: str, cache: dict[str, bool]) -> bool:
+    """Whether ``folder/rel`` lies in a subfolder that carries podkit's output marker."""
+    parts = rel.split("/")[:-1]
+    for i in range(1, len(parts) + 1):
+        sub = "/".join(parts[:i])
+        if sub not in cache:
+            cache[sub] = is_output_dir(folder / sub)
+        if cache[sub]:
+            return True
+    return False
 
 
 def _digest(path: Path) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 from . import __version__, fields
 from .console import console
 from .errors import PodkitError
-from .sources import atomic_write
+from .outputs import atomic_write
 
 #: URL scheme for the theme's and the content's own files inside print HTML.
 RESOURCE_SCHEME = "podkit:"
@@ -296,16 +296,18 @@ class PrintJob:
         return len(self.html) * (1 if self.forms or self.kind == "hr-guide" else 2)
 
 
-# Per-process WeasyPrint cache (images, fonts' metrics) shared by the renders of one worker.
-_WORKER_CACHE: dict = {}
-
-
 def _init_worker() -> None:
     """Import WeasyPrint once per worker process, before its first job, and keep what the
-    imports built out of later garbage collections (it lives as long as the worker)."""
+    imports built out of later garbage collections (it lives as long as the worker).
+
+    Workers ignore Ctrl-C (the parent stops them, see :mod:`podkit.interrupts`)."""
     import gc
 
-    import weasyprint  # noqa: F401
+    from .interrupts import exit_when_terminated, worker_signals
+
+    worker_signals()
+    with exit_when_terminated():
+        import weasyprint  # noqa: F401
 
     gc.freeze()
 
@@ -314,6 +316,8 @@ def _run_job(job: PrintJob, out_dir: Path, resources: Resources) -> tuple[str, o
     """Render one job; return ``("ok", PdfResult)`` or ``("error", message)`` (picklable)."""
     import gc
 
+    from .interrupts import exit_when_terminated
+
     # WeasyPrint's layout keeps a large graph of boxes alive while it works, and the cyclic
     # collector walked it again and again: pausing it for the render makes a toolkit 20% and the
     # complete kit 30% faster, for a few MB more. Everything the render made is in the youngest
@@ -321,7 +325,8 @@ def _run_job(job: PrintJob, out_dir: Path, resources: Resources) -> tuple[str, o
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        result = write_pdf(job.html, job.css, out_dir / job.name, resources=resources, forms=job.forms, cache=_WORKER_CACHE)
+        with exit_when_terminated():  # a stopped pool: the writer removes its temporary file, then the worker ends
+            result = write_pdf(job.html, job.css, out_dir / job.name, resources=resources, forms=job.forms)
     except PodkitError as exc:
         return "error", exc.format_message()
     finally:
@@ -360,17 +365,21 @@ def render_jobs(jobs: list[PrintJob], out_dir: Path, resources: Resources, *, wo
         import concurrent.futures as cf
         import multiprocessing
 
-        # "spawn": a fresh interpreter per worker, safe whatever threads the parent runs.
-        with cf.ProcessPoolExecutor(max_workers=min(workers, total), mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker) as pool:
-            futures = {pool.submit(_run_job, job, out_dir, resources): job for job in ordered}
-            try:
-                for fut in cf.as_completed(futures):
-                    status, payload = fut.result()
-                    done(futures[fut], status, payload)
-            except BaseException:
-                for fut in futures:
-                    fut.cancel()
-                raise
+        from .interrupts import sigint_held, stop_pool
+
+        # "spawn": a fresh interpreter per worker, safe whatever threads the parent runs. No
+        # ``with`` block: its shutdown(wait=True) would wait forever on workers an interrupt killed.
+        pool = cf.ProcessPoolExecutor(max_workers=min(workers, total), mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker)
+        try:
+            with sigint_held():  # submit starts the workers: they begin with Ctrl-C held back
+                futures = {pool.submit(_run_job, job, out_dir, resources): job for job in ordered}
+            for fut in cf.as_completed(futures):
+                status, payload = fut.result()
+                done(futures[fut], status, payload)
+        except BaseException:
+            stop_pool(pool)  # Ctrl-C or a broken worker: cancel, terminate, join nothing blocking
+            raise
+        pool.shutdown(wait=True)
     if errors:
         raise PodkitError("cannot render PDFs:\n" + "\n".join(f"  {e}" for e in errors))
     console.info(f"Rendered {total} PDF{'s' if total != 1 else ''} in {time.monotonic() - start:.1f} s")

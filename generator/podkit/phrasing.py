@@ -1,5 +1,6 @@
 """Language heuristics the rubric linter uses: inner-state words, double-barrelled prompts,
-near-identical anchors, quantity words that must escalate with the level, evaluative words.
+near-identical anchors, quantity words that must escalate with the level, evaluative words, and
+decision-rule rows that join too many conditions or repeat an earlier row.
 
 Pure functions over text; :mod:`podkit.lint` turns what they find into located warnings.
 """
@@ -8,6 +9,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from typing import Iterator
+
+from .model import AnchoredItem, Assessment, CodesItem
 
 _QUOTED = re.compile(
     r'"[^"\n]*"'  # "straight double"
@@ -340,3 +344,79 @@ EVALUATIVE = re.compile(
     r"reasonabl[ey]|satisfactor(?:y|ily)|excellent|great|significant(?:ly)?|meaningful(?:ly)?|timely|"
     r"high-quality|low-quality|(?<!as )well(?! as)(?:-\w+)?|nice|strong(?:ly)?|weak(?:ly)?|healthy|unhealthy)(?![\w-])"
 )
+
+
+# --------------------------------------------------------------------------- decision rules
+
+#: "and" that joins two conditions, or a semicolon between them (outside quotes). "and" inside a
+#: list of nouns ("owner, date and reason") counts once, like any other "and": a row with two
+#: joins ("X and Y and Z", "X; Y and Z") asks for three things at once.
+_CONDITION_JOIN = re.compile(r";|\band\b")
+_ARTICLES = {"a", "an", "the"}
+
+
+def joined_conditions(text: str) -> int:
+    """How many conditions a decision-rule row joins with "and" or ";" (1 when it names one)."""
+    return 1 + len(_CONDITION_JOIN.findall(unquoted(text).lower()))
+
+
+def condition_words(text: str) -> set[str]:
+    """The words of a decision-rule condition, articles and a leading "if" left out."""
+    found = [w for w in words(unquoted(text)) if w not in _ARTICLES]
+    if found and found[0] == "if":
+        found = found[1:]
+    return set(found)
+
+
+def shadows(earlier: str, later: str) -> bool:
+    """Whether the ``earlier`` row of a decision rule (checked first) says everything ``later``
+    says, word for word: every word of ``earlier`` is in ``later``, so whenever ``later`` holds,
+    ``earlier`` holds too and ``later`` is never reached."""
+    a, b = condition_words(earlier), condition_words(later)
+    return bool(a) and a <= b
+
+
+# --------------------------------------------------------------------------- ids
+
+#: Ids end up in file names, URLs and observation files: keep them short and readable.
+MAX_ID_LENGTH = 40
+MAX_ID_SEGMENT = 20
+_GENERIC_ID = re.compile(r"^(?:\d+|(?:item|items|q|question|dim|dimension|level|lvl|readiness|code|test|todo|tmp|temp|new|untitled|x|foo|bar)(?:-?\d+)?)$")
+
+
+def id_problems(value: str) -> list[str]:
+    """What makes an id hard to read or keep: too long, words run together, says nothing."""
+    found = []
+    if len(value) > MAX_ID_LENGTH:
+        found.append(
+            f"id {value!r} has {len(value)} characters; ids end up in file names, URLs and observation "
+            f"files, keep them to {MAX_ID_LENGTH}"
+        )
+    long_parts = [p for p in value.split("-") if len(p) > MAX_ID_SEGMENT]
+    if long_parts:
+        found.append(
+            f"id {value!r} runs words together ({long_parts[0]!r}); separate words with hyphens, like 'goal-clarity'"
+        )
+    if _GENERIC_ID.match(value):
+        found.append(
+            f"id {value!r} says nothing about what it names, and numbered ids break when items move; "
+            "name the behaviour, like 'dissent-answered'"
+        )
+    return found
+
+
+# --------------------------------------------------------------------------- what an observer reads
+
+
+def observable_texts(a: Assessment) -> Iterator[tuple[tuple, str, str]]:
+    """Every text an observer scores by: ``(key, what, text)``."""
+    for i, it in enumerate(a.items):
+        yield ("items", i, "prompt"), "prompt", it.prompt
+        for j, cue in enumerate(it.look_for):
+            yield ("items", i, "look_for", j), "look-for cue", cue
+        if isinstance(it, AnchoredItem):
+            for level in sorted(it.anchors):
+                yield ("items", i, "anchors", level), f"level {level} anchor", it.anchors[level]
+        if isinstance(it, CodesItem):
+            for j, code in enumerate(it.codes):
+                yield ("items", i, "codes", j, "description"), f"code {code.id}", code.description

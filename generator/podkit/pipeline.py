@@ -30,18 +30,29 @@ def load(project_dir: Path | None) -> Kit:
 
 
 def build(kit: Kit, *, site_dir: Path | None = None, theme: Path | None = None, offline: bool = False, pdf: bool = True,
-          papers: Sequence[str] = ("a4", "letter"), jobs: int | None = None, cache: bool = True) -> Path:
-    """The documentation site, with the sample reports and (unless ``pdf`` is off) the PDFs."""
-    from .recorder import recorder_pages
-    from .site import build_site
+          papers: Sequence[str] = ("a4", "letter"), jobs: int | None = None, cache: bool = True, engine: str = "mkdocs") -> Path:
+    """The documentation site, with the sample reports and (unless ``pdf`` is off) the PDFs.
 
-    extras = sample_reports(kit, theme=theme)
-    extras.pages.update(recorder_pages(kit, theme=theme, offline=offline))
-    if pdf:
-        pdfs = pdf_downloads(kit, papers=list(papers), theme=theme, jobs=jobs, cache=cache)
-        extras.files.update(pdfs.files)
-        extras.downloads.extend(pdfs.downloads)
-    return build_site(kit, site_dir=site_dir, theme=theme, offline=offline, extras=extras, cache=cache)
+    The site folder is checked first (podkit replaces only a folder it made), and the whole build
+    holds the project's lock (one build or print per project at a time).
+    """
+    from .outputs import project_lock
+    from .recorder import recorder_pages
+    from .site import build_site, site_target
+
+    target = site_target(kit.project, site_dir, theme, inputs=[kit.project.root / rel for rel in SAMPLE_INPUTS])
+    with project_lock(kit.project.work_dir, on_wait=_waiting):
+        extras = sample_reports(kit, theme=theme)
+        extras.pages.update(recorder_pages(kit, theme=theme, offline=offline))
+        if pdf:
+            pdfs = pdf_downloads(kit, papers=list(papers), theme=theme, jobs=jobs, cache=cache)
+            extras.files.update(pdfs.files)
+            extras.downloads.extend(pdfs.downloads)
+        return build_site(kit, site_dir=target, theme=theme, offline=offline, extras=extras, cache=cache, engine=engine)
+
+
+def _waiting(pid: str) -> None:
+    console.info(f"Waiting for another build of this project to finish (pid {pid}) …")
 
 
 def pdf_downloads(kit: Kit, *, papers: list[str] | None = None, theme: Path | None = None, jobs: int | None = None, cache: bool = True):
@@ -129,10 +140,22 @@ def sample_reports(kit: Kit, inputs: Sequence[Path] | None = None, theme: Path |
 
 def print_pdfs(kit: Kit, out_dir: Path, *, papers: list[str], theme: Path | None = None, jobs: int | None = None,
                only: Sequence[str] | None = None, kinds: Sequence[str] | None = None, cache: bool = True) -> list:
-    """The kit's PDFs (or some of them) into ``out_dir``; returns their downloads."""
+    """The kit's PDFs (or some of them) into ``out_dir``; returns their downloads.
+
+    ``out_dir`` receives PDFs (same-named ones are replaced, nothing else is touched); it must be
+    new, empty or made by podkit, and never the project, a folder above it or an input folder.
+    """
+    from .outputs import guard_output_dir, mark_output_dir, project_lock
     from .printing import KINDS, write_pdfs
 
-    return write_pdfs(kit, out_dir, papers=papers, theme=theme, workers=jobs, only=only or None, kinds=kinds or KINDS, cache=cache)
+    p = kit.project
+    inputs = [p.assessments_dir, p.content_dir, p.themes_dir, p.schemas_dir, *(p.root / rel for rel in SAMPLE_INPUTS)]
+    if theme is not None:
+        inputs.append(Path(theme))
+    guard_output_dir(out_dir, p.root, inputs, replace=False, what="PDF folder")
+    with project_lock(p.work_dir, on_wait=_waiting):
+        mark_output_dir(out_dir)
+        return write_pdfs(kit, out_dir, papers=papers, theme=theme, workers=jobs, only=only or None, kinds=kinds or KINDS, cache=cache)
 
 
 # --------------------------------------------------------------------------- score
@@ -213,30 +236,38 @@ def _gc_paused():
 
 
 def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: Path, as_of: _dt.date, today: _dt.date,
-          redact: bool = False, theme: Path | None = None, jobs: int | None = None, progress=None) -> Scored:
+          redact: bool = False, theme: Path | None = None, kit_templates: bool = False, jobs: int | None = None, progress=None) -> Scored:
     """Read, check and score every input, then render and write one report per pod and
     assessment (and the portfolio, with two or more pods) in each format.
 
     Nothing is written unless every input is valid. The records wait in a temporary file between
-    the two passes (see :mod:`podkit.store`), so memory does not grow with the inputs.
+    the two passes (see :mod:`podkit.store`), so memory does not grow with the inputs. Reports use
+    podkit's own templates unless ``theme`` or ``kit_templates`` asks for others (a kit's
+    templates are code: see SECURITY.md).
     """
     from . import __version__
     from .errors import SourceErrors
-    from .observations import collect_files, read_files
+    from .observations import PARALLEL_MIN_FILES, collect_files, read_files
     from .portfolio import build_portfolio, inputs_digest, pod_summary, sorted_warnings
     from .report import Renderer, render
-    from .sources import atomic_write
+    from .outputs import atomic_write, guard_output_dir, mark_output_dir
     from .store import RecordStore
+    from .workers import fork_map, plan_workers
 
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise PodkitError(f"{out_dir}: exists and is not a folder; choose another with -o")
+    # Reports go INTO out_dir, which is never deleted: it may lie inside an input folder (reading
+    # skips folders that carry podkit's output marker), but may not be one or contain one.
+    guard_output_dir(out_dir, kit.project.root, [Path(i) for i in inputs if Path(i).is_dir()], replace=False, what="report folder")
     files, problems = collect_files(inputs)
     if "pdf" in formats and out_dir.is_dir():
         _refuse_overwriting_inputs(files, out_dir)
     kit_by_id = {a.id: a for a in kit.assessments}
     with RecordStore() as store, _gc_paused():
-        for source, recs, probs in read_files(files, kit_by_id, today, jobs=jobs):
+        # Reading runs in this process: records handed back by worker processes would cost as much
+        # to unpickle here as to read. The second pass, scoring and writing, is the one shared.
+        for source, recs, probs in read_files(files, kit_by_id, today, jobs=1):
             problems += probs
             for rec in recs:
                 store.add(rec)
@@ -248,28 +279,49 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
         if not reported:
             raise PodkitError(f"no session on or before the report date {as_of.isoformat()}; use --as-of with a later date")
         with_portfolio = len({pod for _, pod in reported}) >= 2
-        renderer = Renderer.for_project(kit.project.root, theme) if set(formats) - {"json"} else None
+        renderer = Renderer.for_project(kit.project.root, theme, kit_templates=kit_templates) if set(formats) - {"json"} else None
         total = (len(reported) + with_portfolio) * len(formats)
         summaries, warnings, used = [], [], set()
 
-        def write(rep) -> None:
-            for fmt in formats:
-                name, content = render(rep, fmt, renderer, with_portfolio=with_portfolio)
-                result.written.append(atomic_write(out_dir / name, content))
-                if progress:
-                    progress(len(result.written), total, name)
+        mark_output_dir(out_dir)
 
-        for key in reported:
+        def write(rep) -> list[Path]:
+            return [atomic_write(out_dir / name, content) for name, content in (render(rep, fmt, renderer, with_portfolio=with_portfolio) for fmt in formats)]
+
+        def score_group(key):
+            """One pod and assessment: score, write its reports; what the portfolio needs."""
             report, found, files_used = score_pod_records(kit_by_id[key[0]], store.records(store.groups[key]), as_of=as_of, redact=redact)
-            warnings += found
             if report is None:
-                continue
-            used |= files_used
-            summaries.append(pod_summary(report))
-            write(report)
+                return None, found, files_used, []
+            return pod_summary(report), found, files_used, write(report)
+
+        done: dict[int, tuple] = {}
+        finished = 0
+
+        def report_progress(paths: list[Path]) -> None:
+            nonlocal finished
+            for path in paths:
+                finished += 1
+                if progress:
+                    progress(finished, total, path.name)
+
+        workers = plan_workers(jobs, len(store), min_items=PARALLEL_MIN_FILES)
+        results = fork_map(score_group, reported, workers) if workers > 1 else ((i, score_group(k)) for i, k in enumerate(reported))
+        for index, outcome in results:
+            done[index] = outcome
+            report_progress(outcome[3])
+        for index in range(len(reported)):  # in the order of the groups, whichever worker finished first
+            summary, found, files_used, paths = done[index]
+            warnings += found
+            result.written += paths
+            if summary is not None:
+                used |= files_used
+                summaries.append(summary)
         pf = build_portfolio(summaries, as_of=as_of, version=__version__, inputs=inputs_digest(used), warnings=sorted_warnings(warnings), redact=redact)
         if pf is not None:
-            write(pf)
+            paths = write(pf)
+            result.written += paths
+            report_progress(paths)
     return result
 
 
@@ -286,7 +338,7 @@ def _refuse_overwriting_inputs(files: list[tuple], out_dir: Path) -> None:
 # --------------------------------------------------------------------------- serve
 
 
-def serve(project: Project, *, host: str, port: int, theme: Path | None = None) -> None:
+def serve(project: Project, *, host: str, port: int, theme: Path | None = None, engine: str = "mkdocs") -> None:
     """Serve a preview of the site; a broken edit shows its error and keeps the last good build."""
     import os
     import shutil
@@ -302,7 +354,7 @@ def serve(project: Project, *, host: str, port: int, theme: Path | None = None) 
     def rebuild() -> None:
         try:
             kit = load_kit(project)
-            build_site(kit, site_dir=site_dir, theme=theme, strict=False)
+            build_site(kit, site_dir=site_dir, theme=theme, strict=False, engine=engine)
             console.info("Rebuilt the site.")
         except PodkitError as exc:  # keep serving the last good build
             exc.show()

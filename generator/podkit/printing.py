@@ -31,12 +31,13 @@ from . import __version__, fields
 from .console import console
 from .errors import PodkitError, Problem, SourceErrors
 from .kit import Kit, Project
-from .model import AnchoredItem, Assessment, CheckItem, CodesItem, CountItem, Strict
+from .model import Assessment, CodesItem, Strict
 from .pdf import RESOURCE_SCHEME, PdfResult, PrintJob, Resources, cache_environment, pdf_key, render_jobs
+from .outputs import copy_file
 from .sources import load_yaml, read_text
 from .templates import theme_search_path
 from .text import html_inline, plain
-from .wording import gate_text, threshold_bands
+from .wording import rubric_globals
 from .workers import cores
 
 #: Paper sizes: the option value, the CSS ``@page`` size and the label shown to readers.
@@ -46,7 +47,18 @@ PAPERS: dict[str, tuple[str, str]] = {"a4": ("A4", "A4"), "letter": ("letter", "
 KINDS = ("toolkit", "sheet", "complete-kit", "hr-guide")
 
 #: Content pages the HR guide is made of, in order (missing ones are left out).
-HR_GUIDE_PAGES = ("concepts.md", "hr-teams.md", "faq.md")
+HR_GUIDE_PAGES = (
+    "concepts.md",
+    "hr-teams.md",
+    "responsible-observation.md",
+    "hr-templates/legitimate-interests-assessment.md",
+    "hr-templates/privacy-notice.md",
+    "hr-templates/dpia.md",
+    "hr-templates/observation-charter.md",
+    "hr-templates/opt-out.md",
+    "faq.md",
+    "references.md",
+)
 
 
 
@@ -163,6 +175,7 @@ def make_context(project: Project, theme: Path | None = None, *, date: _dt.datet
     """Build the print context for a project (templates, branding, date)."""
     search = theme_search_path(project.root, "print", theme)
     env = _environment(search)
+    env.globals["bibliography"] = _bibliography(project)
     return PrintContext(
         env=env,
         theme=load_print_theme(project, theme),
@@ -173,19 +186,24 @@ def make_context(project: Project, theme: Path | None = None, *, date: _dt.datet
     )
 
 
+def _bibliography(project: Project) -> dict[str, str]:
+    """``id -> entry`` of the kit's bibliography, for the toolkits' reference lists."""
+    from . import bibliography
+
+    path = project.root.joinpath(*bibliography.PAGE)
+    if not path.is_file():
+        return {}
+    return bibliography.entries(read_text(path, root=project.root))
+
+
 def _environment(search: list[Path]):
     from .templates import environment
 
     env = environment(search, autoescape=True)
     env.filters["inline"] = html_inline
     env.filters["plain"] = plain
+    env.globals.update(rubric_globals())
     env.globals.update(
-        is_anchored=lambda it: isinstance(it, AnchoredItem),
-        is_check=lambda it: isinstance(it, CheckItem),
-        is_count=lambda it: isinstance(it, CountItem),
-        is_codes=lambda it: isinstance(it, CodesItem),
-        threshold_bands=threshold_bands,
-        gate_text=gate_text,
         intervals=intervals,
         field=fields.field_name,
         interval_field=fields.interval_field,
@@ -318,15 +336,15 @@ def markdown_chapter(name: str, text: str, included: list[str], abbreviations: s
     """Convert one content page; links to other included pages become links inside the PDF."""
     import markdown
 
-    slug = Path(name).stem
+    slug = _anchor(name[:-3] if name.endswith(".md") else name)
     md = markdown.Markdown(
-        extensions=["abbr", "admonition", "def_list", "footnotes", "tables", "toc", "sane_lists", "fenced_code",
-                    _guide_links(slug, name, [Path(p).stem for p in included])],
+        extensions=["abbr", "admonition", "attr_list", "def_list", "footnotes", "tables", "toc", "sane_lists", "fenced_code",
+                    _guide_links(slug, name, [p[:-3] if p.endswith(".md") else p for p in included])],
         extension_configs={"toc": {"permalink": False}, "footnotes": {"UNIQUE_IDS": True}},
         output_format="html",
     )
     body = md.convert(text.rstrip() + "\n\n" + abbreviations)
-    title = slug.replace("-", " ").title()
+    title = Path(name).stem.replace("-", " ").title()
     sections = []
     for token in getattr(md, "toc_tokens", []):
         if token["level"] == 1:
@@ -335,6 +353,11 @@ def markdown_chapter(name: str, text: str, included: list[str], abbreviations: s
         elif token["level"] == 2:
             sections.append((f"{slug}--{token['id']}", _unescape(token["name"])))
     return GuideChapter(slug=slug, title=title, html=body, sections=tuple(sections))
+
+
+def _anchor(page: str) -> str:
+    """The id prefix of a page in the guide: its path without ``.md``, ``/`` written ``--``."""
+    return page.replace("/", "--")
 
 
 def _unescape(text: str) -> str:
@@ -379,7 +402,7 @@ def _guide_links(slug: str, name: str, included: list[str]):
                 target = posixpath.normpath(posixpath.join(page_dir, parts.path))
                 stem = target[:-3] if target.endswith(".md") else None
                 if stem in included:
-                    el.set("href", f"#{stem}--{parts.fragment}" if parts.fragment else f"#{stem}")
+                    el.set("href", f"#{_anchor(stem)}--{parts.fragment}" if parts.fragment else f"#{_anchor(stem)}")
                     return
             # A page of the site that is not in this PDF, or an unusual scheme: keep the words only.
             el.tag = "span"
@@ -506,7 +529,7 @@ def write_pdfs(kit: Kit, out_dir: Path, *, papers: list[str] | None = None, them
             hit = store.get(key) if key else None
             if hit is not None:
                 path, info = hit
-                cache_mod.copy_atomic(path, out_dir / job.name)
+                copy_file(path, out_dir / job.name)
                 results[job.name] = PdfResult(out_dir / job.name, info["pages"], info["size"], tuple(info.get("warnings", ())))
         if used is not None:
             used.update(k for k in keys.values() if k)

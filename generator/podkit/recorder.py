@@ -220,7 +220,8 @@ def _mark_max_intervals(block: list[str], it: CodesItem, duration: int) -> list[
     """Replace "at most N," in a codes item's comment (N depends on the session's length)."""
     n = math.ceil(duration / it.interval_minutes)
     joined = "\n".join(block)
-    new, count = re.subn(r"at most((?:\s|#)+)" + str(n) + ",", lambda m: "at most" + m.group(1) + _MARK.format(f"max:{it.id}") + ",", joined, count=1)
+    # the comment may be wrapped anywhere in "at most N,"
+    new, count = re.subn(r"(at(?:\s|#)+most(?:\s|#)+)" + str(n) + ",", lambda m: m.group(1) + _MARK.format(f"max:{it.id}") + ",", joined, count=1)
     if count != 1:
         raise RuntimeError(f"the blank observation comment of codes item {it.id!r} no longer says 'at most {n},' (recorder.yaml_skeleton)")
     return new.split("\n")

@@ -9,7 +9,6 @@ depends only on the report, which records ``as_of``: no wall-clock time reaches 
 from __future__ import annotations
 
 import datetime as _dt
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from markupsafe import Markup
 from . import figures
 from .portfolio import report_name
 from .results import Portfolio, Report
-from .templates import environment, theme_search_path
+from .templates import BUILTIN_THEMES, environment, theme_search_path
 from .text import front_matter, html_inline, md_inline, plain
 
 FORMATS = ("html", "pdf", "json", "md")
@@ -36,8 +35,14 @@ class Renderer:
     md: object
 
     @classmethod
-    def for_project(cls, project_root: Path, theme: Path | None = None) -> "Renderer":
+    def for_project(cls, project_root: Path, theme: Path | None = None, *, kit_templates: bool = True) -> "Renderer":
+        """The report templates: ``theme`` first, then (with ``kit_templates``) the kit's own
+        ``themes/default/report``, then podkit's built-in ones."""
         path = theme_search_path(project_root, "report", theme)
+        if not kit_templates:
+            kit_folder = (Path(project_root) / "themes").resolve()
+            builtin = BUILTIN_THEMES.resolve()
+            path = [p for p in path if not p.resolve().is_relative_to(kit_folder) or p.resolve().is_relative_to(builtin)]
         html_env = environment(path, autoescape=True)
         md_env = environment(path, autoescape=False)
         f = figures
@@ -97,17 +102,6 @@ def render_pdf(report: Report | Portfolio, renderer: Renderer, *, links: dict | 
     stamp = _dt.datetime.combine(report.as_of, _dt.time(0, 0), tzinfo=_dt.timezone.utc)
     name = "portfolio.json" if _is_portfolio(report) else "report.json"
     return report_pdf(html, attachment=render_json(report), attachment_name=name, stamp=stamp)
-
-
-def read_attachment(pdf_path: Path) -> dict:
-    """Read the report JSON back from a PDF report (for checks and round trips)."""
-    from pypdf import PdfReader
-
-    reader = PdfReader(str(pdf_path))
-    for name, contents in reader.attachments.items():
-        if name in ("report.json", "portfolio.json"):
-            return json.loads(contents[0])
-    raise KeyError("no report.json attached")
 
 
 # --------------------------------------------------------------------------- one file per format

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from .model import Assessment, Observation
+from .model import ActionPlan, Assessment, Observation
 from .results import Portfolio, Report
 
 SCHEMA_BASE = "https://podkit.invalid/schemas"  # a stable identifier, never fetched
 
-#: name -> model. Reports and portfolios are what ``podkit score`` writes as JSON.
-MODELS = {"assessment": Assessment, "observation": Observation, "report": Report, "portfolio": Portfolio}
+#: name -> model. Reports and portfolios are what ``podkit score`` writes as JSON; action plans
+#: are the ``actions/<pod>.yaml`` files ``podkit new-action`` appends to.
+MODELS = {"assessment": Assessment, "observation": Observation, "actions": ActionPlan, "report": Report, "portfolio": Portfolio}
 
 
 def json_schema(name: str) -> dict:

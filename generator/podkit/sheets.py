@@ -11,6 +11,7 @@ import datetime as _dt
 import logging
 import math
 import re
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,18 @@ _MINUTES = re.compile(r"^\s*(\d{1,3})\s*(?:m|min|mins|minutes)?\s*$", re.IGNOREC
 #: Most form fields and widgets read from one PDF. A real sheet has a few hundred; the bound keeps
 #: a hostile file (millions of fields, or kids shared so that the tree explodes) fast to refuse.
 MAX_FORM_FIELDS = 20_000
+# Bounds on the work a PDF can cause before it is refused (a hostile file can pack gigabytes into a
+# few hundred kilobytes of compressed streams). A real filled sheet decodes to about 1 MB in all,
+# its largest stream (an embedded font) is under 400 KB, and its object streams hold ~60 KB.
+#: Most bytes any one stream of the PDF may decode to.
+MAX_STREAM_BYTES = 4 * 1024 * 1024
+#: Most bytes all compressed streams of the PDF together may decode to.
+MAX_DECODED_BYTES = 64 * 1024 * 1024
+#: Most bytes the object and cross-reference streams (the ones parsed as PDF objects) may decode to.
+MAX_OBJECT_STREAM_BYTES = 16 * 1024 * 1024
+#: Most PDF objects in one file (numbered objects plus the objects packed in object streams).
+MAX_PDF_OBJECTS = 100_000
+_PASSWORD = "the PDF is password-protected: save an unprotected copy of the filled sheet and read that"
 
 
 class _TooManyFields(Exception):
@@ -55,8 +68,116 @@ def read_sheet(path: Path) -> dict:
     """
     path = Path(path)
     check_file(path, limit=MAX_PDF_BYTES)
-    values, info = _read_fields(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _fail(path, f"cannot read file: {exc.strerror or exc}") from None
+    encrypted = _prescan(path, data)
+    values, info = _read_fields(path, data, encrypted)
     return _observation(path, values, info)
+
+
+# --------------------------------------------------------------------------- bounded work
+
+_STREAM = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
+_OBJ = re.compile(rb"(?<![0-9])[0-9]{1,10}\s+[0-9]{1,5}\s+obj\b")
+_COUNT_N = re.compile(rb"/N\s+([0-9]{1,12})\b")
+_FILTER = re.compile(rb"/Filter\s*(\[[^\]]{0,200}\]|/[A-Za-z0-9]+)")
+_CHUNK = 64 * 1024
+
+
+def _prescan(path: Path, data: bytes) -> bool:
+    """Refuse a PDF whose streams would decode to too much, or that holds too many objects,
+    before pypdf parses anything; return whether the file is encrypted.
+
+    Every ``stream`` keyword is followed by an attempt to inflate what comes after it with a
+    bounded decompressor, so the cost is linear in the file size and capped by the limits above.
+    Object and cross-reference streams (the ones parsed as PDF objects) must be uncompressed or
+    use /FlateDecode, as every PDF writer does. In an encrypted file the streams cannot be
+    measured before decryption, so there are at most MAX_OBJECT_STREAM_BYTES // MAX_STREAM_BYTES
+    object streams, each capped at MAX_STREAM_BYTES while pypdf decodes it.
+    """
+    encrypted = b"/Encrypt" in data
+    objects = len(_OBJ.findall(data))
+    total = parsed = object_streams = 0
+    for m in _STREAM.finditer(data):
+        head = data[max(0, m.start() - 2048):m.start()]
+        cut = head.rfind(b"obj")
+        head = head[cut:] if cut >= 0 else head
+        is_objects = b"/ObjStm" in head or b"/XRef" in head
+        if is_objects:
+            object_streams += 1
+            f = _FILTER.search(head)
+            if f and f.group(1).strip(b"[] \r\n\t") not in (b"/FlateDecode", b"/Fl"):
+                name = f.group(1).decode("latin-1")
+                raise _fail(path, f"the PDF packs its objects in streams compressed with {name}, which podkit does not read; "
+                                  "save it again from your PDF viewer (or use the sheet as podkit made it)")
+            if b"/ObjStm" in head and (n := _COUNT_N.search(head)):
+                objects += int(n.group(1))
+        size = 0 if encrypted else _inflated_size(path, data, m.end(), MAX_DECODED_BYTES - total)
+        total += size
+        if is_objects:
+            parsed += size
+        if objects > MAX_PDF_OBJECTS:
+            break
+        if parsed > MAX_OBJECT_STREAM_BYTES:
+            raise _fail(path, f"the PDF's object streams decode to more than {MAX_OBJECT_STREAM_BYTES // 2**20} MiB; a podkit sheet needs well under 1 MiB")
+    if objects > MAX_PDF_OBJECTS:
+        raise _fail(path, f"the PDF has more than {MAX_PDF_OBJECTS:,} objects; a podkit observation sheet has a few hundred")
+    if encrypted and object_streams * MAX_STREAM_BYTES > MAX_OBJECT_STREAM_BYTES:
+        raise _fail(path, f"the PDF is encrypted and has {object_streams} object streams, more than podkit reads "
+                          f"({MAX_OBJECT_STREAM_BYTES // MAX_STREAM_BYTES}); save an unencrypted copy of the filled sheet and read that")
+    return encrypted
+
+
+def _inflated_size(path: Path, data: bytes, start: int, budget: int) -> int:
+    """How many bytes a zlib stream starting at ``start`` inflates to (0 if it is not one);
+    refuse the file once the stream passes MAX_STREAM_BYTES or the file's ``budget``."""
+    d = zlib.decompressobj()
+    size = 0
+    pos = start
+    end = len(data)
+    try:
+        while pos < end and not d.eof:
+            buf = data[pos:pos + _CHUNK]
+            pos += len(buf)
+            while buf:
+                out = d.decompress(buf, _CHUNK * 16)
+                size += len(out)
+                if size > MAX_STREAM_BYTES:
+                    raise _fail(path, f"a stream in the PDF decodes to more than {MAX_STREAM_BYTES // 2**20} MiB; "
+                                      "a podkit sheet has none that large (is this a sheet made by podkit?)")
+                if size > budget:
+                    raise _fail(path, f"the PDF's streams decode to more than {MAX_DECODED_BYTES // 2**20} MiB in all; "
+                                      "a podkit sheet decodes to about 1 MiB (is this a sheet made by podkit?)")
+                if d.eof:
+                    break
+                buf = d.unconsumed_tail
+    except zlib.error:
+        return size
+    return size
+
+
+def _limits():
+    """pypdf's own per-stream limits, lowered to podkit's bounds for the duration of a read."""
+    from pypdf import apply_configuration
+
+    return apply_configuration(
+        zlib_maximum_output_length=MAX_STREAM_BYTES,
+        zlib_maximum_recovery_input_length=1024 * 1024,
+        lzw_maximum_output_length=MAX_STREAM_BYTES,
+        run_length_maximum_output_length=MAX_STREAM_BYTES,
+        brotli_maximum_output_length=MAX_STREAM_BYTES,
+        jbig2_maximum_output_length=MAX_STREAM_BYTES,
+        array_based_stream_maximum_output_length=MAX_STREAM_BYTES,
+        stream_decoding_work_maximum_length=4 * MAX_STREAM_BYTES,
+        maximum_declared_stream_length=MAX_PDF_BYTES,
+        image_maximum_buffer_size=MAX_STREAM_BYTES,
+        xmp_maximum_input_length=MAX_STREAM_BYTES,
+        form_fields_maximum_entries=MAX_FORM_FIELDS,
+        array_maximum_element_count=MAX_PDF_OBJECTS,
+        dictionary_maximum_element_count=MAX_PDF_OBJECTS,
+    )
 
 
 # --------------------------------------------------------------------------- PDF → field values
@@ -66,8 +187,10 @@ def _fail(path: Path, message: str) -> SourceErrors:
     return SourceErrors([Problem(path, message)])
 
 
-def _read_fields(path: Path) -> tuple[dict[str, object], dict[str, str]]:
+def _read_fields(path: Path, data: bytes, encrypted: bool = False) -> tuple[dict[str, object], dict[str, str]]:
     """Field name → value (str, bool or None) for every podkit field, in document order."""
+    import io
+
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError, PdfReadError
 
@@ -76,35 +199,40 @@ def _read_fields(path: Path) -> tuple[dict[str, object], dict[str, str]]:
     quiet.setLevel(logging.ERROR)
     try:
         try:
-            reader = PdfReader(path, strict=False)
-            if reader.is_encrypted:
-                try:
-                    ok = reader.decrypt("")
-                except Exception:  # noqa: BLE001 - unsupported encryption is a user problem here
-                    ok = 0
-                if not ok:
-                    raise _fail(path, "the PDF is password-protected; save an unprotected copy of the filled sheet and read that")
-            root = reader.trailer["/Root"]
-            acro = root.get("/AcroForm")
-            fields = acro.get_object().get("/Fields") if acro is not None else None
-            values: dict[str, object] = {}
-            budget = [MAX_FORM_FIELDS]
-            for ref in fields or []:
-                _walk(ref.get_object(), "", None, values, 0, budget)
-            meta = reader.metadata or {}
-            info = {k: str(meta.get(k)) for k in ("/podkitassessment", "/podkitassessmentversion") if meta.get(k)}
+            with _limits():
+                return _fields_of(path, PdfReader(io.BytesIO(data), strict=False))
         except SourceErrors:
             raise
         except _TooManyFields:
             raise _fail(path, f"the PDF has more than {MAX_FORM_FIELDS:,} form fields; a podkit observation sheet has a few hundred") from None
         except FileNotDecryptedError:
-            raise _fail(path, "the PDF is password-protected; save an unprotected copy of the filled sheet and read that") from None
+            raise _fail(path, _PASSWORD) from None
         except (PdfReadError, RecursionError) as exc:
             raise _fail(path, f"cannot read this PDF ({exc}); is it a complete, undamaged file?") from None
         except Exception as exc:  # noqa: BLE001 - a damaged file can fail anywhere inside pypdf
             raise _fail(path, f"cannot read this PDF ({type(exc).__name__}: {exc}); is it a complete, undamaged file?") from None
     finally:
         quiet.setLevel(level)
+
+
+def _fields_of(path: Path, reader) -> tuple[dict[str, object], dict[str, str]]:
+    if reader.is_encrypted:
+        try:
+            ok = reader.decrypt("")
+        except Exception as exc:  # noqa: BLE001 - unsupported encryption is a user problem here
+            raise _fail(path, f"the PDF is encrypted in a way podkit cannot read ({type(exc).__name__}: {exc}); "
+                              "save an unprotected copy of the filled sheet and read that") from None
+        if not ok:
+            raise _fail(path, _PASSWORD)
+    root = reader.trailer["/Root"]
+    acro = root.get("/AcroForm")
+    fields = acro.get_object().get("/Fields") if acro is not None else None
+    values: dict[str, object] = {}
+    budget = [MAX_FORM_FIELDS]
+    for ref in fields or []:
+        _walk(ref.get_object(), "", None, values, 0, budget)
+    meta = reader.metadata or {}
+    info = {k: str(meta.get(k)) for k in ("/podkitassessment", "/podkitassessmentversion") if meta.get(k)}
     if not any(name.startswith(PREFIX + SEP) for name in values):
         raise _fail(path, "no podkit form fields in this PDF: read a fillable observation sheet made by 'podkit build' "
                           "or 'podkit print' (printing a sheet to PDF or flattening it removes its fields)")

@@ -23,7 +23,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-from .errors import PodkitError, Problem, SourceErrors
+from .errors import Problem, SourceErrors
 
 try:  # the C parser is several times faster; fall back quietly when it is missing
     from yaml import CSafeLoader as _Loader
@@ -81,13 +81,8 @@ _MISSING_ERRNOS = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
 def check_file(path: Path, *, limit: int = MAX_TEXT_BYTES, root: Path | None = None) -> None:
     """Raise a located error unless ``path`` is a readable regular file within limits."""
     path = Path(path)
-    if path.is_symlink() and root is not None:
-        try:
-            target = path.resolve()
-        except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13)
-            raise SourceErrors([Problem(path, "symbolic link loop: the link points (in the end) back to itself")]) from None
-        if not target.is_relative_to(Path(root).resolve()):
-            raise SourceErrors([Problem(path, "symbolic link points outside the project; refusing to read it")])
+    if root is not None and path.is_symlink() and (problem := outside_link(path, root)) is not None:
+        raise SourceErrors([problem])
     try:  # one stat call: this runs for each of thousands of observation files
         st = os.stat(path)
     except ValueError:  # an embedded NUL byte: no such file, as Path.exists() says
@@ -107,6 +102,60 @@ def check_file(path: Path, *, limit: int = MAX_TEXT_BYTES, root: Path | None = N
         raise SourceErrors(
             [Problem(path, f"file is {size:,} bytes; podkit reads files up to {limit:,} bytes")]
         )
+
+
+def outside_link(path: Path, root: Path, boundary: str = "the project") -> Problem | None:
+    """The problem with ``path`` if it, or any link on the way to what it names, leads out of
+    ``root`` once the whole chain of symbolic links is resolved (or nowhere, or in a loop)."""
+    try:
+        target = Path(path).resolve(strict=True)
+    except FileNotFoundError:
+        return Problem(path, "symbolic link to nothing: what it points to does not exist")
+    except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13)
+        return Problem(path, "symbolic link loop: the link points (in the end) back to itself")
+    if not target.is_relative_to(Path(root).resolve()):
+        return Problem(path, f"symbolic link points outside {boundary} (to {target}); podkit reads only inside it")
+    return None
+
+
+def walk_inside(folder: Path, root: Path, boundary: str = "the project") -> tuple[list[tuple[Path, str]], list[Problem]]:
+    """Every file below ``folder`` (hidden names left out) as ``(path, relative name)``, sorted.
+
+    Symbolic links are followed when the whole chain stays inside ``root``; a link that leads out
+    of it, to nothing or in a loop is a problem naming it, never a silent skip.
+    """
+    folder = Path(folder)
+    root = Path(root)
+    files: list[tuple[Path, str]] = []
+    problems: list[Problem] = []
+    if folder.is_symlink() and (p := outside_link(folder, root, boundary)) is not None:
+        return files, [p]
+    todo = [(folder, "", frozenset({folder.resolve()}))]
+    while todo:
+        current, rel, chain = todo.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError as exc:
+            problems.append(Problem(current, f"cannot read this folder: {exc.strerror or exc}"))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            name = f"{rel}{entry.name}"
+            if entry.is_symlink() and (p := outside_link(path, root, boundary)) is not None:
+                problems.append(p)
+                continue
+            if entry.is_dir():
+                real = path.resolve()
+                if real in chain:
+                    problems.append(Problem(path, "symbolic link loop: this folder contains itself"))
+                    continue
+                todo.append((path, name + "/", chain | {real}))
+            elif entry.is_file():
+                files.append((path, name))
+    files.sort(key=lambda f: f[1])
+    return files, problems
 
 
 def read_text(path: Path, *, limit: int = MAX_TEXT_BYTES, root: Path | None = None) -> str:
@@ -178,6 +227,16 @@ class _Builder:
             raise self.fail(f"YAML tag {event.tag!r} is not allowed; podkit reads plain data only", event.start_mark, key)
         if tag == "tag:yaml.org,2002:merge":
             raise self.fail("merge keys ('<<') are not supported; write the keys out", event.start_mark, key)
+        # The common plain values need no constructor: text as it is, numbers that matched the
+        # plain patterns above, the YAML 1.1 yes/no words and null.
+        if tag == "tag:yaml.org,2002:str":
+            return event.value
+        if tag == "tag:yaml.org,2002:null" and event.tag is None:
+            return None
+        if tag == "tag:yaml.org,2002:bool" and event.tag is None:
+            return SafeConstructor.bool_values[event.value.lower()]
+        if tag == "tag:yaml.org,2002:int" and event.tag is None:
+            return int(event.value)
         node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
             value = self.constructor.construct_object(node)
@@ -397,67 +456,3 @@ def yaml_document(text: str, path: Path) -> Document:
     ):
         raise SourceErrors([Problem(path, "file is empty")])
     return parse_yaml(text, path)
-
-
-def atomic_write(path: Path, data) -> Path:
-    """Write a file so that readers see either the old or the new content, never a part.
-
-    ``data`` is text, bytes, or an iterable of byte strings written one after the other (so
-    that a large file need never be joined in memory).
-    """
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    mode = "w" if isinstance(data, str) else "wb"
-    kwargs = {"encoding": "utf-8", "newline": "\n"} if isinstance(data, str) else {}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, mode, **kwargs) as fh:
-            for part in (data,) if isinstance(data, (str, bytes, bytearray, memoryview)) else data:
-                fh.write(part)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:  # a failed or interrupted write leaves neither a part nor a temporary file
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):  # a full disk, a read-only folder: the user's to fix, not a bug
-            raise PodkitError(f"{path}: cannot write the file: {exc.strerror or exc}") from None
-        raise
-    return path
-
-
-def write_new(path: Path, text: str) -> Path:
-    """Write ``text`` to a new file atomically; refuse to replace an existing one."""
-    path = Path(path)
-    if path.exists() or path.is_symlink():
-        raise PodkitError(f"{path}: already exists; podkit never overwrites an observation record. Choose another name with -o.")
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException as exc:  # nothing half-written is left behind
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise PodkitError(f"{path}: cannot write the file: {exc.strerror or exc}") from None
-        raise
-    try:
-        os.link(tmp, path)  # fails if the name appeared meanwhile: never clobbers
-    except FileExistsError:
-        raise PodkitError(f"{path}: already exists; podkit never overwrites an observation record. Choose another name with -o.") from None
-    except OSError:
-        if path.exists():
-            raise PodkitError(f"{path}: already exists; podkit never overwrites an observation record.") from None
-        os.replace(tmp, path)  # file systems without hard links
-        return path
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path

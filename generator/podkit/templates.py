@@ -1,10 +1,19 @@
-"""One Jinja environment factory: ordered search path, StrictUndefined, explicit escaping."""
+"""One Jinja environment factory: ordered search path, StrictUndefined, explicit escaping.
+
+Every template (the kit's own, a project's themes, a ``--theme``) renders in Jinja's
+:class:`~jinja2.sandbox.SandboxedEnvironment`: a template can read the values it is given but
+cannot reach Python internals (``cycler.__init__.__globals__``, ``__class__.__mro__`` …) to run
+commands. A template that tries is a :class:`~podkit.errors.PodkitError` naming the template.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+from .errors import PodkitError
 
 #: The themes shipped with podkit (the repository's themes/ folder, next to generator/).
 BUILTIN_THEMES = Path(__file__).resolve().parent.parent.parent / "themes"
@@ -24,7 +33,21 @@ def theme_search_path(project_root: Path, kind: str, theme: Path | None = None) 
     return unique
 
 
-def environment(search_path: list[Path], *, autoescape: bool) -> jinja2.Environment:
+class _Template(jinja2.Template):
+    """A template whose attempts to leave the sandbox are user errors naming the template."""
+
+    def render(self, *args, **kwargs) -> str:
+        try:
+            return super().render(*args, **kwargs)
+        except SecurityError as exc:
+            where = self.filename or self.name or "a template"
+            raise PodkitError(
+                f"{where} (or a template it includes): refused: {str(exc).rstrip('.')}; templates may use only the values "
+                "podkit gives them, not Python internals"
+            ) from None
+
+
+def environment(search_path: list[Path], *, autoescape: bool) -> SandboxedEnvironment:
     """Build an environment; ``default/NAME`` always reaches the built-in template."""
     if not search_path:
         raise FileNotFoundError(f"no template folders found (looked for themes/default in the project and in {BUILTIN_THEMES})")
@@ -34,7 +57,7 @@ def environment(search_path: list[Path], *, autoescape: bool) -> jinja2.Environm
             jinja2.FileSystemLoader([str(p) for p in search_path]),
         ]
     )
-    env = jinja2.Environment(
+    env = SandboxedEnvironment(
         loader=loader,
         autoescape=autoescape,
         undefined=jinja2.StrictUndefined,
@@ -42,4 +65,5 @@ def environment(search_path: list[Path], *, autoescape: bool) -> jinja2.Environm
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.template_class = _Template
     return env

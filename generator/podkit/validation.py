@@ -158,7 +158,8 @@ def _message(err: dict, model: type[BaseModel], data: Any, key: tuple) -> tuple[
             return key, "missing value"
         return key[:-1], f"missing required key {str(key[-1])!r}"
     if etype in ("union_tag_invalid", "union_tag_not_found"):
-        expected = str(ctx.get("expected_tags", "")).replace("'", "")
+        # pydantic names the expected tags only for a wrong tag, not for a missing one
+        expected = str(ctx.get("expected_tags", "")).replace("'", "") or ", ".join(_ITEM_TAGS)
         if etype == "union_tag_not_found":
             return key + ("kind",), f"missing required key 'kind' (one of: {expected})"
         return key + ("kind",), f"expected one of: {expected} — got {_show(ctx.get('tag'))}"
@@ -175,7 +176,7 @@ def _message(err: dict, model: type[BaseModel], data: Any, key: tuple) -> tuple[
         )
     if etype in _TYPE_WORDS:
         return key, f"expected {_TYPE_WORDS[etype]} — got {_show(value)}"
-    if etype in ("too_short", "too_long") and "min_length" in ctx or "max_length" in ctx:
+    if etype in ("too_short", "too_long") and ("min_length" in ctx or "max_length" in ctx):
         if etype == "too_short":
             if ctx.get("min_length") == 1 and isinstance(value, str):
                 return key, "must not be empty"

@@ -6,7 +6,7 @@ files all word these the same way because they all call these functions.
 
 from __future__ import annotations
 
-from .model import CodesItem, DimensionGate, ItemGate
+from .model import AnchoredItem, CheckItem, CodesItem, CountItem, DimensionGate, ItemGate
 from .text import plain
 
 
@@ -71,3 +71,16 @@ def intervals_answer(hits: int, total: int, share: float) -> str:
 
 
 NOT_OBSERVED = "not observed"
+
+
+def rubric_globals() -> dict:
+    """What every template that prints a rubric (site pages, PDFs) needs: item kinds and the
+    sentences above."""
+    return {
+        "is_anchored": lambda it: isinstance(it, AnchoredItem),
+        "is_check": lambda it: isinstance(it, CheckItem),
+        "is_count": lambda it: isinstance(it, CountItem),
+        "is_codes": lambda it: isinstance(it, CodesItem),
+        "threshold_bands": threshold_bands,
+        "gate_text": gate_text,
+    }

@@ -3,6 +3,8 @@
 The printing stage keeps its own "spawn" pool (WeasyPrint is heavy to import but each job is
 long). Scoring jobs are short and need the loaded kit, so they use "fork" where it is safe: on
 Linux, from a process that runs no other Python thread. Elsewhere the work runs in-process.
+Workers get what they need as arguments (with "fork", arguments are inherited, not pickled);
+nothing is kept at module level.
 """
 
 from __future__ import annotations
@@ -25,10 +27,82 @@ def can_fork() -> bool:
 
 
 def fork_pool(processes: int):
-    """A ``multiprocessing`` pool of forked workers; they inherit every module-level value."""
+    """A ``multiprocessing`` pool of forked workers (tasks and results are pickled)."""
     import multiprocessing
 
     return multiprocessing.get_context("fork").Pool(processes)
+
+
+def fork_map(fn, items: list, processes: int):
+    """Yield ``(index, fn(items[index]))`` for every item, as the ``processes`` forked workers
+    finish them (in no set order).
+
+    ``fn``, ``items`` and everything they refer to are inherited by the workers, never pickled,
+    so a worker can read what the parent holds in memory; each result is pickled back. Worker
+    ``k`` takes items ``k``, ``k + processes``, … A user error in a worker (a
+    :class:`~podkit.errors.PodkitError`) is raised here with its message; anything else as an
+    internal error. Ctrl-C reaches the parent only: it stops every worker at once.
+    """
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    from .errors import PodkitError
+    from .interrupts import sigint_held
+
+    ctx = multiprocessing.get_context("fork")
+    procs, conns = [], []
+    try:
+        with sigint_held():
+            for k in range(processes):
+                receive, send = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_fork_worker, args=(fn, items, k, processes, send), daemon=True)
+                proc.start()
+                send.close()
+                procs.append(proc)
+                conns.append(receive)
+        waiting = list(conns)
+        while waiting:
+            for conn in wait(waiting):
+                try:
+                    kind, index, payload = conn.recv()
+                except EOFError:
+                    waiting.remove(conn)
+                    continue
+                if kind == "user":
+                    raise PodkitError(payload)
+                if kind == "bug":
+                    raise RuntimeError(f"a worker process failed:\n{payload}")
+                yield index, payload
+    finally:
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+        for proc in procs:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
+        for conn in conns:
+            conn.close()
+
+
+def _fork_worker(fn, items: list, start: int, step: int, conn) -> None:
+    """One worker of :func:`fork_map`: its share of the items, each result sent back at once."""
+    import traceback
+
+    from .errors import PodkitError
+    from .interrupts import worker_signals
+
+    worker_signals()
+    index = start
+    try:
+        for index in range(start, len(items), step):
+            conn.send(("ok", index, fn(items[index])))
+    except PodkitError as exc:
+        conn.send(("user", index, exc.format_message()))
+    except Exception:  # noqa: BLE001 - reported to the parent, which decides
+        conn.send(("bug", index, traceback.format_exc()))
+    finally:
+        conn.close()
 
 
 def plan_workers(jobs: int | None, items: int, *, min_items: int) -> int:

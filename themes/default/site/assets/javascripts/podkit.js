@@ -28,3 +28,14 @@
   }
   window.addEventListener("resize", later);
 })();
+
+/* podkit: the search dialog needs an accessible name (axe-core rule aria-dialog-name). Zensical's
+   dialog has one; Material's (9.8) has none, so it takes the name Material already gives the
+   search options in the page's language. Set here rather than by overriding Material's search
+   partial, whose markup Zensical's search does not use. */
+(function () {
+  var dialog = document.querySelector(".md-search[role='dialog']:not([aria-label])");
+  if (!dialog) return;
+  var named = dialog.querySelector(".md-search__options[aria-label]");
+  dialog.setAttribute("aria-label", named ? named.getAttribute("aria-label") : "Search");
+})();

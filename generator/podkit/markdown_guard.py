@@ -1,0 +1,159 @@
+"""Check a content Markdown page before the site build converts it.
+
+Content pages are the kit's own Markdown, converted by Python-Markdown (through MkDocs, and for
+the HR guide PDF). Some shapes of text make that conversion recurse past Python's limit or run
+for minutes: hundreds of nested list levels or quotes, thousands of unclosed ``[``, a run of
+thousands of ``*``. :func:`check_markdown` refuses them with the file and line named, in two steps:
+
+1. one linear pass over the lines (fenced code blocks are skipped) refuses nesting deeper than
+   :data:`MAX_NESTING` levels (lists and indented blocks by their indentation, quotes by their
+   ``>`` marks) and more than :data:`MAX_BRACKETS` ``[`` open at once within a block;
+2. the page is converted once with the project's Markdown extensions, within
+   :data:`BUDGET_SECONDS` (measured by a timer where the process allows it: in the main thread),
+   and a conversion that recurses too deeply is refused too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import signal
+import threading
+from pathlib import Path
+
+from .errors import Problem, SourceErrors
+
+#: Deepest nesting of lists, quotes or indented blocks accepted in a content page (real pages
+#: nest three or four levels).
+MAX_NESTING = 20
+#: Most ``[`` open at once within one block of text (a real page has one or two).
+MAX_BRACKETS = 20
+#: Longest a content page may take to convert to HTML (real pages take well under 0.1 s).
+BUDGET_SECONDS = 5.0
+#: Spaces one nesting level is indented by (Python-Markdown's tab length).
+TAB = 4
+#: Extensions left out of the trial conversion: they read other files, which are checked on their own.
+_SKIP_EXTENSIONS = ("pymdownx.snippets",)
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_QUOTES = re.compile(r"^[ \t]*(?:>[ \t]?)+")
+
+
+class _OverBudget(Exception):
+    pass
+
+
+def check_markdown(path: Path | str, text: str, *, extensions=(), extension_configs: dict | None = None, budget: float = BUDGET_SECONDS) -> None:
+    """Raise :class:`SourceErrors` naming ``path`` (and the line) if the page is too deeply nested
+    or too costly to convert; ``extensions`` / ``extension_configs`` as in mkdocs.yml."""
+    path = Path(path)
+    text = _without_front_matter(text)
+    problem = _structure(path, text)
+    if problem is None:
+        problem = _convert(path, text, extensions, extension_configs or {}, budget)
+    if problem is not None:
+        raise SourceErrors([problem])
+
+
+def check_pages(content_dir: Path, stage: Path, extensions=(), extension_configs: dict | None = None) -> None:
+    """:func:`check_markdown` for every staged page, all problems at once; a page copied from
+    ``content_dir`` is named by its file there."""
+    problems: list[Problem] = []
+    for page in sorted(Path(stage).rglob("*.md")):
+        source = Path(content_dir) / page.relative_to(stage)
+        try:
+            check_markdown(source if source.is_file() else page, page.read_text(encoding="utf-8"), extensions=extensions, extension_configs=extension_configs)
+        except SourceErrors as exc:
+            problems += exc.problems
+    if problems:
+        raise SourceErrors(problems)
+
+
+def _without_front_matter(text: str) -> str:
+    """The page as MkDocs converts it: a leading ``---`` YAML block (its metadata) blanked out,
+    so that line numbers still match the file."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return text
+    for end in range(1, len(lines)):
+        if lines[end].rstrip() in ("---", "..."):
+            return "\n" * (end + 1) + "\n".join(lines[end + 1:])
+    return text
+
+
+def _structure(path: Path, text: str) -> Problem | None:
+    fence: str | None = None
+    brackets = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        m = _FENCE.match(line)
+        if fence is not None:
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                fence = None
+            continue
+        if m:
+            fence = m.group(1)
+            continue
+        if not line.strip():
+            brackets = 0  # inline parsing does not cross a blank line
+            continue
+        quotes = _QUOTES.match(line)
+        depth = quotes.group(0).count(">") if quotes else 0
+        if depth > MAX_NESTING:
+            return Problem(path, f"quotes nest {depth} levels deep; podkit accepts up to {MAX_NESTING}", number, 1)
+        indent = len(line.expandtabs(TAB)) - len(line.expandtabs(TAB).lstrip(" "))
+        if indent // TAB > MAX_NESTING:
+            return Problem(path, f"this line is indented {indent} spaces ({indent // TAB} levels of lists or indented blocks); "
+                                 f"podkit accepts up to {MAX_NESTING} levels", number, 1)
+        escaped = False
+        for col, ch in enumerate(line, start=1):
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == "[":
+                brackets += 1
+                if brackets > MAX_BRACKETS:
+                    return Problem(path, f"more than {MAX_BRACKETS} '[' are open at once here; close them, or write \\[ for a literal bracket", number, col)
+            elif ch == "]" and brackets:
+                brackets -= 1
+    return None
+
+
+def _convert(path: Path, text: str, extensions, configs: dict, budget: float) -> Problem | None:
+    import markdown
+
+    names = []
+    for ext in extensions:
+        name = ext if isinstance(ext, str) else next(iter(ext))
+        if name not in _SKIP_EXTENSIONS:
+            names.append(name)
+    configs = {k: v for k, v in configs.items() if k in names}
+    md = markdown.Markdown(extensions=names, extension_configs=configs)
+    try:
+        with _deadline(budget):
+            md.convert(text)
+    except RecursionError:
+        return Problem(path, "the page nests so deeply (emphasis marks, lists or quotes) that converting it fails; simplify it")
+    except _OverBudget:
+        return Problem(path, f"converting the page takes longer than {budget:g} s (a real page takes well under a second); "
+                             "look for long runs of '[', '*', '_' or '<'")
+    return None
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float):
+    """Raise :class:`_OverBudget` in this thread after ``seconds`` (main thread only, else no limit)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer") or seconds <= 0:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _OverBudget
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -1,0 +1,97 @@
+"""workers.py: core count, when forking is safe, and how many workers a stage gets."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+from podkit import workers
+
+
+@pytest.fixture
+def forkable(monkeypatch):
+    monkeypatch.setattr(workers, "can_fork", lambda: True)
+    monkeypatch.setattr(workers, "cores", lambda: 8)
+
+
+def test_cores_counts_what_this_process_may_use():
+    assert workers.cores() == len(os.sched_getaffinity(0)) >= 1
+
+
+def test_small_inputs_get_one_worker(forkable):
+    assert workers.plan_workers(4, items=9, min_items=10) == 1
+    assert workers.plan_workers(None, items=0, min_items=1) == 1
+
+
+def test_one_job_or_one_core_gets_one_worker(forkable, monkeypatch):
+    assert workers.plan_workers(1, items=1000, min_items=10) == 1
+    monkeypatch.setattr(workers, "cores", lambda: 1)
+    assert workers.plan_workers(None, items=1000, min_items=10) == 1
+    assert workers.plan_workers(0, items=1000, min_items=10) == 1
+
+
+def test_jobs_zero_or_none_means_one_per_core(forkable):
+    assert workers.plan_workers(None, items=1000, min_items=10) == 8
+    assert workers.plan_workers(0, items=1000, min_items=10) == 8
+
+
+def test_never_more_workers_than_items(forkable):
+    assert workers.plan_workers(16, items=12, min_items=10) == 12
+    assert workers.plan_workers(3, items=12, min_items=10) == 3
+
+
+def test_no_fork_no_pool(monkeypatch):
+    monkeypatch.setattr(workers, "can_fork", lambda: False)
+    assert workers.plan_workers(8, items=1000, min_items=10) == 1
+
+
+def test_forking_is_unsafe_while_another_thread_runs():
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait)
+    t.start()
+    try:
+        assert workers.can_fork() is False
+    finally:
+        stop.set()
+        t.join()
+
+
+def test_fork_pool_runs_work(monkeypatch):
+    if not workers.can_fork():  # pytest plugins may have started a thread; the rule still holds
+        assert threading.active_count() > 1
+        return
+    with workers.fork_pool(2) as pool:
+        assert pool.map(abs, [-1, -2, 3]) == [1, 2, 3]
+
+
+def test_fork_map_gives_every_result_once_and_workers_read_the_parents_memory():
+    from podkit.workers import can_fork, fork_map
+
+    assert can_fork()  # Linux, one thread: the test runs where CI runs
+    big = list(range(1000))  # inherited by the workers, never pickled
+    out = dict(fork_map(lambda i: (i, sum(big[: i + 1])), list(range(20)), 3))
+    assert sorted(out) == list(range(20))
+    assert all(out[i] == (i, sum(range(i + 1))) for i in range(20))
+
+
+def test_fork_map_raises_a_workers_user_error_and_names_a_bug():
+    import pytest
+
+    from podkit.errors import PodkitError
+    from podkit.workers import fork_map
+
+    def user(i):
+        if i == 3:
+            raise PodkitError("reports/x.html: cannot write the file: disk full")
+        return i
+
+    with pytest.raises(PodkitError, match="disk full"):
+        list(fork_map(user, list(range(6)), 2))
+
+    def bug(i):
+        return 1 / 0
+
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        list(fork_map(bug, list(range(4)), 2))
