@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from podkit.csvfiles import CSV_COLUMNS, CSV_OPTIONAL, CSV_REQUIRED, csv_documents
+from podkit.csvfiles import CSV_COLUMNS, CSV_GUIDANCE, CSV_OPTIONAL, CSV_REQUIRED, csv_documents
 from podkit.errors import SourceErrors
 from podkit.model import Observation
 from podkit.validation import validate_document
@@ -31,7 +31,7 @@ def _messages(path) -> list[str]:
 
 def test_the_contract():
     assert CSV_COLUMNS[:8] == ("assessment", "assessment_version", "pod", "date", "session_type", "duration_minutes", "observer", "item")
-    assert CSV_COLUMNS == CSV_REQUIRED + CSV_OPTIONAL
+    assert CSV_COLUMNS == CSV_REQUIRED + CSV_OPTIONAL + CSV_GUIDANCE  # the guidance column (prompt) is read and ignored
     assert "out_of" in CSV_OPTIONAL and "not_applicable" in CSV_OPTIONAL and "reason" in CSV_OPTIONAL
 
 

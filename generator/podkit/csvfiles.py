@@ -31,6 +31,8 @@ from .errors import Problem, SourceErrors
 from .model import CONSENSUS
 from .sources import Document, read_text
 
+#: The interval notation of the ``intervals`` column: ``MM+Q|Q|-|MM``.
+INTERVAL_SEP, CODE_SEP, EMPTY_INTERVAL = "|", "+", "-"
 CSV_REQUIRED = ("assessment", "assessment_version", "pod", "date", "session_type", "duration_minutes", "observer", "item")
 CSV_OPTIONAL = ("level", "check", "count", "out_of", "intervals", "not_observed", "not_applicable", "reason", "evidence")
 #: Columns for people, ignored when read: the template's question and answer guidance per row.
@@ -107,12 +109,12 @@ def _cell_intervals(value: str):
     if v == "":
         return None
     out = []
-    for part in v.split("|"):
+    for part in v.split(INTERVAL_SEP):
         part = part.strip()
-        if part in ("", "-"):
+        if part in ("", EMPTY_INTERVAL):
             out.append([])
         else:
-            out.append([c.strip() for c in part.split("+")])
+            out.append([c.strip() for c in part.split(CODE_SEP)])
     return out
 
 

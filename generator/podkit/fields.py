@@ -19,8 +19,10 @@
 ``pk__<item>__i<NN>__<CODE>``    codes item: a check box per interval row ``NN`` (01, 02 …) and code
 ``pk__<item>__interval``         codes item: minutes per interval row (prefilled, read-only)
 ``pk__<item>__not-observed``     count and codes items: check box
-``pk__<item>__not-applicable``   count and codes items that allow it: check box
+``pk__<item>__not-applicable``   items that allow it: check box (count, codes) or radio value
+                                 (anchored, check)
 ``pk__<item>__reason``           items that allow "not applicable": why it did not apply (text)
+``pk__<item>__out-of``           a ratio count item's denominator (a number)
 ``pk__<item>__evidence``         evidence notes (multi-line text)
 ===============================  ==========================================================
 
@@ -34,7 +36,7 @@ PREFIX = "pk"
 SEP = "__"
 #: The value of a radio group, or the name of a check box, for "not observed".
 NOT_OBSERVED = "not-observed"
-#: The value of a radio group, or the name of a check box, for "not applicable".
+#: The value of a radio group, or the name of a check box, for "not applicable" (sheet and recorder).
 NOT_APPLICABLE = "not-applicable"
 #: The field of a ratio count item's denominator, and of the reason an item did not apply.
 OUT_OF = "out-of"

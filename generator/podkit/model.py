@@ -55,11 +55,11 @@ MAX_ITEMS = 100
 
 #: C0 and C1 control characters (tab, line feed and carriage return apart) and DEL: never part
 #: of what a person writes, and able to rewrite a terminal or a report when echoed.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _no_control(value: str) -> str:
-    found = _CONTROL.search(value)
+    found = CONTROL.search(value)
     if found:
         raise ValueError(f"contains the control character U+{ord(found.group()):04X}, which text may not hold; delete it")
     return value

@@ -37,11 +37,13 @@ def build(kit: Kit, *, site_dir: Path | None = None, theme: Path | None = None, 
     holds the project's lock (one build or print per project at a time).
     """
     from .outputs import project_lock
+    from .recorder import recorder_pages
     from .site import build_site, site_target
 
     target = site_target(kit.project, site_dir, theme, inputs=[kit.project.root / rel for rel in SAMPLE_INPUTS])
     with project_lock(kit.project.work_dir, on_wait=_waiting):
         extras = sample_reports(kit, theme=theme)
+        extras.pages.update(recorder_pages(kit, theme=theme, offline=offline))
         if pdf:
             pdfs = pdf_downloads(kit, papers=list(papers), theme=theme, jobs=jobs, cache=cache)
             extras.files.update(pdfs.files)
@@ -416,6 +418,7 @@ def serve(project: Project, *, host: str, port: int, theme: Path | None = None, 
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.livereload import LiveReloadServer
 
+    from .recorder import recorder_pages
     from .site import build_site
 
     site_dir = Path(tempfile.mkdtemp(prefix="podkit-serve-"))
@@ -448,6 +451,7 @@ def serve(project: Project, *, host: str, port: int, theme: Path | None = None, 
         try:
             kit = load_kit(project)
             extras = sample_reports(kit, theme=theme)
+            extras.pages.update(recorder_pages(kit, theme=theme))
             if pdf:
                 pdfs = _cached_pdf_downloads(kit, theme=theme)
                 pending = frozenset(d.path for d in pdfs.downloads if d.pending)

@@ -81,6 +81,7 @@ def _stage_pages(kit: Kit, extras: SiteExtras | None, theme: Path | None) -> Pat
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, dest)
     env = _env(project, theme)
+    env.globals["extra_pages"] = set(extras.pages)
     env.globals["content_pages"] = {p.relative_to(stage).as_posix() for p in stage.rglob("*.md")}
     adir = stage / "assessments"
     adir.mkdir(parents=True, exist_ok=True)
