@@ -14,7 +14,8 @@ from podkit.cli import main
 from podkit.errors import SourceErrors
 from podkit.kit import Project, load_kit
 from podkit.csvfiles import CSV_COLUMNS
-from podkit.observations import collect_files, load_observations, personal_data
+from podkit.observations import collect_files, load_observations
+from podkit.privacy import personal_data
 from podkit.pipeline import score_records
 
 TODAY = dt.date(2026, 6, 1)

@@ -272,7 +272,7 @@ def _check_history(act: Action, at: tuple) -> list[tuple[tuple, str]]:
 def personal_data_warnings(plan: ActionPlan) -> list[tuple[tuple, str]]:
     """Free text of a plan (notes, reasons, custom titles) that seems to hold an e-mail address
     or a phone number: warnings, as for observation notes."""
-    from .observations import personal_data  # the one detector; imported here, as observations imports this module
+    from .privacy import personal_data
 
     found = []
     for i, act in enumerate(plan.actions):

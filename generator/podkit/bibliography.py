@@ -30,6 +30,14 @@ def entries(text: str) -> dict[str, str]:
     return {m.group("id"): _LINK.sub(r" \1", m.group("source")).strip() for m in _ENTRY.finditer(text)}
 
 
+def project_entries(project) -> dict[str, str]:
+    """``id -> entry`` of a project's bibliography (empty without one), for printed reference lists."""
+    path = project.root.joinpath(*PAGE)
+    if not path.is_file():
+        return {}
+    return entries(read_text(path, root=project.root))
+
+
 def load_ids(kit) -> tuple[frozenset[str] | None, Problem | None]:
     """The project's bibliography ids, or ``None`` and one warning when it cannot be read."""
     path = kit.project.root.joinpath(*PAGE)

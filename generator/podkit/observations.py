@@ -15,7 +15,6 @@ import difflib
 import hashlib
 import math
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from functools import partial
@@ -24,6 +23,7 @@ from typing import Iterable, Iterator
 from .actions import ACTIONS_FOLDER, is_action_file
 from .csvfiles import csv_documents
 from .errors import PodkitError, Problem, SourceErrors
+from .privacy import personal_data
 from .outputs import is_output_dir
 from .model import CONSENSUS, Assessment, CodesItem, CountItem, Observation
 from .sources import MAX_PDF_BYTES, Document, check_file, decode_text, load_yaml, read_bytes, yaml_document
@@ -38,29 +38,6 @@ _KIND_ANSWER = {
     "count": ("count", "count: a number"),
     "codes": ("intervals", "intervals: one list of ticked codes per interval"),
 }
-
-# Personal data in free text: e-mail addresses and phone numbers (international with "+",
-# national starting with 0, and the North American 3-3-4 pattern). Dates and plain counts do not
-# match, which keeps false alarms rare; a warning is all it produces.
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_DIGITS = re.compile(r"\d")
-_PHONE = re.compile(
-    r"(?<![\w.])(?:\+\d[\d ()./-]{6,}\d|\(?0\d{1,4}\)?[ ./-]?\d[\d ./-]{4,}\d|\d{3}[-. ]\d{3}[-. ]\d{4})(?![\w])"
-)
-
-
-def personal_data(text: str) -> list[str]:
-    """What kinds of personal data ``text`` seems to contain ("an e-mail address", …)."""
-    found = []
-    if "@" in text and _EMAIL.search(text):
-        found.append("an e-mail address")
-    if len(_DIGITS.findall(text)) >= 8:  # cheap test first: most notes hold few digits
-        for m in _PHONE.finditer(text):
-            if sum(ch.isdigit() for ch in m.group(0)) >= 8:
-                found.append("a phone number")
-                break
-    return found
-
 
 # --------------------------------------------------------------------------- records
 

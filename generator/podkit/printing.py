@@ -27,7 +27,7 @@ from typing import Annotated, Iterable
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from . import __version__, fields
+from . import __version__, bibliography, fields
 from .console import console
 from .errors import PodkitError, Problem, SourceErrors
 from .kit import Kit, Project
@@ -175,7 +175,7 @@ def make_context(project: Project, theme: Path | None = None, *, date: _dt.datet
     """Build the print context for a project (templates, branding, date)."""
     search = theme_search_path(project.root, "print", theme)
     env = _environment(search)
-    env.globals["bibliography"] = _bibliography(project)
+    env.globals["bibliography"] = bibliography.project_entries(project)
     return PrintContext(
         env=env,
         theme=load_print_theme(project, theme),
@@ -184,16 +184,6 @@ def make_context(project: Project, theme: Path | None = None, *, date: _dt.datet
         content_dir=project.content_dir,
         project_root=project.root,
     )
-
-
-def _bibliography(project: Project) -> dict[str, str]:
-    """``id -> entry`` of the kit's bibliography, for the toolkits' reference lists."""
-    from . import bibliography
-
-    path = project.root.joinpath(*bibliography.PAGE)
-    if not path.is_file():
-        return {}
-    return bibliography.entries(read_text(path, root=project.root))
 
 
 def _environment(search: list[Path]):
