@@ -47,4 +47,15 @@ def test_the_facilitator_guides_example_is_a_valid_observation_of_the_shipped_ki
     (tmp_path / "example.yaml").write_text(example, encoding="utf-8")
     loaded = load_observations([tmp_path / "example.yaml"], load_kit(Project.find(root)).assessments, today=dt.date(2026, 12, 1))
     assert len(loaded.records) == 1
-    assert not loaded.warnings, [w.format() for w in loaded.warnings]
+    # the example is an excerpt ("roughly like this"): only the warning that it covers few items
+    assert all("covers only" in w.message for w in loaded.warnings), [w.format() for w in loaded.warnings]
+
+
+def test_readme_limits_are_the_guard_and_sheet_limits():
+    from podkit import markdown_guard
+
+    _says(f"nested more than {markdown_guard.MAX_NESTING} levels")
+    _says(f"more than {markdown_guard.MAX_BRACKETS} `[` open at once")
+    _says(f"over {markdown_guard.BUDGET_SECONDS:g} seconds to convert")
+    _says(f"{sheets.MAX_STREAM_BYTES // (1024 * 1024)} MiB per decompressed stream, {sheets.MAX_DECODED_BYTES // (1024 * 1024)} MiB per file")
+    _says(f"{sheets.MAX_OBJECT_STREAM_BYTES // (1024 * 1024)} MiB of object streams and {sheets.MAX_PDF_OBJECTS:,} objects")
