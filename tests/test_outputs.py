@@ -227,7 +227,9 @@ def test_guard_accepts_new_marked_and_empty_folders(project):
     assert not (project / "site").exists()  # a missing folder is left to the caller
     (project / "empty").mkdir()
     outputs.guard_output_dir(project / "empty", project, inputs_of(project))
-    assert outputs.is_output_dir(project / "empty")  # adopted
+    assert not outputs.is_output_dir(project / "empty")  # adopted, marked only when written to
+    outputs.mark_output_dir(project / "empty")
+    assert outputs.is_output_dir(project / "empty")
     (project / "old").mkdir()
     (project / "old" / "index.html").write_text("x", encoding="utf-8")
     outputs.mark_output_dir(project / "old")

@@ -251,12 +251,14 @@ def test_score_refuses_an_output_folder_that_is_an_input(scoring):
     unchanged_outside_outputs(scoring, before)
 
 
-def test_print_refuses_an_output_folder_that_holds_other_files(minimal):
+def test_print_writes_beside_other_files_and_leaves_them_alone(minimal):
+    """print -o only writes its PDFs into the folder, never deletes it or anything in it."""
     (minimal / "mine").mkdir()
     (minimal / "mine" / "cv.pdf").write_bytes(b"%PDF-1.4 mine")
     proc = podkit("print", "--only", "sheet", "--paper", "a4", "-o", "mine", "-p", ".", cwd=minimal)
-    assert_user_error(proc, "mine", "not made by podkit")
+    assert_ok(proc)
     assert (minimal / "mine" / "cv.pdf").read_bytes() == b"%PDF-1.4 mine"
+    assert sorted(p.name for p in (minimal / "mine").glob("*-sheet-fillable-a4.pdf"))
 
 
 # --------------------------------------------------------------------------- the project's boundary

@@ -254,9 +254,11 @@ def guard_output_dir(target: Path | str, project_root: Path | str, inputs: Itera
 
     Refused (exit 1, with the reason): the project root or a folder above it; an input folder,
     a folder inside one (only when ``replace``: a folder podkit replaces or deletes), or a folder
-    that contains one; something that is not a folder; a non-empty folder without the marker.
-    An empty existing folder is adopted: the marker is written into it. A missing folder is left
-    for the caller to create (:func:`mark_output_dir` or :func:`swap_dir`).
+    that contains one; something that is not a folder; a non-empty folder without the marker
+    (only when ``replace``: a folder podkit only writes files into, like ``score -o``, may hold
+    other files, which it leaves alone).
+    An empty existing folder is adopted, and a missing one left for the caller to create: the
+    caller marks it (:func:`mark_output_dir` or :func:`swap_dir`) when it writes its first output.
 
     Links are resolved through the whole chain: the folder that would be written is checked.
     ``made_by_podkit(folder) -> bool`` may prove that an unmarked folder is podkit's own (a build
@@ -282,14 +284,14 @@ def guard_output_dir(target: Path | str, project_root: Path | str, inputs: Itera
         if not is_output_dir(real):
             if made_by_podkit is not None and made_by_podkit(real):
                 mark_output_dir(real)
-            elif not _is_empty_dir(real):
+            elif replace and not _is_empty_dir(real):
                 raise PodkitError(
                     f"{shown}: the folder is not empty and was not made by podkit (it has no {MARKER} file); "
                     f"refusing to use it as the {what}, because podkit replaces its contents. "
                     f"Choose a new or empty folder, or move your files out of it first"
                 )
-            else:
-                mark_output_dir(real)  # an empty folder: adopt it
+            # an empty folder is adopted: the caller marks it when it writes the first output, so
+            # that nothing at all is written while an input may still turn out invalid
     return real
 
 

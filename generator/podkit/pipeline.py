@@ -142,12 +142,15 @@ def print_pdfs(kit: Kit, out_dir: Path, *, papers: list[str], theme: Path | None
                only: Sequence[str] | None = None, kinds: Sequence[str] | None = None, cache: bool = True) -> list:
     """The kit's PDFs (or some of them) into ``out_dir``; returns their downloads.
 
-    ``out_dir`` receives PDFs (same-named ones are replaced, nothing else is touched); it must be
-    new, empty or made by podkit, and never the project, a folder above it or an input folder.
+    ``out_dir`` receives PDFs (same-named ones are replaced, nothing else is touched); it is never
+    the project, a folder above it or an input folder. Nothing is written before the assessments
+    asked for are known.
     """
     from .outputs import guard_output_dir, mark_output_dir, project_lock
     from .printing import KINDS, write_pdfs
 
+    for assessment_id in only or ():
+        kit.assessment(assessment_id)  # an unknown id is a user error, before any folder is made
     p = kit.project
     inputs = [p.assessments_dir, p.content_dir, p.themes_dir, p.schemas_dir, *(p.root / rel for rel in SAMPLE_INPUTS)]
     if theme is not None:

@@ -110,7 +110,7 @@ def outside_link(path: Path, root: Path, boundary: str = "the project") -> Probl
     try:
         target = Path(path).resolve(strict=True)
     except FileNotFoundError:
-        return Problem(path, "symbolic link to nothing: what it points to does not exist")
+        return Problem(path, "no such file: the symbolic link points to nothing")
     except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13)
         return Problem(path, "symbolic link loop: the link points (in the end) back to itself")
     if not target.is_relative_to(Path(root).resolve()):
@@ -235,8 +235,8 @@ class _Builder:
             return None
         if tag == "tag:yaml.org,2002:bool" and event.tag is None:
             return SafeConstructor.bool_values[event.value.lower()]
-        if tag == "tag:yaml.org,2002:int" and event.tag is None:
-            return int(event.value)
+        if tag == "tag:yaml.org,2002:int" and event.tag is None and len(event.value) <= 100:
+            return int(event.value)  # longer digit strings take the constructor's checked path
         node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
             value = self.constructor.construct_object(node)
