@@ -377,7 +377,7 @@ def test_offline_zip_holds_the_whole_site(offline):
     with zipfile.ZipFile(zpath) as zf:
         names = set(zf.namelist())
         assert zf.testzip() is None
-    on_disk = {f"podkit-site/{p.relative_to(offline.site).as_posix()}" for p in offline.site.rglob("*") if p.is_file() and p != zpath}
+    on_disk = {f"podkit-site/{p.relative_to(offline.site).as_posix()}" for p in offline.site.rglob("*") if p.is_file() and p != zpath and p.name != ".podkit-output"}  # the output marker is not part of the site
     assert names == on_disk
     for needed in ("index.html", "search/search_index.js", "assets/javascripts/iframe-worker-shim.js"):
         assert f"podkit-site/{needed}" in names

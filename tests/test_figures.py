@@ -38,7 +38,7 @@ def test_percent_number_and_alpha_formats():
     assert fmt_pct(0.6) == "60%" and fmt_pct(1) == "100%" and fmt_pct(None) == "–"
     assert fmt_num(12) == "12" and fmt_num(12.0) == "12" and fmt_num(1234567) == "1,234,567"
     assert fmt_num(2.5) == "2.5" and fmt_num(1234.56) == "1,234.6" and fmt_num(None) == "–"
-    assert fmt_alpha(0.8123) == "0.812" and fmt_alpha(None) == "undefined"
+    assert fmt_alpha(0.8123) == "0.812" and fmt_alpha(None) == "–"  # the report says why there is none (one observer / every value identical)
 
 
 def test_md_code_is_one_literal_code_span():

@@ -211,7 +211,9 @@ class Audit(HTMLParser):
             self.problems.append(f"<{tag}> element")
         if tag == "meta" and any(n == "http-equiv" for n, _ in attrs):
             self.problems.append("<meta http-equiv>")
-        if tag not in ("img", "br", "hr", "input", "meta", "link", "source", "wbr", "col", "area", "path", "circle", "line", "rect", "polyline", "use"):
+        if tag == "script" and dict(attrs).get("type") == "application/json":
+            self.stack.append("json-data")  # data, not code: checked in handle_data
+        elif tag not in ("img", "br", "hr", "input", "meta", "link", "source", "wbr", "col", "area", "path", "circle", "line", "rect", "polyline", "use"):
             self.stack.append(tag)
 
     def handle_startendtag(self, tag, attrs):
@@ -220,11 +222,24 @@ class Audit(HTMLParser):
             self.stack.pop()
 
     def handle_endtag(self, tag):
+        if tag == "script" and self.stack and self.stack[-1] == "json-data":
+            self.stack.pop()
+            return
         if tag in self.stack:
             while self.stack and self.stack.pop() != tag:
                 pass
 
     def handle_data(self, data):
+        if self.stack and self.stack[-1] == "json-data":
+            # user text may sit in a JSON data block (the recorder's instrument) only as JSON that
+            # parses and cannot end the element or open a comment
+            try:
+                json.loads(data)
+            except ValueError:
+                self.problems.append(f"a JSON data block that is not JSON: {data[:60]!r}")
+            if "</" in data or "<!--" in data:
+                self.problems.append(f"a JSON data block that could end early: {data[:60]!r}")
+            return
         raw = {"script", "style", "svg", "textarea", "title"} & set(self.stack)
         if raw and MARKER.search(data) and raw != {"title"}:
             self.problems.append(f"user text inside <{'/'.join(sorted(raw))}>: {data[:60]!r}")

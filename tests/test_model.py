@@ -159,9 +159,13 @@ def test_response_value_keys_lists_the_answers_given():
 # --------------------------------------------------------------------------- dates
 
 
-@pytest.mark.parametrize("value", ["0", "1772409600", "20/11/2026", "2026-1-2", 0, 1772409600])
+@pytest.mark.parametrize("value", ["0", "1772409600", "2026-1-2", 0, 1772409600])
 def test_dates_only_as_yyyy_mm_dd(value):
     assert validate_data(_obs(date=value), Observation) == [f"date: expected a date like 2026-10-01 (written YYYY-MM-DD) — got {value!r}"]
+
+
+def test_a_day_month_date_is_refused_with_the_date_to_write():
+    assert validate_data(_obs(date="20/11/2026"), Observation) == ["date: expected a date as YYYY-MM-DD — got '20/11/2026'; write 2026-11-20"]
 
 
 def test_date_and_time_is_refused():

@@ -452,7 +452,7 @@ def test_print_command_renders_one_sheet(runner, kit_copy, tmp_path):
     out = tmp_path / "out"
     result = runner.invoke(main, ["print", "-p", str(kit_dir), "-o", str(out), "--paper", "a4", "--only", "sheet", "-j", "1", "voice-sample"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert [p.name for p in out.iterdir()] == ["voice-sample-sheet-fillable-a4.pdf"]
+    assert [p.name for p in out.iterdir() if p.name != ".podkit-output"] == ["voice-sample-sheet-fillable-a4.pdf"]
     assert "[1/1] voice-sample-sheet-fillable-a4.pdf" in result.output
     assert "Wrote 1 PDF to" in result.output
 

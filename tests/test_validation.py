@@ -106,7 +106,7 @@ def test_yes_no_where_text_is_expected_explains_quoting():
     (lambda d: d["items"][0].update(weight="heavy"), "items[0].weight: expected a number — got 'heavy'"),
     (lambda d: d["items"][0].update(critical="maybe"), "items[0].critical: expected yes/no (true or false) — got 'maybe'"),
     (lambda d: d["setting"].update(duration_minutes=1.5), "setting.duration_minutes: expected a whole number — got 1.5"),
-    (lambda d: d.update(summary=5), "summary: expected text — got 5"),
+    (lambda d: d.update(summary=5), "summary: expected text — got 5: YAML reads it as a number; put it in quotes"),
 ])
 def test_types_in_words(edit, expected):
     assert _assessment(edit) == [expected]
