@@ -113,6 +113,10 @@ def intervals_answer(hits: int, total: int, share: float) -> str:
 
 NOT_OBSERVED = "not observed"
 
+#: What every report says of itself (issue: honest framing).
+NOT_VALIDATED = ("These scores and readiness levels are for the pod's own improvement. They are not validated "
+                 "and not norm-referenced: not for comparing pods, and never for judging people.")
+
 
 def rubric_globals() -> dict:
     """What every template that prints a rubric (site pages, PDFs) needs: item kinds and the
