@@ -118,15 +118,9 @@ def atomic_write(path: Path | str, data) -> Path:
     temporary file and propagates.
     """
     path = Path(path)
-    fd, tmp = _temp_file(path)
-    try:
-        _fill(fd, data)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        _discard(tmp)
-        if isinstance(exc, OSError):
-            raise PodkitError(f"{path}: cannot write the file: {_reason(exc)}") from None
-        raise
+    with atomic_file(path) as fh:
+        for part in _chunks(data):
+            fh.write(part)
     return path
 
 
