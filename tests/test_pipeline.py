@@ -40,7 +40,7 @@ def _in_memory(kit, inputs, formats, as_of):
     return out
 
 
-@pytest.mark.parametrize("jobs, kept", [(1, 8000), (2, 8000), (1, 7)])
+@pytest.mark.parametrize("jobs, kept", [(1, 8000), (2, 8000), (1, 7), (2, 7)])
 def test_streamed_scoring_writes_what_in_memory_scoring_renders(tmp_path, monkeypatch, jobs, kept):
     monkeypatch.setattr(observations, "PARALLEL_MIN_FILES", 10)
     monkeypatch.setattr(store, "IN_MEMORY", kept)  # 7: most records go through the spill file

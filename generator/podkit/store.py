@@ -19,8 +19,10 @@ from array import array
 
 from .observations import Record, check_sessions, session_key
 
-#: Records kept in memory before the store spills to its file (about 130 MB of records).
-IN_MEMORY = 8000
+#: Records kept in memory before the store spills to its file (about 32 MB of records). Forked
+#: scoring workers touch the records they score, which copies their memory pages: the budget
+#: counts twice.
+IN_MEMORY = 2000
 
 
 class RecordStore:
