@@ -270,3 +270,19 @@ def first_page_gray(path: Path, dpi: int = 40) -> tuple[int, int, bytes]:
     pixels = data[m.end() : m.end() + width * height]
     assert len(pixels) == width * height
     return width, height, pixels
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium (Debian's) for every browser test of the session: Playwright's sync
+    API runs one event loop per thread, so two suites cannot each start their own."""
+    from playwright.sync_api import sync_playwright
+
+    from browser_util import launch_chromium
+
+    with sync_playwright() as p:
+        b = launch_chromium(p)
+        try:
+            yield b
+        finally:
+            b.close()

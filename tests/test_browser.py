@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 import pytest
 import yaml
 
-from browser_util import AXE_JS, ROOT, SHIM_NPM, Tab, launch_chromium, only_files, only_local_http, screenshot, serve, shared_build
+from browser_util import AXE_JS, ROOT, SHIM_NPM, Tab, only_files, only_local_http, screenshot, serve, shared_build
 from podkit.kit import Project, load_kit
 from podkit.text import plain
 
@@ -43,18 +43,6 @@ def kit(built):
 def base_url(built):
     with serve(built.site) as url:
         yield url
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from browser_util import AXE_JS, Tab, copy_kit, launch_chromium, only_files, only_local_http, screenshot, serve, shared_build
+from browser_util import AXE_JS, Tab, copy_kit, only_files, only_local_http, screenshot, serve, shared_build
 from podkit.cli import main
 from podkit.fields import NOT_APPLICABLE, NOT_OBSERVED, OUT_OF, REASON, field_name, interval_field
 from podkit.kit import Project, load_kit
@@ -58,18 +58,6 @@ def kit(built):
 def base_url(built):
     with serve(built[1]) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def _assessments():
