@@ -13,6 +13,7 @@ import pytest
 from podkit.cli import main
 from podkit.errors import SourceErrors
 from podkit.kit import Project, load_kit
+from conftest import fill_sheet
 from podkit.csvfiles import CSV_COLUMNS
 from podkit.observations import collect_files, load_observations
 from podkit.privacy import personal_data
@@ -453,8 +454,6 @@ def test_score_lists_every_problem_and_writes_nothing(runner, kit_dir, tmp_path)
 @pytest.mark.slow
 def test_a_real_filled_sheet_scores_the_same_as_yaml(kit, kit_dir, tmp_path):
     """Render the fillable sheet, fill it the way a PDF viewer does, score it: same as s1.yaml."""
-    import pymupdf
-
     from podkit import printing
 
     out = tmp_path / "pdf"
@@ -468,29 +467,9 @@ def test_a_real_filled_sheet_scores_the_same_as_yaml(kit, kit_dir, tmp_path):
         "pk__swarming__i01__SW": True, "pk__swarming__i02__RS": True, "pk__swarming__i03__RS": True,
         "pk__swarming__i04__NX": True, "pk__swarming__i04__RS": True, "pk__swarming__i05__RS": True,
     }
-    doc = pymupdf.open(out / "worked-example-sheet-fillable-a4.pdf")
-    seen = set()
-    for page in doc:
-        for w in page.widgets():
-            if w.field_name not in values:
-                continue
-            want = values[w.field_name]
-            if w.field_type == pymupdf.PDF_WIDGET_TYPE_RADIOBUTTON:
-                parent = doc.xref_get_key(w.xref, "Parent")[1].split()[0]
-                options = re.findall(r"\(([^)]*)\)", doc.xref_get_key(int(parent), "Opt")[1])
-                if options[int(w.on_state())] != want:
-                    continue
-                w.field_value = True
-            elif w.field_type == pymupdf.PDF_WIDGET_TYPE_CHECKBOX:
-                w.field_value = bool(want)
-            else:
-                w.field_value = want
-            w.update()
-            seen.add(w.field_name)
-    assert seen == set(values)
     sheets = tmp_path / "sheets"
     sheets.mkdir()
-    doc.save(sheets / "filled.pdf")
+    fill_sheet(out / "worked-example-sheet-fillable-a4.pdf", sheets / "filled.pdf", values)
     as_of = dt.date(2026, 3, 30)
     (rp,), _ = score_records(_load(kit, sheets).records, kit.assessments, as_of=as_of, version="t")
     (ry,), _ = score_records(_load(kit, kit_dir / "observations" / "s1.yaml").records, kit.assessments, as_of=as_of, version="t")

@@ -399,6 +399,21 @@ ObserverId = Annotated[str, StringConstraints(pattern=OBSERVER_ID_PATTERN)]
 _DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+def _date_value(v):
+    """A date written YYYY-MM-DD (or parsed as a date by YAML); anything else is refused.
+
+    pydantic would read a number, or digits in text, as seconds since 1970; and a date written any
+    other way than YYYY-MM-DD is ambiguous (is 03/04 March or April?).
+    """
+    if isinstance(v, _dt.datetime):
+        raise ValueError("expected a date like 2026-10-01, not a date and time")
+    if isinstance(v, _dt.date):
+        return v
+    if isinstance(v, str) and _DATE_TEXT.match(v.strip()):
+        return v.strip()
+    raise ValueError("expected a date like 2026-10-01 (written YYYY-MM-DD)")
+
+
 class Observation(Strict):
     """One observed session of one pod, recorded by one or more observers.
 
@@ -422,15 +437,7 @@ class Observation(Strict):
     @field_validator("date", mode="before")
     @classmethod
     def _date_only(cls, v):
-        # pydantic would read a number, or digits in text, as seconds since 1970; and a date
-        # written any other way than YYYY-MM-DD is ambiguous (is 03/04 March or April?).
-        if isinstance(v, _dt.datetime):
-            raise ValueError("expected a date like 2026-10-01, not a date and time")
-        if isinstance(v, _dt.date):
-            return v
-        if isinstance(v, str) and _DATE_TEXT.match(v.strip()):
-            return v.strip()
-        raise ValueError("expected a date like 2026-10-01 (written YYYY-MM-DD)")
+        return _date_value(v)
 
     @field_validator("observers")
     @classmethod
@@ -476,17 +483,6 @@ ActionStatus = Literal["planned", "in-progress", "done", "dropped"]
 ACTION_STATUSES: tuple[str, ...] = ActionStatus.__args__  # type: ignore[attr-defined]
 
 _ROLE = re.compile(ROLE_PATTERN)
-
-
-def _date_value(v):
-    """A date written YYYY-MM-DD (or parsed as a date by YAML); anything else is refused."""
-    if isinstance(v, _dt.datetime):
-        raise ValueError("expected a date like 2026-10-01, not a date and time")
-    if isinstance(v, _dt.date):
-        return v
-    if isinstance(v, str) and _DATE_TEXT.match(v.strip()):
-        return v.strip()
-    raise ValueError("expected a date like 2026-10-01 (written YYYY-MM-DD)")
 
 
 def _owner(value: str) -> str:
