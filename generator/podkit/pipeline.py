@@ -102,6 +102,8 @@ def sample_reports(kit: Kit, inputs: Sequence[Path] | None = None, theme: Path |
     from .observations import load_observations
     from .report import Renderer, output_name, portfolio_links, render_html, render_json, render_markdown
     from .site import SiteExtras
+    from . import __version__
+    from .summary import render_summary_html, summaries_of, summary_name
 
     project = kit.project
     paths = [project.root / p for p in SAMPLE_INPUTS] if inputs is None else [Path(p) for p in inputs]
@@ -122,16 +124,22 @@ def sample_reports(kit: Kit, inputs: Sequence[Path] | None = None, theme: Path |
     showcase = _showcase(reports)
     files: dict[str, str] = {}
     for rep in reports:
-        files[f"{output_name(rep)}.html"] = render_html(rep, renderer, links={"portfolio": "portfolio.html"} if pf is not None else {})
+        links = {"portfolio": "portfolio.html"} if pf is not None else {}
+        files[f"{output_name(rep)}.html"] = render_html(rep, renderer, links={**links, "summary": f"{summary_name(rep.pod)}.html"})
+    cards = summaries_of(reports, as_of=as_of, version=__version__)
+    for card in cards:
+        files[f"{summary_name(card.pod)}.html"] = render_summary_html(card, renderer)
     files[f"{output_name(showcase)}.json"] = render_json(showcase)
     if pf is not None:
         files["portfolio.html"] = render_html(pf, renderer, links=portfolio_links(pf, "html"))
         files["portfolio.json"] = render_json(pf)
         pages["reports/portfolio.md"] = render_markdown(pf, renderer, links={(showcase.pod, showcase.assessment.id): f"{SHOWCASE_PAGE}.md"}, charts=True)
-    pages[f"reports/{SHOWCASE_PAGE}.md"] = render_markdown(showcase, renderer, links={"portfolio": "portfolio.md"} if pf is not None else {}, charts=True)
+    show_links = {"portfolio": "portfolio.md"} if pf is not None else {}
+    show_links["summary"] = f"files/{summary_name(showcase.pod)}.html"
+    pages[f"reports/{SHOWCASE_PAGE}.md"] = render_markdown(showcase, renderer, links=show_links, charts=True)
     for name, text in files.items():
         pages[f"reports/files/{name}"] = text
-    pages["reports/index.md"] = index.render(portfolio=pf, showcase=showcase, show_name=SHOWCASE_PAGE, files=sorted(files), reports=reports, as_of=as_of, scoring_page=scoring_page)
+    pages["reports/index.md"] = index.render(portfolio=pf, showcase=showcase, show_name=SHOWCASE_PAGE, files=sorted(files), reports=reports, summaries=[f"{summary_name(c.pod)}.html" for c in cards], as_of=as_of, scoring_page=scoring_page)
     return SiteExtras(pages=pages)
 
 
@@ -310,6 +318,7 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
     from .report import Renderer, render
     from .outputs import atomic_write, guard_output_dir, mark_output_dir
     from .store import RecordStore
+    from .summary import SUMMARY_FORMATS, assessment_card, pod_cards, render_summary
     from .workers import fork_map, plan_workers
 
     out_dir = Path(out_dir)
@@ -338,7 +347,8 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
             raise PodkitError(f"no session on or before the report date {as_of.isoformat()}; use --as-of with a later date")
         with_portfolio = len({pod for _, pod in reported}) >= 2
         renderer = Renderer.for_project(kit.project.root, theme, kit_templates=kit_templates) if set(formats) - {"json"} else None
-        total = (len(reported) + with_portfolio) * len(formats)
+        summary_formats = [fmt for fmt in formats if fmt in SUMMARY_FORMATS]
+        total = (len(reported) + with_portfolio) * len(formats) + len({pod for _, pod in reported}) * len(summary_formats)
         summaries, warnings, used = [], [], set()
 
         mark_output_dir(out_dir)
@@ -351,9 +361,9 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
             summary need."""
             report, found, files_used = score_pod_records(kit_by_id[key[0]], store.records(store.groups[key]), as_of=as_of, redact=redact)
             if report is None:
-                return None, found, files_used, [], None
+                return None, found, files_used, [], None, None
             paths = write(report)
-            return pod_summary(report), found, files_used, paths, report_line(report, [p.name for p in paths])
+            return pod_summary(report), found, files_used, paths, report_line(report, [p.name for p in paths]), assessment_card(report)
 
         done: dict[int, tuple] = {}
         finished = 0
@@ -370,14 +380,22 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
         for index, outcome in results:
             done[index] = outcome
             report_progress(outcome[3])
+        cards, card_pods = [], []
         for index in range(len(reported)):  # in the order of the groups, whichever worker finished first
-            summary, found, files_used, paths, line = done[index]
+            summary, found, files_used, paths, line, card = done[index]
             warnings += found
             result.written += paths
             if summary is not None:
                 used |= files_used
                 summaries.append(summary)
                 result.reports.append(line)
+                cards.append(card)
+                card_pods.append(summary.pod.pod)
+        # one page per pod across its assessments (see podkit.summary)
+        for pod_card in pod_cards(cards, pods=card_pods, as_of=as_of, version=__version__, redact=redact):
+            paths = [atomic_write(out_dir / name, content) for name, content in (render_summary(pod_card, fmt, renderer) for fmt in summary_formats)]
+            result.written += paths
+            report_progress(paths)
         pf = build_portfolio(summaries, as_of=as_of, version=__version__, inputs=inputs_digest(used), warnings=sorted_warnings(warnings), redact=redact)
         if pf is not None:
             paths = write(pf)
@@ -396,11 +414,13 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
 
 def _refuse_overwriting_inputs(files: list[tuple], out_dir: Path) -> None:
     """A filled sheet in the output folder named like a report (``POD--ASSESSMENT.pdf``,
-    ``portfolio.pdf``) would be overwritten by it: refuse before reading anything."""
+    ``portfolio.pdf``, ``POD.summary.pdf``) would be overwritten by it: refuse before reading anything."""
+    from .summary import SUMMARY_SUFFIX
+
     here = out_dir.resolve()
     for path, _, _ in files:
         path = Path(path)
-        if path.suffix.lower() == ".pdf" and ("--" in path.stem or path.stem == "portfolio") and path.parent.resolve() == here:
+        if path.suffix.lower() == ".pdf" and ("--" in path.stem or path.stem == "portfolio" or path.stem.endswith(SUMMARY_SUFFIX)) and path.parent.resolve() == here:
             raise PodkitError(f"{path}: an input in the output folder has the name of a report podkit writes there; choose another folder with -o")
 
 
