@@ -81,12 +81,21 @@ def test_sparkline_leaves_gaps_for_missing_scores():
     lines = root.findall(SVG + "polyline")
     assert [len(p.get("points").split()) for p in lines] == [2, 2]  # broken at the gap, not bridged
     circles = root.findall(SVG + "circle")
-    assert len(circles) == 4 and circles[-1].get("r") == "2.6"  # the latest score stands out
+    scored = [c for c in circles if c.get("class") != "no-score"]
+    assert len(scored) == 4 and scored[-1].get("r") == "2.6"  # the latest score stands out
+
+
+def test_sparkline_marks_a_session_with_insufficient_evidence():
+    root = _svg(sparkline([40, 55, None, 70, 80], width=120, height=28))
+    (marker,) = [c for c in root.findall(SVG + "circle") if c.get("class") == "no-score"]
+    # at the third session's x (pad 3, step (120 - 6) / 4 = 28.5), on the baseline, hollow and in the warning colour
+    assert (marker.get("cx"), marker.get("cy"), marker.get("fill"), marker.get("stroke")) == ("60.0", "24", "#fff", "#b35900")
 
 
 def test_sparkline_of_one_or_no_score():
     root = _svg(sparkline([None]))
-    assert root.findall(SVG + "polyline") == [] and root.findall(SVG + "circle") == []
+    assert root.findall(SVG + "polyline") == []
+    assert [c.get("class") for c in root.findall(SVG + "circle")] == ["no-score"]
     assert root.get("aria-label") == "scores: no score"
     assert len(_svg(sparkline([50])).findall(SVG + "circle")) == 1
 

@@ -88,8 +88,13 @@ def _label(values: Sequence[float | None]) -> str:
     return ", ".join(fmt_score(v) if v is not None else "no score" for v in values)
 
 
+#: Colour of the marker of a session with insufficient evidence (the reports' warning colour).
+NO_SCORE_COLOR = "#b35900"
+
+
 def sparkline(values: Sequence[float | None], *, width: int = 120, height: int = 28, color: str = PALETTE[0]) -> Markup:
-    """A small inline SVG line of scores (0–100); gaps where a session had no score."""
+    """A small inline SVG line of scores (0–100). A session without a score (insufficient
+    evidence) breaks the line and gets a hollow marker on the baseline, so that the gap is seen."""
     pts = _points(values, width, height, 3)
     parts = [f'<svg class="spark" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="scores: {_label(values)}">']
     parts.append(f'<line x1="0" y1="{height - 1}" x2="{width}" y2="{height - 1}" stroke="#d0d7de" stroke-width="1"/>')
@@ -100,6 +105,8 @@ def sparkline(values: Sequence[float | None], *, width: int = 120, height: int =
         if y is not None:
             r = 2.6 if i == len(pts) - 1 else 1.6
             parts.append(f'<circle cx="{x}" cy="{y}" r="{r}" fill="{color}"/>')
+        else:
+            parts.append(f'<circle class="no-score" cx="{x}" cy="{height - 4}" r="2.6" fill="#fff" stroke="{NO_SCORE_COLOR}" stroke-width="1.4"/>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
