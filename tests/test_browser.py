@@ -278,6 +278,47 @@ def test_no_page_logs_errors_or_reaches_another_host(tab, base_url, built):
     tab.assert_clean()
 
 
+#: What overflows horizontally on a page: the document itself, any element of the content reaching
+#: past the window's right edge, and any scroll container whose content is wider than it (a table in
+#: Material's scroll wrapper hides its last columns off-screen). Left out: form controls, code
+#: blocks (they scroll by design, with a scrollbar) and text cut short on purpose with an ellipsis
+#: (the summary's card lines, which carry the whole text in a title).
+_OVERFLOW_JS = """() => {
+  const de = document.documentElement, limit = de.clientWidth + 1, found = [];
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+  if (de.scrollWidth > limit) found.push(`the page is ${de.scrollWidth} px wide in a ${de.clientWidth} px window`);
+  const content = document.querySelector('.md-content') || document.body;  // Material's header, search and sidebars are its own
+  for (const el of content.querySelectorAll('*')) {
+    if (['INPUT', 'TEXTAREA', 'SELECT', 'OPTION'].includes(el.tagName) || el.closest('pre')) continue;
+    const st = getComputedStyle(el);
+    if (st.display === 'none' || st.visibility === 'hidden' || st.textOverflow === 'ellipsis') continue;
+    const r = el.getBoundingClientRect();
+    if (r.width > 0 && r.right > limit) found.push(`${name(el)} reaches x = ${Math.round(r.right)}`);
+    else if (st.overflowX !== 'visible' && el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1)
+      found.push(`${name(el)}: ${el.scrollWidth} px of content in ${el.clientWidth} px`);
+    if (found.length > 4) break;
+  }
+  return found;
+}"""
+
+
+def test_no_page_overflows_horizontally_at_1280_px(tab, base_url, built):
+    """Every page of the site, the sample reports and summaries included, fits a 1280 px window:
+    nothing sits off-screen to the right, no table hides columns in a scroll box."""
+    pages = sorted(p.relative_to(built.site).as_posix() for p in built.site.rglob("*.html"))
+    assert any(rel.endswith(".summary.html") for rel in pages) and "reports/sample-pod-report/index.html" in pages
+    tab.page.set_viewport_size({"width": 1280, "height": 800})
+    problems = []
+    for rel in pages:
+        _goto(tab, urljoin(base_url, rel))
+        found = tab.page.evaluate(_OVERFLOW_JS)
+        if found:
+            problems.append(f"{rel}:\n    " + "\n    ".join(found))
+            screenshot(tab.page, "overflow-" + rel.replace("/", "-").removesuffix(".html"), full_page=True)
+    assert not problems, "horizontal overflow at 1280 px:\n" + "\n".join(problems)
+    tab.assert_clean()
+
+
 # --------------------------------------------------------------------------- accessibility
 
 

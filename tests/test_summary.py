@@ -78,8 +78,12 @@ def renderer():
 def test_worked_example_card(worked):
     card = assessment_card(worked)
     assert (card.status, card.score, card.level_title, card.why_not) == ("scored", 72.22, "Verifying", "")
-    # overall 25.93, 55.56, 72.22 over sessions 1-3: least-squares slope +23.15 points per session, improving
+    # overall 25.93, 55.56, 72.22 over sessions 1-3: least-squares slope +23.14 points per session, improving
     assert card.direction == overall_direction(worked) == "improving"
+    from podkit.scoring import exact, rounded, slope
+
+    assert rounded(slope([(p.session, exact(p.score)) for p in worked.overall.series])) == 23.14  # as "Scoring explained" says
+    assert "slope of +23.14 per session (46.29 ÷ 2, rounded half to even): improving" in (ROOT / "content" / "scoring.md").read_text(encoding="utf-8")
     assert (card.debt_rating, card.debt_open, card.open_findings, card.open_critical) == ("B", 56, 1, 1)
     assert [(c.id, c.score, c.direction) for c in card.dimensions] == [("verification", 66.67, "improving"), ("flow", 83.33, "improving")]
     assert [c.alert for c in card.dimensions] == [False, False]
@@ -239,3 +243,31 @@ def test_site_publishes_every_summary_and_reports_link_them(kit_copy):
         assert f'href="{summary_name(pod)}.html">pod summary</a>' in report_page
     showcase = extras.pages["reports/sample-pod-report.md"]
     assert re.search(r"\[pod summary\]\(files/pod-[a-z]+\.summary\.html\)", showcase)
+
+
+# --------------------------------------------------------------------------- the full report's PDF layout
+
+
+@pytest.mark.slow
+def test_report_pdf_keeps_the_headline_on_one_row_and_the_footer_with_content(shipped, renderer):
+    """The sample reports as PDFs: the four headline cards (score, level, debt, agreement) share one
+    row on page 1, and the last page carries more than the provenance footer."""
+    import pymupdf
+
+    from podkit.report import render_pdf
+
+    reports, _ = score_files(shipped, [ROOT / "examples" / "observations"], dt.date(2026, 10, 28), version="test")
+    checked = 0
+    for r in reports:
+        if r.pod != "pod-borealis" and r is not reports[0]:
+            continue  # pod-borealis' alignment report used to end on a page holding only the footer
+        doc = pymupdf.open(stream=render_pdf(r, renderer), filetype="pdf")
+        first = doc[0]
+        tops = {label: first.search_for(label)[0].y0 for label in ("Overall score", "Readiness level", "Open Execution Debt", "Agreement (Krippendorff")}
+        assert max(tops.values()) - min(tops.values()) < 2, f"{r.pod}/{r.assessment.id}: headline cards on several rows: {tops}"
+        last = doc[-1].get_text()
+        footer = f"podkit test · assessment {r.assessment.id}"
+        before = last.split(footer)[0]
+        assert footer in last and len(before.strip()) > 40, f"{r.pod}/{r.assessment.id}: the last page holds only the footer:\n{last}"
+        checked += 1
+    assert checked >= 3

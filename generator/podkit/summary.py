@@ -8,10 +8,12 @@ overall score, the two first recommendations and the open Execution Debt; then t
 pod has in flight. Nothing is scored here: every figure is taken from the pod's reports.
 
 The trend arrow of the overall score follows the trend rule of the dimensions (rule 11 of
-:mod:`podkit.scoring`), applied to the overall scores: the least-squares slope of the scored
-sessions' overall scores against session number; improving (↗) at or above +1 point per session,
-declining (↘) at or below −1, otherwise steady (→); with fewer than two scored sessions there is
-no arrow yet.
+:mod:`podkit.scoring`), applied to the overall score: the least-squares slope of the scored
+sessions' overall scores (as the report gives them, to two decimals) against session number;
+improving (↗) at or above +1 point per session, declining (↘) at or below −1, otherwise steady
+(→); with fewer than two scored sessions there is no arrow yet. In the worked example of
+"Scoring explained" the overall scores 25.93, 55.56 and 72.22 have a slope of +23.14 per
+session (46.29 ÷ 2, rounded half to even): improving.
 
 The file name cannot collide with a report's: pod and assessment ids are slugs (lower-case
 letters, digits and single hyphens), so ``<pod>--<assessment>`` never contains a dot, and
