@@ -30,12 +30,19 @@ def _synthetic(tmp_path, n):
 
 
 def _in_memory(kit, inputs, formats, as_of):
+    from podkit import __version__
+    from podkit.summary import SUMMARY_FORMATS, render_summary, summaries_of
+
     reports, pf = score_files(kit, inputs, as_of)
     renderer = Renderer.for_project(kit.project.root)
     out = {}
     for rep in reports + ([pf] if pf is not None else []):
         for fmt in formats:
             name, content = render(rep, fmt, renderer, with_portfolio=pf is not None)
+            out[name] = content.encode() if isinstance(content, str) else content
+    for card in summaries_of(reports, as_of=as_of, version=__version__):  # last, the one-page summary of each pod
+        for fmt in (f for f in formats if f in SUMMARY_FORMATS):
+            name, content = render_summary(card, fmt, renderer)
             out[name] = content.encode() if isinstance(content, str) else content
     return out
 

@@ -257,9 +257,10 @@ def test_score_command_writes_reports_and_portfolio(runner, tmp_path):
     args = ["score", *map(str, INPUTS), "-f", "json,md,html", "-o", str(out), "--as-of", "2026-04-15", "-p", str(KIT)]
     result = runner.invoke(main, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir() if p.name != ".podkit-output") == sorted(f"{n}.{f}" for n in ("pod-demo--worked-example", "pod-two--worked-example", "portfolio") for f in ("json", "md", "html"))
+    summaries = [f"{pod}.summary.{f}" for pod in ("pod-demo", "pod-two") for f in ("md", "html")]  # no JSON summary
+    assert sorted(p.name for p in out.iterdir() if p.name != ".podkit-output") == sorted([f"{n}.{f}" for n in ("pod-demo--worked-example", "pod-two--worked-example", "portfolio") for f in ("json", "md", "html")] + summaries)
     assert Portfolio.model_validate_json((out / "portfolio.json").read_text()).pods == ["pod-demo", "pod-two"]
-    assert "Wrote 9 report files" in result.output
+    assert "Wrote 13 report files" in result.output  # 9 reports and 4 pod summaries
 
 
 def test_score_one_pod_writes_no_portfolio_and_bad_formats_are_usage_errors(runner, tmp_path):

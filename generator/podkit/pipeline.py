@@ -391,11 +391,6 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
                 result.reports.append(line)
                 cards.append(card)
                 card_pods.append(summary.pod.pod)
-        # one page per pod across its assessments (see podkit.summary)
-        for pod_card in pod_cards(cards, pods=card_pods, as_of=as_of, version=__version__, redact=redact):
-            paths = [atomic_write(out_dir / name, content) for name, content in (render_summary(pod_card, fmt, renderer) for fmt in summary_formats)]
-            result.written += paths
-            report_progress(paths)
         pf = build_portfolio(summaries, as_of=as_of, version=__version__, inputs=inputs_digest(used), warnings=sorted_warnings(warnings), redact=redact)
         if pf is not None:
             paths = write(pf)
@@ -409,6 +404,11 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
                 "current_alerts": sum(p.current_alerts for s in pf.assessments for p in s.pods),
                 "files": [p.name for p in paths],
             }
+        # last, one page per pod across its assessments (see podkit.summary)
+        for pod_card in pod_cards(cards, pods=card_pods, as_of=as_of, version=__version__, redact=redact):
+            paths = [atomic_write(out_dir / name, content) for name, content in (render_summary(pod_card, fmt, renderer) for fmt in summary_formats)]
+            result.written += paths
+            report_progress(paths)
     return result
 
 
