@@ -152,7 +152,7 @@ def test_score_prints_a_summary_line_per_report_and_the_portfolio(runner, kit_co
     assert lines[2].startswith("pod-thin · worked-example · 1 session, latest 2026-03-02: insufficient evidence (")
     assert "no record for items done-demonstrated, blockers-unowned; marked not observed: swarming; 0 open findings; 0 current alerts" in lines[2]
     assert lines[3].startswith("Portfolio: 3 pods, 3 reports; ") and lines[3].endswith("→ portfolio.html, portfolio.json")
-    assert lines[4].startswith("Wrote 8 report files to ")
+    assert lines[4].startswith("Wrote 11 report files to ")  # 8 reports and the 3 pods' one-page summaries
     # the thin record is also warned about, naming its file
     assert "thin.yaml" in result.stderr and "no record for items done-demonstrated, blockers-unowned: mark an item nobody saw as not observed" in result.stderr
 
