@@ -95,9 +95,10 @@ def _type_into_search(page, word: str) -> None:
 
 
 def _report_pages(site: Path) -> list[str]:
-    """Site-relative URLs of the sample report pages (everything under reports/ but its index)."""
+    """Site-relative URLs of the sample report pages (everything under reports/ but its index and
+    the one-page pod summaries, which have no charts: tests/test_summary.py checks those)."""
     folder = site / "reports"
-    pages = sorted(p for p in folder.rglob("*.html") if p != folder / "index.html") if folder.is_dir() else []
+    pages = sorted(p for p in folder.rglob("*.html") if p != folder / "index.html" and not p.name.endswith(".summary.html")) if folder.is_dir() else []
     assert pages, f"no sample report pages under {folder} (podkit build should publish the sample reports)"
     urls = []
     for p in pages:
