@@ -99,6 +99,7 @@ def sample_reports(kit: Kit, inputs: Sequence[Path] | None = None, theme: Path |
     showcase's JSON) under ``reports/files/``. The report date is the latest sample session, so
     the site is reproducible.
     """
+    from .actions import action_files, load_plans
     from .observations import load_observations
     from .report import Renderer, output_name, portfolio_links, render_html, render_json, render_markdown
     from .site import SiteExtras
@@ -117,8 +118,9 @@ def sample_reports(kit: Kit, inputs: Sequence[Path] | None = None, theme: Path |
             pages["reports/index.md"] = index.render(portfolio=None, showcase=None, files={}, scoring_page=scoring_page)
         return SiteExtras(pages=pages)
     loaded = load_observations(paths, kit.assessments)
+    plans, _ = load_plans(action_files(paths), {a.id: a for a in kit.assessments})
     as_of = max(rec.observation.date for rec in loaded.records)
-    reports, pf = score_records(loaded.records, kit.assessments, as_of=as_of)
+    reports, pf = score_records(loaded.records, kit.assessments, as_of=as_of, plans=plans)
     showcase = _showcase(reports)
     files: dict[str, str] = {}
     for rep in reports:
@@ -236,10 +238,12 @@ def _report_warning(source_name: str | None, problem: Problem):
     return ReportWarning(source=source_name, line=problem.line, message=message)
 
 
-def score_pod_records(a, records, *, as_of: _dt.date, redact: bool = False, version: str | None = None):
+def score_pod_records(a, records, *, as_of: _dt.date, redact: bool = False, version: str | None = None, plan=None):
     """The report of one pod for one assessment from all its records (``None`` when every session
-    is dated after ``as_of``), with the ``(name, sha256)`` of the files it used."""
+    is dated after ``as_of``), with the ``(name, sha256)`` of the files it used. With the pod's
+    action ``plan``, the report reviews its actions (:mod:`podkit.followup`)."""
     from . import __version__
+    from .followup import follow_up
     from .observations import pod_sessions
     from .portfolio import inputs_digest, sorted_warnings
     from .results import ReportWarning
@@ -253,12 +257,13 @@ def score_pod_records(a, records, *, as_of: _dt.date, redact: bool = False, vers
     if not sessions:
         return None, warnings, files
     report = score_pod(a, records[0].observation.pod, sessions, as_of=as_of, version=version or __version__, inputs=inputs_digest(files), warnings=sorted_warnings(warnings), redact=redact)
-    return report, warnings, files
+    return follow_up(report, a, plan), warnings, files
 
 
-def score_records(records, assessments, *, as_of: _dt.date, redact: bool = False, version: str | None = None):
+def score_records(records, assessments, *, as_of: _dt.date, redact: bool = False, version: str | None = None, plans=()):
     """Every pod report of ``records`` (held in memory) and their portfolio (``None`` with fewer
-    than two pods). ``version`` is recorded as the podkit version (default: this one)."""
+    than two pods). ``version`` is recorded as the podkit version (default: this one); ``plans``
+    are the pods' action plans (checked already, as :func:`podkit.actions.load_plans` does)."""
     from . import __version__
     from .portfolio import build_portfolio, inputs_digest, pod_summary, sorted_warnings
 
@@ -267,13 +272,14 @@ def score_records(records, assessments, *, as_of: _dt.date, redact: bool = False
     for rec in records:
         groups.setdefault((rec.observation.assessment, rec.observation.pod), []).append(rec)
     reports, warnings, files = [], [], set()
+    plan_of = {p.pod: p for p in plans}
     for key in sorted(groups):
-        report, found, used = score_pod_records(kit[key[0]], groups[key], as_of=as_of, redact=redact, version=version)
+        report, found, used = score_pod_records(kit[key[0]], groups[key], as_of=as_of, redact=redact, version=version, plan=plan_of.get(key[1]))
         warnings += found
         if report is not None:
             reports.append(report)
             files |= used
-    pf = build_portfolio([pod_summary(r) for r in reports], as_of=as_of, version=version or __version__, inputs=inputs_digest(files), warnings=sorted_warnings(warnings), redact=redact)
+    pf = build_portfolio([pod_summary(r) for r in reports], as_of=as_of, version=version or __version__, inputs=inputs_digest(files), warnings=sorted_warnings(warnings), redact=redact, plans=plan_of.values())
     return reports, pf
 
 
@@ -304,7 +310,9 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
     templates are code: see SECURITY.md).
     """
     from . import __version__
+    from .actions import action_files, load_plans
     from .errors import SourceErrors
+    from .followup import plans_without_observations
     from .observations import PARALLEL_MIN_FILES, collect_files, read_files
     from .portfolio import build_portfolio, inputs_digest, pod_summary, sorted_warnings
     from .report import Renderer, render
@@ -330,8 +338,15 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
             for rec in recs:
                 store.add(rec)
         problems += store.check_sessions()
+        plan_files = action_files(inputs)
+        try:  # action plans: checked with everything else, before anything is written
+            plans, found = load_plans(plan_files, kit_by_id)
+            problems += found + plans_without_observations(plan_files, plans, {pod for _, pod in store.groups})
+        except SourceErrors as exc:
+            plans, problems = [], problems + list(exc.problems)
         if any(p.severity == "error" for p in problems):
             raise SourceErrors(problems)
+        plan_of = {p.pod: p for p in plans}
         result = Scored(warnings=sorted((p for p in problems if p.severity != "error"), key=Problem.sort_key))
         reported = [k for k in sorted(store.groups) if store.first_dates[k] <= as_of]
         if not reported:
@@ -349,7 +364,7 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
         def score_group(key):
             """One pod and assessment: score, write its reports; what the portfolio and the
             summary need."""
-            report, found, files_used = score_pod_records(kit_by_id[key[0]], store.records(store.groups[key]), as_of=as_of, redact=redact)
+            report, found, files_used = score_pod_records(kit_by_id[key[0]], store.records(store.groups[key]), as_of=as_of, redact=redact, plan=plan_of.get(key[1]))
             if report is None:
                 return None, found, files_used, [], None
             paths = write(report)
@@ -378,7 +393,7 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
                 used |= files_used
                 summaries.append(summary)
                 result.reports.append(line)
-        pf = build_portfolio(summaries, as_of=as_of, version=__version__, inputs=inputs_digest(used), warnings=sorted_warnings(warnings), redact=redact)
+        pf = build_portfolio(summaries, as_of=as_of, version=__version__, inputs=inputs_digest(used), warnings=sorted_warnings(warnings), redact=redact, plans=plans)
         if pf is not None:
             paths = write(pf)
             result.written += paths

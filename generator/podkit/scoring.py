@@ -32,6 +32,7 @@ from fractions import Fraction
 from typing import Sequence
 
 from . import wording
+from .actions import intervention_ids, recommendation_id
 from .agreement import agreement
 from .model import CONSENSUS, AnchoredItem, Assessment, CheckItem, CodesItem, CountItem, ItemGate, Observation
 from .results import (
@@ -158,7 +159,7 @@ def combine(answers: Sequence[Answer], consensus: Answer | None, top: int) -> tu
 
 
 def _interventions(item) -> list[InterventionRef]:
-    return [InterventionRef(title=plain(i.title), action=i.action, effort=i.effort) for i in item.interventions]
+    return [InterventionRef(id=iid, title=plain(i.title), action=i.action, effort=i.effort) for iid, i in zip(intervention_ids(item), item.interventions)]
 
 
 @dataclass
@@ -527,7 +528,8 @@ def recommendations(a: Assessment, latest: SessionScore, ledger: list[LedgerEntr
         reasons.setdefault(i.id, []).append(f"among the weakest items of the latest session (level {i.level:g} of {a.max_level})")
         if i.id not in order:
             order.append(i.id)
-    return [Recommendation(item=x, title=plain(a.item(x).title), reasons=reasons[x], interventions=_interventions(a.item(x))) for x in order]
+    refs = {x: _interventions(a.item(x)) for x in order}
+    return [Recommendation(item=x, title=plain(a.item(x).title), reasons=reasons[x], interventions=refs[x], ids=[recommendation_id(x, i.id) for i in refs[x]]) for x in order]
 
 
 def pooled_agreement(a: Assessment, exacts: Sequence[Exact]) -> Agreement:
