@@ -11,7 +11,7 @@ Rules for agreed actions
 ------------------------
 
 **Ids.** An intervention's id is the slug of its title: lowercase ASCII letters and digits, every
-other run of characters one hyphen, at most `MAX_ID_LENGTH` characters (cut at a hyphen). When two
+other run of characters one hyphen, at most 64 characters (cut at a hyphen). When two
 interventions of one item give the same slug, the second gets `-2`, the third `-3`. A
 recommendation's id is `<item id>/<intervention id>`: the id reports print beside each
 recommended intervention and `podkit new-action POD ITEM/INTERVENTION` accepts.
