@@ -11,6 +11,7 @@ item's level at a session is the report's own).
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -135,9 +136,19 @@ def interventions_rollup(summaries: Sequence[PodSummary], plans: Iterable[Action
 # --------------------------------------------------------------------------- inputs
 
 
-def plans_without_observations(paths: Sequence[Path], plans: Sequence[ActionPlan], pods: set[str]) -> list[Problem]:
-    """A warning for each plan whose pod has no observations in the inputs. ``paths`` and
-    ``plans`` are what :func:`podkit.actions.load_plans` read and returned (one plan per path
-    when it returns)."""
+def read_plans(inputs: Sequence[Path], assessments: dict[str, Assessment]) -> tuple[list[ActionPlan], dict[str, tuple[str, str]], list[Problem]]:
+    """The action plans among ``inputs`` (:func:`podkit.actions.load_plans`: raises
+    :class:`podkit.errors.SourceErrors` with every located error), the ``(name, sha256)`` of each
+    pod's plan file for the reports' inputs (the name ``actions/<file>``, whatever the working
+    folder), and the warnings."""
+    paths = actions.action_files(inputs)
+    plans, problems = actions.load_plans(paths, assessments)
+    sources = {plan.pod: (f"{actions.ACTIONS_FOLDER}/{Path(path).name}", hashlib.sha256(Path(path).read_bytes()).hexdigest())
+               for path, plan in zip(paths, plans)}
+    return plans, sources, problems
+
+
+def plans_without_observations(inputs: Sequence[Path], plans: Sequence[ActionPlan], pods: set[str]) -> list[Problem]:
+    """A warning for each plan (of :func:`read_plans` ``inputs``) whose pod has no observations."""
     return [Problem(path, f"action plan for {plan.pod}, which has no observations in the inputs", key=("pod",), severity="warning")
-            for path, plan in zip(paths, plans) if plan.pod not in pods]
+            for path, plan in zip(actions.action_files(inputs), plans) if plan.pod not in pods]

@@ -99,7 +99,7 @@ def sample_reports(kit: Kit, inputs: Sequence[Path] | None = None, theme: Path |
     showcase's JSON) under ``reports/files/``. The report date is the latest sample session, so
     the site is reproducible.
     """
-    from .actions import action_files, load_plans
+    from .followup import read_plans
     from .observations import load_observations
     from .report import Renderer, output_name, portfolio_links, render_html, render_json, render_markdown
     from .site import SiteExtras
@@ -118,9 +118,9 @@ def sample_reports(kit: Kit, inputs: Sequence[Path] | None = None, theme: Path |
             pages["reports/index.md"] = index.render(portfolio=None, showcase=None, files={}, scoring_page=scoring_page)
         return SiteExtras(pages=pages)
     loaded = load_observations(paths, kit.assessments)
-    plans, _ = load_plans(action_files(paths), {a.id: a for a in kit.assessments})
+    plans, sources, _ = read_plans(paths, {a.id: a for a in kit.assessments})
     as_of = max(rec.observation.date for rec in loaded.records)
-    reports, pf = score_records(loaded.records, kit.assessments, as_of=as_of, plans=plans)
+    reports, pf = score_records(loaded.records, kit.assessments, as_of=as_of, plans=plans, plan_sources=sources)
     showcase = _showcase(reports)
     files: dict[str, str] = {}
     for rep in reports:
@@ -238,10 +238,11 @@ def _report_warning(source_name: str | None, problem: Problem):
     return ReportWarning(source=source_name, line=problem.line, message=message)
 
 
-def score_pod_records(a, records, *, as_of: _dt.date, redact: bool = False, version: str | None = None, plan=None):
+def score_pod_records(a, records, *, as_of: _dt.date, redact: bool = False, version: str | None = None, plan=None, plan_source=None):
     """The report of one pod for one assessment from all its records (``None`` when every session
     is dated after ``as_of``), with the ``(name, sha256)`` of the files it used. With the pod's
-    action ``plan``, the report reviews its actions (:mod:`podkit.followup`)."""
+    action ``plan`` (read from ``plan_source``, a ``(name, sha256)`` counted among the inputs),
+    the report reviews its actions (:mod:`podkit.followup`)."""
     from . import __version__
     from .followup import follow_up
     from .observations import pod_sessions
@@ -256,14 +257,16 @@ def score_pod_records(a, records, *, as_of: _dt.date, redact: bool = False, vers
         warnings.append(ReportWarning(source=None, line=None, message=f"{later} session{'s' if later != 1 else ''} of pod {pod!r} dated after the report date {as_of.isoformat()} left out"))
     if not sessions:
         return None, warnings, files
+    if plan is not None and plan_source is not None:
+        files = set(files) | {plan_source}
     report = score_pod(a, records[0].observation.pod, sessions, as_of=as_of, version=version or __version__, inputs=inputs_digest(files), warnings=sorted_warnings(warnings), redact=redact)
     return follow_up(report, a, plan), warnings, files
 
 
-def score_records(records, assessments, *, as_of: _dt.date, redact: bool = False, version: str | None = None, plans=()):
+def score_records(records, assessments, *, as_of: _dt.date, redact: bool = False, version: str | None = None, plans=(), plan_sources=None):
     """Every pod report of ``records`` (held in memory) and their portfolio (``None`` with fewer
     than two pods). ``version`` is recorded as the podkit version (default: this one); ``plans``
-    are the pods' action plans (checked already, as :func:`podkit.actions.load_plans` does)."""
+    and ``plan_sources`` are the pods' action plans as :func:`podkit.followup.read_plans` gives them."""
     from . import __version__
     from .portfolio import build_portfolio, inputs_digest, pod_summary, sorted_warnings
 
@@ -274,7 +277,7 @@ def score_records(records, assessments, *, as_of: _dt.date, redact: bool = False
     reports, warnings, files = [], [], set()
     plan_of = {p.pod: p for p in plans}
     for key in sorted(groups):
-        report, found, used = score_pod_records(kit[key[0]], groups[key], as_of=as_of, redact=redact, version=version, plan=plan_of.get(key[1]))
+        report, found, used = score_pod_records(kit[key[0]], groups[key], as_of=as_of, redact=redact, version=version, plan=plan_of.get(key[1]), plan_source=(plan_sources or {}).get(key[1]))
         warnings += found
         if report is not None:
             reports.append(report)
@@ -310,9 +313,8 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
     templates are code: see SECURITY.md).
     """
     from . import __version__
-    from .actions import action_files, load_plans
     from .errors import SourceErrors
-    from .followup import plans_without_observations
+    from .followup import plans_without_observations, read_plans
     from .observations import PARALLEL_MIN_FILES, collect_files, read_files
     from .portfolio import build_portfolio, inputs_digest, pod_summary, sorted_warnings
     from .report import Renderer, render
@@ -338,12 +340,11 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
             for rec in recs:
                 store.add(rec)
         problems += store.check_sessions()
-        plan_files = action_files(inputs)
         try:  # action plans: checked with everything else, before anything is written
-            plans, found = load_plans(plan_files, kit_by_id)
-            problems += found + plans_without_observations(plan_files, plans, {pod for _, pod in store.groups})
+            plans, plan_sources, found = read_plans(inputs, kit_by_id)
+            problems += found + plans_without_observations(inputs, plans, {pod for _, pod in store.groups})
         except SourceErrors as exc:
-            plans, problems = [], problems + list(exc.problems)
+            plans, plan_sources, problems = [], {}, problems + list(exc.problems)
         if any(p.severity == "error" for p in problems):
             raise SourceErrors(problems)
         plan_of = {p.pod: p for p in plans}
@@ -364,7 +365,7 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
         def score_group(key):
             """One pod and assessment: score, write its reports; what the portfolio and the
             summary need."""
-            report, found, files_used = score_pod_records(kit_by_id[key[0]], store.records(store.groups[key]), as_of=as_of, redact=redact, plan=plan_of.get(key[1]))
+            report, found, files_used = score_pod_records(kit_by_id[key[0]], store.records(store.groups[key]), as_of=as_of, redact=redact, plan=plan_of.get(key[1]), plan_source=plan_sources.get(key[1]))
             if report is None:
                 return None, found, files_used, [], None
             paths = write(report)
