@@ -22,6 +22,7 @@ Worked example
 --------------
 
 An assessment has three questions: `goal-on-board` mirrors an item of the dimension goal-clarity; `cards-match-work` and `wip-linked` mirror items of the dimension priority-fit. The pod's records: 2026-09-07 goal-on-board no, cards-match-work yes, wip-linked did-not-come-up; 2026-09-14 goal-on-board yes, cards-match-work no, wip-linked no; 2026-09-21 goal-on-board yes, cards-match-work yes, wip-linked not asked; 2026-09-28 every question yes.
+
 - As of 2026-09-25 the weeks shown are 2026-09-07, 2026-09-14 and 2026-09-21; the record of 2026-09-28 is after the report date and left out.
 - Per question: goal-on-board 2 of 3, cards-match-work 2 of 3, wip-linked 0 of 1.
 - goal-clarity by week: 0 of 1, 1 of 1, 1 of 1. priority-fit by week: 1 of 1, 0 of 2, 1 of 1.
