@@ -248,3 +248,13 @@ def test_a_bad_record_stops_score_before_anything_is_written(tmp_path):
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert re.search(r"pod-aurora-2026-09-07\.yaml:\d+:\d+: answers\.alignment\.goal-on-board: expected one of: yes, no, did-not-come-up", result.output)
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").glob("*.json"))
+
+
+def test_the_readme_states_the_limits():
+    from podkit.model import MAX_SELF_CHECK_QUESTIONS
+
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    section = readme[readme.index("### Weekly pod self-check"):readme.index("### Exit codes")]
+    assert f"at most {MAX_SELF_CHECK_QUESTIONS} questions" in section
+    assert f"at most {S.MAX_ANSWERED_ASSESSMENTS} assessments" in section
+    assert f"the latest {S.SHOWN_WEEKS} weeks" in section
