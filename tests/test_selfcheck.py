@@ -258,3 +258,15 @@ def test_the_readme_states_the_limits():
     assert f"at most {MAX_SELF_CHECK_QUESTIONS} questions" in section
     assert f"at most {S.MAX_ANSWERED_ASSESSMENTS} assessments" in section
     assert f"the latest {S.SHOWN_WEEKS} weeks" in section
+
+
+def test_the_pods_own_text_reaches_the_report_as_text(tmp_path):
+    obs = tmp_path / "obs"
+    shutil.copytree(ROOT / "examples" / "observations", obs)
+    path = obs / "self-check" / "pod-cirrus-2026-10-19.yaml"  # a week without a next step
+    path.write_text(path.read_text().replace("notes:", 'next_step: "<img src=x onerror=alert(1)> | [x](javascript:alert(1))"\nowner: pod\nnotes:'))
+    assert invoke("score", obs, "-p", ROOT, "-o", tmp_path / "out", "--as-of", "2026-10-28", "-f", "html,md", "-q").exit_code == 0
+    html = (tmp_path / "out" / "pod-cirrus--alignment.html").read_text()
+    md = (tmp_path / "out" / "pod-cirrus--alignment.md").read_text()
+    assert "<img src=x" not in html and "&lt;img src=x" in html and 'href="javascript' not in html
+    assert "<img src=x" not in md and "](javascript:" not in md
