@@ -270,3 +270,13 @@ def test_the_pods_own_text_reaches_the_report_as_text(tmp_path):
     md = (tmp_path / "out" / "pod-cirrus--alignment.md").read_text()
     assert "<img src=x" not in html and "&lt;img src=x" in html and 'href="javascript' not in html
     assert "<img src=x" not in md and "](javascript:" not in md
+
+
+def test_the_sites_sample_report_shows_the_self_check():
+    from podkit.pipeline import SHOWCASE_PAGE, sample_reports
+
+    pages = sample_reports(load_kit(Project.find(ROOT))).pages
+    page = pages[f"reports/{SHOWCASE_PAGE}.md"]
+    section = page[page.index("## Pod self-check (the pod's own view, not observed)"):page.index("## Readiness")]
+    assert "| Question | 2026-09-07 |" in section and " of 8 |" in section
+    assert "self-check" not in pages["reports/portfolio.md"].lower()
