@@ -179,7 +179,7 @@ def test_the_shipped_questions_mirror_real_items_and_a_bad_one_is_refused():
     for a in asked:
         for q in a.self_check:
             a.item(q.item)
-            assert q.question.endswith("?") and re.match(r"(Is|Are|Does|Do|Did|Can|Was|Pick)\b", q.question), q.question
+            assert q.question.endswith("?") and re.match(r"(Is|Are|Does|Do|Did|Can|Was|When)\b", q.question), q.question
             assert not re.search(r"\b(I|me|my|he|she|his|her)\b", q.question), q.question  # about the pod, never one person
     a = kit.assessment("alignment")
     bad = a.model_copy(update={"self_check": [*a.self_check, a.self_check[0].model_copy(update={"item": "nope"})]})
@@ -280,3 +280,15 @@ def test_the_sites_sample_report_shows_the_self_check():
     section = page[page.index("## Pod self-check (the pod's own view, not observed)"):page.index("## Readiness")]
     assert "| Question | 2026-09-07 |" in section and " of 8 |" in section
     assert "self-check" not in pages["reports/portfolio.md"].lower()
+
+
+def test_the_lint_rule_for_questions(assessment):
+    def found(text):
+        a = assessment.model_copy(update={"self_check": [assessment.self_check[0].model_copy(update={"question": text})]})
+        return [msg for _, msg in S.question_problems(a)]
+
+    assert found("Is our goal written on the board?") == []
+    assert "question ending in '?'" in found("Our goal is on the board")[0]
+    assert "two things at once" in found("Is our goal on the board, and who is chasing the blockers?")[0]
+    assert "'his' points at one person" in found("Did the lead update his cards?")[0]
+    assert "inner state" in " ".join(found("Did everyone feel heard this week?"))

@@ -32,10 +32,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Iterable, Literal, Optional
+from typing import Annotated, Iterable, Iterator, Literal, Optional
 
 from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator
 
@@ -309,3 +310,29 @@ def gather(inputs: Iterable[Path | str], assessments: dict[str, Assessment], tod
     except SourceErrors as exc:
         return {}, list(exc.problems)
     return by_pod(loaded), problems
+
+
+# --------------------------------------------------------------------------- lint
+
+#: Words that point at one person: a self-check asks about the pod's work ("we", "our"), never a member.
+PERSON_WORDS = re.compile(r"\b(I|me|my|mine|he|she|him|her|his|hers|who|whose)\b", re.IGNORECASE)
+
+
+def question_problems(a: Assessment) -> Iterator[tuple[tuple, str]]:
+    """Lint rule ``self-check-question``: each question is one yes/no question about the pod's
+    work: a question mark, one question, no word pointing at one person, no inner state."""
+    from .phrasing import double_barrel, inner_state_words
+
+    for i, q in enumerate(a.self_check):
+        key, text = ("self_check", i, "question"), q.question
+        if not text.rstrip().endswith("?"):
+            yield key, "a self-check question is answered yes or no; phrase it as a question ending in '?'"
+        why = double_barrel(text)
+        if why:
+            yield key, f"asks two things at once ({why}); the pod cannot answer yes to half of it: split it"
+        person = PERSON_WORDS.search(text)
+        if person:
+            yield key, f"{person.group()!r} points at one person; ask about the pod's work ('we', 'our', 'every card'), never about a member"
+        hits = inner_state_words(text)
+        if hits:
+            yield key, f"asks about an inner state ({', '.join(w for w, _ in hits)}); ask what the pod can open and look at"
