@@ -120,7 +120,8 @@ def sample_reports(kit: Kit, inputs: Sequence[Path] | None = None, theme: Path |
     loaded = load_observations(paths, kit.assessments)
     plans, sources, _ = read_plans(paths, {a.id: a for a in kit.assessments})
     as_of = max(rec.observation.date for rec in loaded.records)
-    reports, pf = score_records(loaded.records, kit.assessments, as_of=as_of, plans=plans, plan_sources=sources)
+    checks = _self_checks(paths, kit.assessments)
+    reports, pf = score_records(loaded.records, kit.assessments, as_of=as_of, plans=plans, plan_sources=sources, self_checks=checks)
     showcase = _showcase(reports)
     files: dict[str, str] = {}
     for rep in reports:
@@ -238,11 +239,25 @@ def _report_warning(source_name: str | None, problem: Problem):
     return ReportWarning(source=source_name, line=problem.line, message=message)
 
 
-def score_pod_records(a, records, *, as_of: _dt.date, redact: bool = False, version: str | None = None, plan=None, plan_source=None):
+def _self_checks(inputs, assessments, today: _dt.date | None = None) -> dict:
+    """The pod self-check records among ``inputs``, by pod (see :mod:`podkit.selfcheck`); raises
+    with every problem when one is invalid."""
+    from .errors import SourceErrors
+    from .selfcheck import gather
+
+    checks, problems = gather(inputs, {a.id: a for a in assessments}, today)
+    if any(p.severity == "error" for p in problems):
+        raise SourceErrors(problems)
+    return checks
+
+
+def score_pod_records(a, records, *, as_of: _dt.date, redact: bool = False, version: str | None = None, plan=None, plan_source=None, self_checks=()):
     """The report of one pod for one assessment from all its records (``None`` when every session
     is dated after ``as_of``), with the ``(name, sha256)`` of the files it used. With the pod's
     action ``plan`` (read from ``plan_source``, a ``(name, sha256)`` counted among the inputs),
-    the report reviews its actions (:mod:`podkit.followup`)."""
+    the report reviews its actions (:mod:`podkit.followup`). ``self_checks`` are the pod's
+    self-check records: shown in their own section, never scored (and left out of a redacted
+    report)."""
     from . import __version__
     from .followup import follow_up
     from .observations import pod_sessions
@@ -260,13 +275,19 @@ def score_pod_records(a, records, *, as_of: _dt.date, redact: bool = False, vers
     if plan is not None and plan_source is not None:
         files = set(files) | {plan_source}
     report = score_pod(a, records[0].observation.pod, sessions, as_of=as_of, version=version or __version__, inputs=inputs_digest(files), warnings=sorted_warnings(warnings), redact=redact)
-    return follow_up(report, a, plan), warnings, files
+    report = follow_up(report, a, plan)
+    if self_checks and not redact:
+        from .selfcheck import summarise
+
+        report = report.model_copy(update={"self_check": summarise(a, self_checks, as_of)})
+    return report, warnings, files
 
 
-def score_records(records, assessments, *, as_of: _dt.date, redact: bool = False, version: str | None = None, plans=(), plan_sources=None):
+def score_records(records, assessments, *, as_of: _dt.date, redact: bool = False, version: str | None = None, plans=(), plan_sources=None, self_checks: dict | None = None):
     """Every pod report of ``records`` (held in memory) and their portfolio (``None`` with fewer
     than two pods). ``version`` is recorded as the podkit version (default: this one); ``plans``
-    and ``plan_sources`` are the pods' action plans as :func:`podkit.followup.read_plans` gives them."""
+    and ``plan_sources`` are the pods' action plans as :func:`podkit.followup.read_plans` gives
+    them; ``self_checks`` maps a pod to its self-check records."""
     from . import __version__
     from .portfolio import build_portfolio, inputs_digest, pod_summary, sorted_warnings
 
@@ -277,7 +298,7 @@ def score_records(records, assessments, *, as_of: _dt.date, redact: bool = False
     reports, warnings, files = [], [], set()
     plan_of = {p.pod: p for p in plans}
     for key in sorted(groups):
-        report, found, used = score_pod_records(kit[key[0]], groups[key], as_of=as_of, redact=redact, version=version, plan=plan_of.get(key[1]), plan_source=(plan_sources or {}).get(key[1]))
+        report, found, used = score_pod_records(kit[key[0]], groups[key], as_of=as_of, redact=redact, version=version, plan=plan_of.get(key[1]), plan_source=(plan_sources or {}).get(key[1]), self_checks=(self_checks or {}).get(key[1], ()))
         warnings += found
         if report is not None:
             reports.append(report)
@@ -319,6 +340,7 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
     from .portfolio import build_portfolio, inputs_digest, pod_summary, sorted_warnings
     from .report import Renderer, render
     from .outputs import atomic_write, guard_output_dir, mark_output_dir
+    from .selfcheck import gather
     from .store import RecordStore
     from .workers import fork_map, plan_workers
 
@@ -329,6 +351,8 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
     # skips folders that carry podkit's output marker), but may not be one or contain one.
     guard_output_dir(out_dir, kit.project.root, [Path(i) for i in inputs if Path(i).is_dir()], replace=False, what="report folder")
     files, problems = collect_files(inputs)
+    checks, found = gather(inputs, {a.id: a for a in kit.assessments}, today)
+    problems += found
     if "pdf" in formats and out_dir.is_dir():
         _refuse_overwriting_inputs(files, out_dir)
     kit_by_id = {a.id: a for a in kit.assessments}
@@ -365,7 +389,7 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
         def score_group(key):
             """One pod and assessment: score, write its reports; what the portfolio and the
             summary need."""
-            report, found, files_used = score_pod_records(kit_by_id[key[0]], store.records(store.groups[key]), as_of=as_of, redact=redact, plan=plan_of.get(key[1]), plan_source=plan_sources.get(key[1]))
+            report, found, files_used = score_pod_records(kit_by_id[key[0]], store.records(store.groups[key]), as_of=as_of, redact=redact, plan=plan_of.get(key[1]), plan_source=plan_sources.get(key[1]), self_checks=checks.get(key[1], ()))
             if report is None:
                 return None, found, files_used, [], None
             paths = write(report)

@@ -379,6 +379,52 @@ class Settings(_Out):
     scale: list[ScaleRef]
 
 
+class SelfCheckQuestionRow(_Out):
+    """One self-check question over the weeks shown: the pod's answer each week (``None``: not
+    asked that week) and its yes answers out of its yes and no answers (rule 3 of
+    :mod:`podkit.selfcheck`)."""
+
+    id: str
+    question: str
+    item: str
+    item_title: str
+    dimension: str
+    answers: list[Optional[Literal["yes", "no", "did-not-come-up"]]]
+    yes: int
+    answered: int
+
+
+class SelfCheckTally(_Out):
+    """Yes answers out of yes and no answers; ``answered`` 0 means no answer."""
+
+    yes: int
+    answered: int
+
+
+class SelfCheckDimension(_Out):
+    id: str
+    title: str
+    weeks: list[SelfCheckTally]  # one per week shown, in the order of ``SelfCheckSummary.weeks``
+
+
+class SelfCheckWeek(_Out):
+    date: _dt.date
+    next_step: Optional[str] = None  # the one thing the pod said it would change
+    owner: Optional[str] = None  # a role, never a person
+
+
+class SelfCheckSummary(_Out):
+    """The pod's own weekly answers (:mod:`podkit.selfcheck`): shown beside the observed scores,
+    never mixed into them."""
+
+    weeks: list[SelfCheckWeek]  # the weeks shown, oldest first
+    earlier_weeks: int  # records before the weeks shown: counted, not shown
+    questions: list[SelfCheckQuestionRow]
+    dimensions: list[SelfCheckDimension]
+    files: list[InputFile]
+    caveat: str
+
+
 class Report(_Out):
     """A pod readiness report: one pod, one assessment, every session up to ``as_of``."""
 
@@ -402,6 +448,8 @@ class Report(_Out):
     inputs: Inputs
     #: the pod's agreed actions for this assessment, in plan order, reviewed as of ``as_of``
     actions: list[ActionReviewed] = []
+    #: the pod's weekly self-check for this assessment, never mixed into any observed score
+    self_check: Optional[SelfCheckSummary] = None
 
 
 class PortfolioDimension(_Out):
