@@ -631,7 +631,7 @@ def test_the_rules_on_the_scoring_page_are_the_docstring_word_for_word():
     roles = [r for r in OWNER_ROLES if r != OTHER_ROLE]
     assert ", ".join(roles[:-1]) + f" or {roles[-1]}" in words
     assert f"with `{OTHER_ROLE}` the role is written in `owner_role`" in words
-    assert f"at least `k` different pods agreed it (k is `roll_up_min_pods`" in words and A.ROLLUP_MIN_PODS == 3
+    assert "at least `k` different pods agreed it (k is `roll_up_min_pods`" in words and A.ROLLUP_MIN_PODS == 3
 
 
 def test_every_verdict_has_its_sentence_in_wording_and_none_claims_a_cause():
