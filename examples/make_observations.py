@@ -55,6 +55,16 @@ PODS = {
 FELT = {"pod-aurora": 0, "pod-borealis": 2}
 #: (pod, assessment, session index) observed so briefly that most items stay "not observed".
 THIN = {("pod-cirrus", "participation-and-voice", 2)}
+#: The pods' weekly self-checks: the first week, how many weeks, and how much more often each pod
+#: answers "yes" than its observed quality would suggest (pod-borealis keeps saying yes).
+SELF_CHECK_START = dt.date(2026, 9, 7)
+SELF_CHECK_WEEKS = 8
+SELF_CHECK_OPTIMISM = {"pod-aurora": 0.0, "pod-borealis": 0.35, "pod-cirrus": 0.05}
+NEXT_STEPS = [
+    ("Write the goal at the top of the board on Monday", "pod"),
+    ("Go round everyone once before the next decision", "pod-lead"),
+    ("Mark every blocker with a date and a reason", "pod"),
+]
 
 
 def _first_sentence(text: str, limit: int = 140) -> str:
@@ -196,7 +206,39 @@ def generate(project: Project) -> dict[str, str]:
                     files[f"{pod}/{date.isoformat()}--{aid}.yaml"] = _yaml(a, rec)
         if csv_rows:
             files[f"{pod}/{pod}.csv"] = _csv(csv_rows)
+    files.update(_self_checks(kit))
     files["README.md"] = README
+    return files
+
+
+def _self_checks(kit) -> dict[str, str]:
+    """One self-check record per pod and week, for the sample assessments' questions; its own
+    random stream, so that the observations do not depend on it."""
+    rng = random.Random(SEED + 1)
+    files = {}
+    for pod, (quality, _, _) in PODS.items():
+        for w in range(SELF_CHECK_WEEKS):
+            date = SELF_CHECK_START + dt.timedelta(days=7 * w)
+            q = quality(w * (SESSIONS - 1) / (SELF_CHECK_WEEKS - 1), SESSIONS)
+            p_yes = min(0.95, max(0.05, q / 3 + SELF_CHECK_OPTIMISM[pod]))
+            out = [
+                "# yaml-language-server: $schema=../../../schemas/self-check.schema.json",
+                f"# {LABEL}",
+                f"pod: {pod}",
+                f"date: {date.isoformat()}",
+                "answers:",
+            ]
+            for aid in ASSESSMENTS:
+                out.append(f"  {aid}:")
+                for question in kit.assessment(aid).self_check:
+                    r = rng.random()
+                    answer = "did-not-come-up" if r < 0.08 else "yes" if rng.random() < p_yes else "no"
+                    out.append(f"    {question.id}: {answer}")
+            if w % 3 == 1:
+                step, owner = NEXT_STEPS[(w // 3) % len(NEXT_STEPS)]
+                out += [f"next_step: {_q(step)}", f"owner: {owner}"]
+            out.append(f"notes: {_q(LABEL)}")
+            files[f"self-check/{pod}-{date.isoformat()}.yaml"] = "\n".join(out) + "\n"
     return files
 
 
@@ -274,6 +316,11 @@ August to October 2026 with two assessments, `alignment` and `participation-and-
 Where two observers' levels on an item are far apart, the file also holds the level they agreed
 after comparing notes, under the observer id `consensus`: podkit scores that agreed value and
 leaves it out of the agreement statistics.
+
+`self-check/` holds each pod's weekly self-check from September to October 2026: the pod's own
+answers to the self-check questions of both assessments, one record a week. Reports show them in
+their own section, beside the observed scores and never mixed into them; `pod-borealis` keeps
+answering "yes" while its observed scores fall.
 
 Score them with:
 

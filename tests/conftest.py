@@ -229,13 +229,15 @@ def scoring_sheet(tmp_path_factory) -> Path:
 
 
 def score_files(kit, inputs, as_of, **options):
-    """Read and check the observation files ``inputs`` against ``kit``, then score them in memory:
+    """Read and check the observation files (and action plans) ``inputs`` against ``kit``, then score them in memory:
     ``(reports, portfolio)`` as ``podkit score`` computes them before it writes anything."""
+    from podkit.followup import read_plans
     from podkit.observations import load_observations
     from podkit.pipeline import score_records
 
     loaded = load_observations([Path(p) for p in inputs], kit.assessments, today=as_of)
-    return score_records(loaded.records, kit.assessments, as_of=as_of, **options)
+    plans, sources, _ = read_plans([Path(p) for p in inputs], {a.id: a for a in kit.assessments})
+    return score_records(loaded.records, kit.assessments, as_of=as_of, plans=plans, plan_sources=sources, **options)
 
 
 def outline_titles(pdf) -> list[str]:

@@ -605,3 +605,40 @@ def test_plan_limits(kit):
     rows = "\n".join(["      - {status: planned, date: 2026-09-14}"] + ["      - {status: in-progress, date: 2026-09-15}"] * model.MAX_STATUS_CHANGES)
     found = problems_of(PLAN.replace("      - {status: planned, date: 2026-09-14}", rows), kit)
     assert found == [f"actions/pod-aurora.yaml:11:5: actions[0].history: is too long: at most {model.MAX_STATUS_CHANGES} allowed"]
+
+
+# --------------------------------------------------------------------------- one source for the rules
+
+
+def _normalised(text: str) -> str:
+    """Prose only: RST underlines dropped, Markdown heading marks dropped, whitespace collapsed."""
+    import re
+
+    lines = [ln.strip().lstrip("#").strip() for ln in text.splitlines() if not re.fullmatch(r"\s*-{3,}\s*", ln)]
+    return " ".join(" ".join(lines).split())
+
+
+def test_the_rules_on_the_scoring_page_are_the_docstring_word_for_word():
+    from podkit.model import MAX_ID_LENGTH, OTHER_ROLE, OWNER_ROLES
+
+    page = (ROOT / "content" / "scoring.md").read_text(encoding="utf-8")
+    block = page.split("<!-- actions-rules: -->", 1)[1].split("<!-- /actions-rules -->", 1)[0]
+    doc = A.__doc__[A.__doc__.index("Rules for agreed actions"):]
+    assert _normalised(block) == _normalised(doc)
+    # the facts the words state are the code's
+    words = _normalised(doc)
+    assert f"at most {MAX_ID_LENGTH} characters" in words
+    roles = [r for r in OWNER_ROLES if r != OTHER_ROLE]
+    assert ", ".join(roles[:-1]) + f" or {roles[-1]}" in words
+    assert f"with `{OTHER_ROLE}` the role is written in `owner_role`" in words
+    assert "at least `k` different pods agreed it (k is `roll_up_min_pods`" in words and A.ROLLUP_MIN_PODS == 3
+
+
+def test_every_verdict_has_its_sentence_in_wording_and_none_claims_a_cause():
+    from podkit import wording
+
+    assert set(wording.VERDICT_SENTENCES) == set(A.VERDICTS)
+    assert A.VERDICT_SENTENCES is wording.VERDICT_SENTENCES and A.ROLLUP_CAVEAT is wording.ROLLUP_CAVEAT
+    for sentence in wording.VERDICT_SENTENCES.values():
+        assert "caus" not in sentence and "because" not in sentence
+    assert "not causal evidence" in wording.ROLLUP_CAVEAT

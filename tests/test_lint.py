@@ -63,6 +63,7 @@ EXPECTED = [
     ("level-unreachable", PLANTED, "Most cards are updated, by the people"),
     ("multi-condition-level", PLANTED, "date them and the lead writes"),
     ("reference-not-in-bibliography", PLANTED, "- nowhere-2099"),
+    ("self-check-question", PLANTED, "question: Who forgot to update the board"),
 ]
 
 

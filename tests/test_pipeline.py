@@ -92,3 +92,65 @@ def test_no_temporary_files_are_left_behind(tmp_path, monkeypatch):
     kit = load_kit(Project.find(KITS / "scoring"))
     score(kit, [KITS / "scoring" / "observations"], formats=["json"], out_dir=tmp_path / "out", as_of=dt.date(2026, 6, 1), today=dt.date(2026, 6, 1))
     assert not list((tmp_path / "tmp").iterdir())
+
+
+# --------------------------------------------------------------------------- action plans
+
+
+def _samples_with_plans(tmp_path):
+    import shutil
+
+    obs = tmp_path / "observations"
+    shutil.copytree(ROOT / "examples" / "observations", obs)
+    return obs
+
+
+def test_score_reads_action_plans_end_to_end(tmp_path, runner):
+    import json
+
+    from podkit.cli import main
+
+    obs = _samples_with_plans(tmp_path)
+    out = tmp_path / "reports"
+    result = runner.invoke(main, ["score", str(obs), "-p", str(ROOT), "-o", str(out), "-f", "json,html", "--as-of", "2026-10-28", "-q"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "pod-borealis--alignment.json").read_text(encoding="utf-8"))
+    (a1,) = report["actions"]
+    # the sample's hand computation: agreed 12 Oct (level 1 that day), due 26 Oct, in progress since 14 Oct
+    assert {k: a1[k] for k in ("id", "status", "status_date", "in_flight", "overdue", "verdict")} == {
+        "id": "a1", "status": "in-progress", "status_date": "2026-10-14", "in_flight": True, "overdue": True, "verdict": "worse"}
+    assert a1["before"] == {"date": "2026-10-12", "level": 1.0, "not_applicable": False}
+    assert a1["after"] == [{"date": "2026-10-26", "level": 0.0, "not_applicable": False}]
+    assert {f["item"]: f["action"] for f in report["findings"]}["work-matches-board"] == "a1"
+    assert all(len(rec["ids"]) == len(rec["interventions"]) for rec in report["recommendations"])
+    portfolio = json.loads((out / "portfolio.json").read_text(encoding="utf-8"))
+    pods = {p["pod"]: p for p in portfolio["assessments"][0]["pods"]}
+    assert pods["pod-borealis"]["overdue_actions"] == 1 and "1 overdue action" in pods["pod-borealis"]["needs_attention"]
+    html = (out / "pod-borealis--alignment.html").read_text(encoding="utf-8")
+    assert "no action agreed" in html and 'href="#action-a1"' in html and "Action review" in html
+    aurora = json.loads((out / "pod-aurora--alignment.json").read_text(encoding="utf-8"))
+    assert [(x["id"], x["status"], x["verdict"]) for x in aurora["actions"]] == [("a1", "done", "improved")]
+
+
+def test_a_bad_plan_stops_score_before_anything_is_written(tmp_path, runner):
+    from podkit.cli import main
+
+    obs = _samples_with_plans(tmp_path)
+    plan = obs / "actions" / "pod-aurora.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("owner: pod-lead", "owner: other\n    owner_role: Jane Smith"), encoding="utf-8")
+    out = tmp_path / "reports"
+    result = runner.invoke(main, ["score", str(obs), "-p", str(ROOT), "-o", str(out), "-f", "json", "--as-of", "2026-10-28"])
+    assert result.exit_code == 1
+    assert "pod-aurora.yaml:" in result.output and "owner_role" in result.output and "Traceback" not in result.output
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_plan_without_observations_is_a_warning(tmp_path, runner):
+    from podkit.cli import main
+
+    obs = _samples_with_plans(tmp_path)
+    (obs / "actions" / "pod-nimbus.yaml").write_text(
+        (obs / "actions" / "pod-aurora.yaml").read_text(encoding="utf-8").replace("pod: pod-aurora", "pod: pod-nimbus"), encoding="utf-8")
+    result = runner.invoke(main, ["score", str(obs), "-p", str(ROOT), "-o", str(tmp_path / "reports"), "-f", "json", "--as-of", "2026-10-28", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "pod-nimbus.yaml" in result.output and "action plan for pod-nimbus, which has no observations in the inputs" in result.output

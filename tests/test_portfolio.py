@@ -97,7 +97,7 @@ def test_needs_attention_names_its_reasons(a):
     _, pf = score_records(recs, [crit], as_of=D(2026, 3, 2), version="test")
     why = {p.pod: p.needs_attention for p in pf.assessments[0].pods}
     assert why["pod-calm"] == []
-    assert why["pod-critical"] == ["1 open critical finding"]
+    assert why["pod-critical"] == ["1 open critical finding, no action in flight"]
     assert why["pod-drop"] == ["current alert: Flow"]
     assert why["pod-thin"] == ["insufficient evidence in the latest session"]
     assert why["pod-quiet"] == ["no observation for 59 days (cadence 28)"]

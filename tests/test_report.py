@@ -12,15 +12,13 @@ from html.parser import HTMLParser
 import jsonschema
 import pytest
 
-from conftest import KITS, ROOT
+from conftest import KITS, ROOT, score_files
 from podkit.cli import main
 from podkit.kit import Project, load_kit
-from podkit.observations import load_observations
 from podkit.pdf import read_attachment
 from podkit.pipeline import sample_reports
 from podkit.report import Renderer, render_all, render_html, render_json, render_markdown, render_pdf
 from podkit.schema import json_schema
-from podkit.pipeline import score_records
 from podkit.results import Portfolio, Report
 
 AS_OF = dt.date(2026, 4, 15)
@@ -39,8 +37,7 @@ def renderer():
 
 
 def _score(kit, redact=False, inputs=INPUTS):
-    loaded = load_observations(inputs, kit.assessments, today=AS_OF)
-    return score_records(loaded.records, kit.assessments, as_of=AS_OF, version="golden", redact=redact)
+    return score_files(kit, inputs, AS_OF, version="golden", redact=redact)  # observations and action plans
 
 
 @pytest.fixture(scope="module")

@@ -69,3 +69,16 @@ def test_nothing_in_a_report_scores_a_person():
     text = json.dumps({"report": Report.model_json_schema(), "portfolio": Portfolio.model_json_schema()}).lower()
     for word in ('"person"', '"member"', '"email"', '"rank"', '"ranking"'):
         assert word not in text, word
+
+
+def test_the_follow_up_fields_have_the_names_other_parts_rely_on():
+    # the shared contract: these names are read by the summary, the recorder and the print theme
+    assert list(results.ActionReviewed.model_fields) == [
+        "id", "item", "item_title", "intervention", "title", "owner", "agreed", "due", "status", "status_date", "reason",
+        "in_flight", "overdue", "before", "after", "verdict", "verdict_text"]
+    assert list(results.LevelAt.model_fields) == ["date", "level", "not_applicable"]
+    assert "actions" in Report.model_fields and "action" in results.Finding.model_fields and "action" in results.LedgerEntry.model_fields
+    assert "id" in results.InterventionRef.model_fields and "ids" in results.Recommendation.model_fields
+    assert {"overdue_actions", "critical_without_action"} <= set(results.PortfolioPod.model_fields)
+    # owners are roles: the models have no field that could hold a person's name
+    assert not {"person", "name", "assignee"} & set(results.ActionReviewed.model_fields)

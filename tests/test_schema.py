@@ -13,7 +13,7 @@ from podkit.sources import load_yaml
 
 
 def test_the_published_names():
-    assert sorted(schema.MODELS) == ["actions", "assessment", "observation", "portfolio", "report"]
+    assert sorted(schema.MODELS) == ["actions", "assessment", "observation", "portfolio", "report", "self-check"]
     assert sorted(schema.all_schemas()) == sorted(schema.MODELS)
 
 

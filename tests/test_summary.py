@@ -11,7 +11,6 @@ import datetime as dt
 import re
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -24,7 +23,6 @@ from podkit.report import Renderer, render_html
 from podkit.summary import (
     SUMMARY_SUFFIX,
     TOP_RECOMMENDATIONS,
-    _in_flight,
     assessment_card,
     overall_direction,
     render_summary_html,
@@ -114,14 +112,29 @@ def test_not_enough_evidence_says_why(worked):
     assert card.why_not == "coverage 0% in the latest session, below the minimum of 60%; not observed: 3 items"
 
 
-def test_in_flight_actions_are_planned_or_in_progress_only(worked):
-    def action(i, status, in_flight, overdue=False):
-        return SimpleNamespace(id=f"act-{i}", title=f"Action {i}", item_title="Item", owner="pod lead", status=status,
-                               due=dt.date(2026, 4, i), in_flight=in_flight, overdue=overdue)
+def test_in_flight_actions_are_the_reports_planned_or_in_progress_ones(shipped, renderer):
+    """The sample action plans: every action in flight in a pod's reports is on its summary, and
+    no done or dropped one."""
+    from podkit.pipeline import SAMPLE_INPUTS, score_records
+    from podkit.followup import read_plans
+    from podkit.observations import load_observations
 
-    stand_in = SimpleNamespace(assessment=worked.assessment, actions=[action(1, "planned", True), action(2, "done", False), action(3, "in-progress", True, True)])
-    got = _in_flight(stand_in)
-    assert [(a.id, a.status, a.overdue, a.assessment) for a in got] == [("act-1", "planned", False, "worked-example"), ("act-3", "in-progress", True, "worked-example")]
+    paths = [ROOT / p for p in SAMPLE_INPUTS]
+    loaded = load_observations(paths, shipped.assessments)
+    plans, sources, _ = read_plans(paths, {a.id: a for a in shipped.assessments})
+    as_of = max(rec.observation.date for rec in loaded.records)
+    reports, _ = score_records(loaded.records, shipped.assessments, as_of=as_of, plans=plans, plan_sources=sources, version="test")
+    cards = summaries_of(reports, as_of=as_of, version="test")
+    flying = {(r.pod, r.assessment.id, a.id) for r in reports for a in r.actions if a.in_flight}
+    finished = {(r.pod, r.assessment.id, a.id) for r in reports for a in r.actions if not a.in_flight}
+    assert flying, "the sample plans should have an action in flight"
+    shown = {(c.pod, ac.assessment, ac.id) for c in cards for a in c.assessments for ac in a.actions}
+    assert shown == flying and not shown & finished
+    for card in cards:
+        html = render_summary_html(card, renderer)
+        for a in card.assessments:
+            for ac in a.actions:
+                assert ac.title[:30] in html and ac.due.isoformat() in html and ac.owner in html
 
 
 def test_summary_name_never_collides_with_a_report_name():

@@ -67,7 +67,7 @@ def test_fork_pool_runs_work(monkeypatch):
 
 
 def test_fork_map_gives_every_result_once_and_workers_read_the_parents_memory():
-    from podkit.workers import can_fork, fork_map
+    from podkit.workers import fork_map
 
     big = list(range(1000))  # inherited by the workers, never pickled
     out = dict(fork_map(lambda i: (i, sum(big[: i + 1])), list(range(20)), 3))

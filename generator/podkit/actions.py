@@ -4,27 +4,30 @@ An action plan is a YAML file, ``actions/<pod>.yaml`` beside the pod's observati
 the pod's id and a list of actions (the fields are :class:`podkit.model.Action`). This module
 reads plans (one loader: :func:`podkit.sources.load_yaml` and
 :func:`podkit.validation.validate_document`), checks them against the kit, appends new actions
-for ``podkit new-action``, and answers the follow-up questions with pure functions.
+for ``podkit new-action``, and answers the follow-up questions with pure functions. The rules
+below, to the end of this docstring, are on the site's "Scoring explained" page word for word.
 
-The rules, in plain words
--------------------------
+Rules for agreed actions
+------------------------
 
 **Ids.** An intervention's id is the slug of its title: lowercase ASCII letters and digits, every
-other run of characters one hyphen, at most ``MAX_ID_LENGTH`` characters (cut at a hyphen). When two
-interventions of one item give the same slug, the second gets ``-2``, the third ``-3``. A
-recommendation's id is ``<item id>/<intervention id>``: the id reports print beside each
-recommended intervention and ``podkit new-action POD ITEM/INTERVENTION`` accepts.
+other run of characters one hyphen, at most 64 characters (cut at a hyphen). When two
+interventions of one item give the same slug, the second gets `-2`, the third `-3`. A
+recommendation's id is `<item id>/<intervention id>`: the id reports print beside each
+recommended intervention and `podkit new-action POD ITEM/INTERVENTION` accepts.
 
 **Checks.** Action ids are unique within a plan. The assessment, the item and the intervention
 must exist in the kit (unknown ones get a "did you mean"). An action names exactly one of
-``intervention`` (an id) or ``custom`` (the title of an intervention the kit does not list).
-The owner is a role, never a person: one of :data:`podkit.model.OWNER_ROLES`; with ``other`` the
-role is written in ``owner_role``. The due date is on or after the agreed date. ``history``
-starts with ``planned``; each later entry is an allowed change: planned → in-progress, done or
-dropped; in-progress → done or dropped; done and dropped are final. Every change has a date, on
-or after the agreed date and on or after the change before it (several on one day are fine).
-``dropped`` needs a ``reason``, and only ``dropped`` may have one. Notes, reasons and custom
-titles that seem to hold an e-mail address or a phone number get a warning.
+`intervention` (an id) or `custom` (the title of an intervention the kit does not list).
+The owner is a role, never a person: pod, pod-lead, product-owner, facilitator, hr-partner,
+engineering-manager, agile-coach or sponsor; with `other` the role is written in `owner_role`,
+in the style of observer ids (lowercase words joined by hyphens), so a name cannot fit. The due
+date is on or after the agreed date. `history` starts with `planned`; each later entry is an
+allowed change: planned → in-progress, done or dropped; in-progress → done or dropped; done and
+dropped are final. Every change has a date, on or after the agreed date and on or after the
+change before it (several on one day are fine). `dropped` needs a `reason`, and only `dropped`
+may have one. Notes, reasons and custom titles that seem to hold an e-mail address or a phone
+number get a warning.
 
 **Status on a day.** The status of an action on a day is the last history entry dated on or
 before that day; before its first entry the action has no status yet.
@@ -34,7 +37,7 @@ in-progress and the day is after the due date. On the due date itself it is not 
 A done or dropped action is never overdue, even if it was done late.
 
 **Before and after.** The sessions are the pod's sessions of the action's assessment, each with
-the item's level (a number), "not observed" (None) or not applicable (:data:`NA`), and only
+the item's level (the combined level of rule 4), "not observed" or "not applicable", and only
 those up to the report date. *Before* is the last session on or before the agreed date in which
 the item had a level. A session on the agreed day counts as before: it is usually the session
 whose findings led to the action. *After* is every session later than the agreed date, with
@@ -45,17 +48,25 @@ higher is "improved", equal is "no change yet", lower is "worse". With no level 
 verdict is "not observed since"; with no level before, "no level before". The verdict describes
 what was seen *after the action was agreed*; it never says that the action caused it.
 
+**In reports.** A pod report reviews every action of the pod's plan for its assessment that has
+a status on the report date (`as_of`), in plan order. An action is in flight when its status on
+that day is planned or in-progress; each finding and each row of the debt ledger names the first
+action in flight for its item, or says "no action agreed". In the portfolio a pod also needs
+attention for its overdue actions and for open critical findings with no action in flight
+(counts, which never order the pods).
+
 **Interventions that worked.** Across pods, per intervention of the kit (custom ones are not
 comparable and are left out): how many actions agreed it, how many were done (as of the report
 date), and how many of those done were followed by an improvement at the next observation: the
 first session after the day it was marked done in which the item had a level, above the before
-level. An intervention is shown only when at least ``k`` different pods agreed it (k = 3, the
-floor of the other roll-ups); the others are counted, not named. This is not causal evidence.
+level. An intervention is shown only when at least `k` different pods agreed it (k is
+`roll_up_min_pods`, the floor of the other roll-ups: 3 or more); the others are counted, not
+named. This is not causal evidence, and the roll-up always says so.
 
-Worked example
---------------
+Worked example: one action
+--------------------------
 
-Action ``a1`` of an invented pod: item ``blockers-visible``, agreed 2026-09-14, due 2026-09-28,
+Action `a1` of an invented pod: item `blockers-visible`, agreed 2026-09-14, due 2026-09-28,
 history planned 2026-09-14, in-progress 2026-09-16, done 2026-10-05. The item's levels by
 session: 2026-08-31 → 1, 2026-09-14 → 1, 2026-09-28 → not observed, 2026-10-12 → 2,
 2026-10-26 → 3.
@@ -66,6 +77,9 @@ session: 2026-08-31 → 1, 2026-09-14 → 1, 2026-09-28 → not observed, 2026-1
   2026-10-12 level 2, 2026-10-26 level 3.
 - Verdict as of 2026-10-28: latest level after is 3 > 1, "improved". As of 2026-10-01 (only the
   2026-09-28 session after): "not observed since".
+- In a report as of 2026-10-01, a finding on `blockers-visible` names `a1` (in-progress, in
+  flight); as of 2026-10-28 `a1` is done, no longer in flight, and the finding, if the item is
+  still below target, says "no action agreed".
 - Next observation after done (2026-10-05): 2026-10-12, level 2 > 1: followed by an improvement.
 """
 
@@ -82,10 +96,11 @@ from pathlib import Path
 from typing import Iterable, Sequence, Union
 
 from .errors import PodkitError, Problem, SourceErrors
-from .model import MAX_ID_LENGTH, OTHER_ROLE, Action, ActionPlan, Assessment
+from .model import MAX_ID_LENGTH, MIN_ROLL_UP_PODS, OTHER_ROLE, Action, ActionPlan, Assessment
 from .outputs import atomic_write
 from .sources import Document, load_yaml, yaml_document
 from .validation import validate_document
+from .wording import ROLLUP_CAVEAT, VERDICT_SENTENCES  # noqa: F401  (the sentences live with the others)
 
 #: The folder that holds action plans, beside the observations (``actions/<pod>.yaml``).
 ACTIONS_FOLDER = "actions"
@@ -96,8 +111,8 @@ RECOMMENDATION_SEPARATOR = "/"
 #: Days from the agreed date to the due date when ``podkit new-action`` is given no ``--due``
 #: (two weeks: the cadence of the sample observations).
 DEFAULT_DUE_DAYS = 14
-#: Pods that must have agreed an intervention before the roll-up shows it.
-ROLLUP_MIN_PODS = 3
+#: Pods that must have agreed an intervention before the roll-up shows it (the floor of every roll-up).
+ROLLUP_MIN_PODS = MIN_ROLL_UP_PODS
 
 #: The "not applicable" marker in a session's ``(date, level)`` pair (None means not observed).
 NA = "not-applicable"
@@ -108,13 +123,6 @@ WORSE = "worse"
 NOT_OBSERVED_SINCE = "not observed since"
 NO_LEVEL_BEFORE = "no level before"
 VERDICTS = (IMPROVED, NO_CHANGE, WORSE, NOT_OBSERVED_SINCE, NO_LEVEL_BEFORE)
-
-#: The caveat printed with every "interventions that worked" roll-up.
-ROLLUP_CAVEAT = (
-    "These counts describe what was seen after pods agreed an intervention. They are not causal "
-    "evidence: pods choose their actions, other things change at the same time, and levels move "
-    "between sessions for many reasons."
-)
 
 #: Allowed status changes: from (None: the first entry) to the statuses that may follow.
 TRANSITIONS: dict[str | None, tuple[str, ...]] = {
@@ -376,16 +384,6 @@ def verdict(seen: BeforeAfter) -> str:
         return NOT_OBSERVED_SINCE
     latest, base = levels[-1], seen.before[1]
     return IMPROVED if latest > base else WORSE if latest < base else NO_CHANGE
-
-
-#: Each verdict as reports word it: about what followed, never about what caused it.
-VERDICT_SENTENCES = {
-    IMPROVED: "the item's level is higher than before the action was agreed",
-    NO_CHANGE: "the item's level is the same as before the action was agreed",
-    WORSE: "the item's level is lower than before the action was agreed",
-    NOT_OBSERVED_SINCE: "the item has not been observed since the action was agreed",
-    NO_LEVEL_BEFORE: "the item had no level before the action was agreed, so there is nothing to compare",
-}
 
 
 @dataclass(frozen=True)

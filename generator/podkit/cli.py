@@ -228,9 +228,9 @@ def list_assessments(project_dir: Path | None, as_json: bool) -> None:
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(["assessment", "observation", "actions", "report", "portfolio"]))
+@click.argument("kind", type=click.Choice(["assessment", "observation", "actions", "self-check", "report", "portfolio"]))
 def schema(kind: str) -> None:
-    """Print the JSON Schema of an assessment, observation, action plan, report or portfolio file."""
+    """Print the JSON Schema of an assessment, observation, action plan, self-check, report or portfolio file."""
     import json
 
     from .schema import MODELS, json_schema
@@ -495,6 +495,48 @@ def new_action(pod: str, item: str, assessment_id: str | None, intervention: str
         what = added.action.intervention or added.action.custom
         role = added.action.owner_role or added.action.owner
         click.echo(f"{target}:{added.line}: added action {added.action.id}: {added.action.item} → {what}; owner {role}; agreed {agreed.isoformat()}, due {due.isoformat()}")
+
+
+@main.command("new-self-check")
+@click.argument("pod")
+@click.option("--assessment", "assessment_ids", multiple=True, metavar="ID", help="Ask only this assessment's questions (repeat for several; default: every assessment that has self-check questions).")
+@click.option("--date", "date_text", default=None, metavar="YYYY-MM-DD", help="The day of the self-check (default: today).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="File to write (default: self-check/POD-DATE.yaml here). Never overwritten.")
+@project_option
+@quiet_option
+def new_self_check(pod: str, assessment_ids: tuple[str, ...], date_text: str | None, output: Path | None, project_dir: Path | None, quiet: bool) -> None:
+    """Write a blank weekly self-check record for POD: the pod's own answers, agreed together,
+    scored apart from what observers record (see "Weekly pod self-check" on the site)."""
+    import datetime as dt
+    import os
+    import re
+
+    from . import selfcheck
+    from .model import MAX_ID_LENGTH, SLUG_PATTERN
+    from .outputs import write_new
+
+    if not re.match(SLUG_PATTERN, pod) or len(pod) > MAX_ID_LENGTH:
+        raise click.BadParameter(f"expected an id like 'pod-aurora' (lowercase letters, digits, single hyphens, at most {MAX_ID_LENGTH}), got {pod!r}", param_hint="POD")
+    kit = _load(project_dir)
+    chosen = [kit.assessment(x) for x in assessment_ids] if assessment_ids else kit.assessments
+    asked = [a for a in chosen if a.self_check]
+    if not asked:
+        raise click.UsageError(f"{', '.join(a.id for a in chosen)}: no self-check questions; add a 'self_check' list to the assessment")
+    date = _iso_date(date_text, "--date") or dt.date.today()
+    name = selfcheck.default_file_name(pod, date)
+    target = Path(output) if output is not None else Path(selfcheck.SELF_CHECK_FOLDER) / name
+    if target.is_dir():
+        target = target / name
+    schema_file = kit.project.schemas_dir / "self-check.schema.json"
+    try:
+        ref = Path(os.path.relpath(schema_file, target.resolve().parent)).as_posix()
+    except ValueError:  # another drive (Windows)
+        ref = schema_file.as_uri()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_new(target, selfcheck.blank_self_check(asked, pod=pod, date=date, schema_ref=ref))
+    if not quiet:
+        n = sum(len(a.self_check) for a in asked)
+        click.echo(f"Wrote {target}: {n} question{'s' if n != 1 else ''} of {', '.join(a.id for a in asked)}, all empty (not asked) until the pod answers them together.")
 
 
 def run() -> None:

@@ -203,6 +203,12 @@ def cross_check(a: Assessment) -> list[tuple[tuple, str]]:
                     if c not in code_ids:
                         found.append((("items", i, field_name, j), f"unknown code {c!r}; this item's codes: {', '.join(code_ids)}"))
 
+    for i, q in enumerate(a.self_check):
+        if q.item not in items:
+            found.append((("self_check", i, "item"), f"unknown item {q.item!r}; a self-check question mirrors one of this assessment's items"))
+    for i in _dupes([q.id for q in a.self_check]):
+        found.append((("self_check", i, "id"), f"duplicate self-check question id {a.self_check[i].id!r}"))
+
     prev = None
     for r_i, r in enumerate(a.readiness):
         if r_i == 0 and (r.min_score != 0 or r.gates):

@@ -81,6 +81,9 @@ Rules
     An assessment's ``references`` names an id that is not an entry of the project's bibliography,
     ``content/references.md`` (entries are written ``Term {: #id }``). A project without that file
     gets one warning, since no reference can be checked.
+``self-check-question``
+    A weekly self-check question lacks a question mark, asks two things, points at one person
+    ("who", "his", "I") or asks about an inner state: the pod answers it once, yes or no, by looking.
 ``bad-suppression``
     A ``# podkit: ignore[...]`` comment names an unknown rule.
 
@@ -124,6 +127,7 @@ from .phrasing import (
 from . import bibliography as bib
 from .errors import Problem
 from .model import AnchoredItem, Assessment, CodesItem, ItemGate
+from .selfcheck import question_problems
 from .sources import Document
 
 Finding = tuple[tuple, str]
@@ -495,6 +499,7 @@ RULES: tuple[Rule, ...] = (
     Rule("level-unreachable", "A level no decision-rule row gives, or a row an earlier row shadows (heuristic).", _rule_level_unreachable),
     Rule("multi-condition-level", f"A decision-rule row joins more than {MAX_ROW_CONDITIONS} conditions: split the item.", _rule_multi_condition),
     Rule("reference-not-in-bibliography", "A reference id is not an entry of content/references.md.", _rule_reference_missing),
+    Rule("self-check-question", "A self-check question is not one yes/no question about the pod's work.", lambda ctx: question_problems(ctx.assessment)),
     # checked by lint_assessment itself: it reads the comments, not the assessment
     Rule("bad-suppression", "A '# podkit: ignore[...]' comment names an unknown rule.", lambda ctx: ()),
 )

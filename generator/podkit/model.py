@@ -325,6 +325,20 @@ def _default_scale() -> list[ScaleLevel]:
     ]
 
 
+#: Questions of one assessment's weekly pod self-check (eight across the kit is plenty).
+MAX_SELF_CHECK_QUESTIONS = 12
+
+
+class SelfCheckQuestion(Strict):
+    """One question of the weekly pod self-check (:mod:`podkit.selfcheck`): about the pod's work,
+    answered once for the pod, together, by looking at the board or an artefact. ``item`` is the
+    observed item it mirrors; the question belongs to that item's dimension."""
+
+    id: Slug
+    item: Slug
+    question: ShortText
+
+
 class Assessment(Strict):
     id: Slug
     title: ShortText
@@ -341,6 +355,8 @@ class Assessment(Strict):
     #: ``podkit lint`` warns about an id the bibliography does not define.
     references: list[Slug] = []
     tags: list[Slug] = []
+    #: The pod's own weekly questions for this assessment, never mixed with observed scores.
+    self_check: Annotated[list[SelfCheckQuestion], Field(max_length=MAX_SELF_CHECK_QUESTIONS)] = []
 
     @property
     def max_level(self) -> int:

@@ -21,6 +21,7 @@ from functools import partial
 from typing import Iterable, Iterator
 
 from .actions import ACTIONS_FOLDER, is_action_file
+from .selfcheck import SELF_CHECK_FOLDER, is_self_check_file
 from .csvfiles import csv_documents
 from .errors import PodkitError, Problem, SourceErrors
 from .privacy import personal_data
@@ -104,8 +105,8 @@ def collect_files(inputs: Iterable[Path]) -> tuple[list[tuple[Path, str, Path | 
             problems.append(Problem(p, "no such file or folder"))
             continue
         if p.is_dir():
-            if p.name == ACTIONS_FOLDER:
-                continue  # a folder of action plans, read by podkit.actions
+            if p.name in (ACTIONS_FOLDER, SELF_CHECK_FOLDER):
+                continue  # action plans or self-check records, read by podkit.actions and podkit.selfcheck
             base = p.resolve()
             label = base.name or "inputs"
             report_dirs: dict[str, bool] = {}
@@ -114,8 +115,8 @@ def collect_files(inputs: Iterable[Path]) -> tuple[list[tuple[Path, str, Path | 
             for path, rel in files:
                 if not path.name.lower().endswith(OBSERVATION_SUFFIXES):
                     continue
-                if ACTIONS_FOLDER in rel.split("/")[:-1]:
-                    continue  # action plans (actions/<pod>.yaml) live beside the observations
+                if {ACTIONS_FOLDER, SELF_CHECK_FOLDER} & set(rel.split("/")[:-1]):
+                    continue  # action plans and self-check records live beside the observations
                 if _in_report_folder(p, rel, report_dirs):
                     continue  # reports podkit wrote (``score -o`` inside the inputs) are not inputs
                 real_dir = real_dirs.get(path.parent)
@@ -123,8 +124,8 @@ def collect_files(inputs: Iterable[Path]) -> tuple[list[tuple[Path, str, Path | 
                     real_dir = real_dirs[path.parent] = str(path.parent.resolve())
                 found.setdefault(os.path.join(real_dir, path.name), (path, f"{label}/{rel}", base))
             continue
-        if is_action_file(p):
-            continue  # an action plan given by name, read by podkit.actions
+        if is_action_file(p) or is_self_check_file(p):
+            continue  # an action plan or a self-check record given by name, read by their modules
         if not p.name.lower().endswith(OBSERVATION_SUFFIXES):
             problems.append(Problem(p, "not an observation file: expected .yaml, .yml, .csv or .pdf"))
             continue

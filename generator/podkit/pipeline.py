@@ -99,6 +99,7 @@ def sample_reports(kit: Kit, inputs: Sequence[Path] | None = None, theme: Path |
     showcase's JSON) under ``reports/files/``. The report date is the latest sample session, so
     the site is reproducible.
     """
+    from .followup import read_plans
     from .observations import load_observations
     from .report import Renderer, output_name, portfolio_links, render_html, render_json, render_markdown
     from .site import SiteExtras
@@ -119,8 +120,10 @@ def sample_reports(kit: Kit, inputs: Sequence[Path] | None = None, theme: Path |
             pages["reports/index.md"] = index.render(portfolio=None, showcase=None, files={}, scoring_page=scoring_page)
         return SiteExtras(pages=pages)
     loaded = load_observations(paths, kit.assessments)
+    plans, sources, _ = read_plans(paths, {a.id: a for a in kit.assessments})
     as_of = max(rec.observation.date for rec in loaded.records)
-    reports, pf = score_records(loaded.records, kit.assessments, as_of=as_of)
+    checks = _self_checks(paths, kit.assessments)
+    reports, pf = score_records(loaded.records, kit.assessments, as_of=as_of, plans=plans, plan_sources=sources, self_checks=checks)
     showcase = _showcase(reports)
     files: dict[str, str] = {}
     for rep in reports:
@@ -244,10 +247,27 @@ def _report_warning(source_name: str | None, problem: Problem):
     return ReportWarning(source=source_name, line=problem.line, message=message)
 
 
-def score_pod_records(a, records, *, as_of: _dt.date, redact: bool = False, version: str | None = None):
+def _self_checks(inputs, assessments, today: _dt.date | None = None) -> dict:
+    """The pod self-check records among ``inputs``, by pod (see :mod:`podkit.selfcheck`); raises
+    with every problem when one is invalid."""
+    from .errors import SourceErrors
+    from .selfcheck import gather
+
+    checks, problems = gather(inputs, {a.id: a for a in assessments}, today)
+    if any(p.severity == "error" for p in problems):
+        raise SourceErrors(problems)
+    return checks
+
+
+def score_pod_records(a, records, *, as_of: _dt.date, redact: bool = False, version: str | None = None, plan=None, plan_source=None, self_checks=()):
     """The report of one pod for one assessment from all its records (``None`` when every session
-    is dated after ``as_of``), with the ``(name, sha256)`` of the files it used."""
+    is dated after ``as_of``), with the ``(name, sha256)`` of the files it used. With the pod's
+    action ``plan`` (read from ``plan_source``, a ``(name, sha256)`` counted among the inputs),
+    the report reviews its actions (:mod:`podkit.followup`). ``self_checks`` are the pod's
+    self-check records: shown in their own section, never scored (and left out of a redacted
+    report)."""
     from . import __version__
+    from .followup import follow_up
     from .observations import pod_sessions
     from .portfolio import inputs_digest, sorted_warnings
     from .results import ReportWarning
@@ -260,13 +280,22 @@ def score_pod_records(a, records, *, as_of: _dt.date, redact: bool = False, vers
         warnings.append(ReportWarning(source=None, line=None, message=f"{later} session{'s' if later != 1 else ''} of pod {pod!r} dated after the report date {as_of.isoformat()} left out"))
     if not sessions:
         return None, warnings, files
+    if plan is not None and plan_source is not None:
+        files = set(files) | {plan_source}
     report = score_pod(a, records[0].observation.pod, sessions, as_of=as_of, version=version or __version__, inputs=inputs_digest(files), warnings=sorted_warnings(warnings), redact=redact)
+    report = follow_up(report, a, plan)
+    if self_checks and not redact:
+        from .selfcheck import summarise
+
+        report = report.model_copy(update={"self_check": summarise(a, self_checks, as_of)})
     return report, warnings, files
 
 
-def score_records(records, assessments, *, as_of: _dt.date, redact: bool = False, version: str | None = None):
+def score_records(records, assessments, *, as_of: _dt.date, redact: bool = False, version: str | None = None, plans=(), plan_sources=None, self_checks: dict | None = None):
     """Every pod report of ``records`` (held in memory) and their portfolio (``None`` with fewer
-    than two pods). ``version`` is recorded as the podkit version (default: this one)."""
+    than two pods). ``version`` is recorded as the podkit version (default: this one); ``plans``
+    and ``plan_sources`` are the pods' action plans as :func:`podkit.followup.read_plans` gives
+    them; ``self_checks`` maps a pod to its self-check records."""
     from . import __version__
     from .portfolio import build_portfolio, inputs_digest, pod_summary, sorted_warnings
 
@@ -275,13 +304,14 @@ def score_records(records, assessments, *, as_of: _dt.date, redact: bool = False
     for rec in records:
         groups.setdefault((rec.observation.assessment, rec.observation.pod), []).append(rec)
     reports, warnings, files = [], [], set()
+    plan_of = {p.pod: p for p in plans}
     for key in sorted(groups):
-        report, found, used = score_pod_records(kit[key[0]], groups[key], as_of=as_of, redact=redact, version=version)
+        report, found, used = score_pod_records(kit[key[0]], groups[key], as_of=as_of, redact=redact, version=version, plan=plan_of.get(key[1]), plan_source=(plan_sources or {}).get(key[1]), self_checks=(self_checks or {}).get(key[1], ()))
         warnings += found
         if report is not None:
             reports.append(report)
             files |= used
-    pf = build_portfolio([pod_summary(r) for r in reports], as_of=as_of, version=version or __version__, inputs=inputs_digest(files), warnings=sorted_warnings(warnings), redact=redact)
+    pf = build_portfolio([pod_summary(r) for r in reports], as_of=as_of, version=version or __version__, inputs=inputs_digest(files), warnings=sorted_warnings(warnings), redact=redact, plans=plan_of.values())
     return reports, pf
 
 
@@ -313,10 +343,12 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
     """
     from . import __version__
     from .errors import SourceErrors
+    from .followup import plans_without_observations, read_plans
     from .observations import PARALLEL_MIN_FILES, collect_files, read_files
     from .portfolio import build_portfolio, inputs_digest, pod_summary, sorted_warnings
     from .report import Renderer, render
     from .outputs import atomic_write, guard_output_dir, mark_output_dir
+    from .selfcheck import gather
     from .store import RecordStore
     from .summary import SUMMARY_FORMATS, assessment_card, pod_cards, render_summary
     from .workers import fork_map, plan_workers
@@ -328,6 +360,8 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
     # skips folders that carry podkit's output marker), but may not be one or contain one.
     guard_output_dir(out_dir, kit.project.root, [Path(i) for i in inputs if Path(i).is_dir()], replace=False, what="report folder")
     files, problems = collect_files(inputs)
+    checks, found = gather(inputs, {a.id: a for a in kit.assessments}, today)
+    problems += found
     if "pdf" in formats and out_dir.is_dir():
         _refuse_overwriting_inputs(files, out_dir)
     kit_by_id = {a.id: a for a in kit.assessments}
@@ -339,8 +373,14 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
             for rec in recs:
                 store.add(rec)
         problems += store.check_sessions()
+        try:  # action plans: checked with everything else, before anything is written
+            plans, plan_sources, found = read_plans(inputs, kit_by_id)
+            problems += found + plans_without_observations(inputs, plans, {pod for _, pod in store.groups})
+        except SourceErrors as exc:
+            plans, plan_sources, problems = [], {}, problems + list(exc.problems)
         if any(p.severity == "error" for p in problems):
             raise SourceErrors(problems)
+        plan_of = {p.pod: p for p in plans}
         result = Scored(warnings=sorted((p for p in problems if p.severity != "error"), key=Problem.sort_key))
         reported = [k for k in sorted(store.groups) if store.first_dates[k] <= as_of]
         if not reported:
@@ -359,7 +399,7 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
         def score_group(key):
             """One pod and assessment: score, write its reports; what the portfolio and the
             summary need."""
-            report, found, files_used = score_pod_records(kit_by_id[key[0]], store.records(store.groups[key]), as_of=as_of, redact=redact)
+            report, found, files_used = score_pod_records(kit_by_id[key[0]], store.records(store.groups[key]), as_of=as_of, redact=redact, plan=plan_of.get(key[1]), plan_source=plan_sources.get(key[1]), self_checks=checks.get(key[1], ()))
             if report is None:
                 return None, found, files_used, [], None, None
             paths = write(report)
@@ -391,7 +431,7 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
                 result.reports.append(line)
                 cards.append(card)
                 card_pods.append(summary.pod.pod)
-        pf = build_portfolio(summaries, as_of=as_of, version=__version__, inputs=inputs_digest(used), warnings=sorted_warnings(warnings), redact=redact)
+        pf = build_portfolio(summaries, as_of=as_of, version=__version__, inputs=inputs_digest(used), warnings=sorted_warnings(warnings), redact=redact, plans=plans)
         if pf is not None:
             paths = write(pf)
             result.written += paths

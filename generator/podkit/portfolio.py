@@ -11,9 +11,10 @@ import datetime as _dt
 import hashlib
 from collections import defaultdict
 from fractions import Fraction
-from typing import Sequence
+from typing import Iterable, Sequence
 
-from .model import MIN_ROLL_UP_PODS
+from .followup import critical_without_action, interventions_rollup, overdue_actions
+from .model import MIN_ROLL_UP_PODS, ActionPlan
 
 from .results import (
     PORTFOLIO_FORMAT,
@@ -42,7 +43,12 @@ def needs_attention(r: Report) -> list[str]:
     out = []
     critical = r.execution_debt.open_critical
     if critical:
-        out.append(f"{critical} open critical finding{'s' if critical != 1 else ''}")
+        bare = critical_without_action(r)
+        flight = "each with an action in flight" if not bare else "no action in flight" if bare == critical else f"{bare} with no action in flight"
+        out.append(f"{critical} open critical finding{'s' if critical != 1 else ''}, {flight}")
+    late = overdue_actions(r)
+    if late:
+        out.append(f"{late} overdue action{'s' if late != 1 else ''}")
     alerts = sorted({al.title for al in r.alerts if al.current})
     if alerts:
         out.append("current alert: " + ", ".join(alerts))
@@ -76,7 +82,10 @@ def pod_summary(r: Report) -> PodSummary:
             krippendorff_alpha=r.agreement.krippendorff_alpha,
             agreement_note=r.agreement.note,
             needs_attention=needs_attention(r),
+            overdue_actions=overdue_actions(r),
+            critical_without_action=critical_without_action(r),
         ),
+        actions=r.actions,
     )
 
 
@@ -88,8 +97,12 @@ def roll_up(pods: Sequence[PortfolioPod], minimum: int) -> tuple[Fraction | None
     return sum(scores) / len(scores), f"mean of the {len(scores)} pods with an overall score"
 
 
-def build_portfolio(summaries: Sequence[PodSummary], *, as_of: _dt.date, version: str, inputs: Inputs, warnings: Sequence[ReportWarning] = (), redact: bool = False) -> Portfolio | None:
-    """The portfolio of the pods' reports, per assessment, pods in name order; ``None`` with fewer than two pods."""
+def build_portfolio(summaries: Sequence[PodSummary], *, as_of: _dt.date, version: str, inputs: Inputs, warnings: Sequence[ReportWarning] = (), redact: bool = False,
+                    plans: Iterable[ActionPlan] = ()) -> Portfolio | None:
+    """The portfolio of the pods' reports, per assessment, pods in name order; ``None`` with fewer
+    than two pods. With the pods' action ``plans``, each assessment gets the roll-up of
+    interventions that worked."""
+    plans = list(plans)
     if len({s.pod.pod for s in summaries}) < 2:
         return None
     by_assessment: dict[str, list[PodSummary]] = defaultdict(list)
@@ -104,6 +117,7 @@ def build_portfolio(summaries: Sequence[PodSummary], *, as_of: _dt.date, version
         sections.append(PortfolioAssessment(
             assessment=group[0].assessment, dimensions=group[0].dimensions, pods=pods,
             roll_up_min_pods=minimum, mean_overall=rounded(mean), roll_up_note=note,
+            interventions_that_worked=interventions_rollup(group, plans, as_of, minimum),
         ))
     return Portfolio(
         format=PORTFOLIO_FORMAT,

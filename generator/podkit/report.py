@@ -50,8 +50,8 @@ class Renderer:
         html_env.filters.update(common, inline=html_inline)
         md_env.filters.update(common, md=md_inline, code=f.md_code, front_matter=front_matter, inline=html_inline)
         charts = dict(sparkline=f.sparkline, bar=f.bar, trend_chart=f.trend_chart, report_trend=f.report_trend, swatch=f.swatch, heat_class=f.heat_class)
-        html_env.globals.update(charts, css=_css(html_env), not_validated=wording.NOT_VALIDATED)
-        md_env.globals.update(charts, not_validated=wording.NOT_VALIDATED)
+        html_env.globals.update(charts, css=_css(html_env), not_validated=wording.NOT_VALIDATED, no_action=wording.NO_ACTION)
+        md_env.globals.update(charts, not_validated=wording.NOT_VALIDATED, no_action=wording.NO_ACTION)
         return cls(html_env, md_env)
 
 

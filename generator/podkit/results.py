@@ -209,6 +209,8 @@ class Alert(_Out):
 
 
 class InterventionRef(_Out):
+    #: the intervention's id within its item (the slug of its title), as ``podkit new-action`` takes it
+    id: str
     title: str
     action: str
     effort: str
@@ -226,6 +228,8 @@ class Finding(_Out):
     session: int
     opened: _dt.date
     interventions: list[InterventionRef]
+    #: id of the first action in flight (planned or in progress on ``as_of``) for this item, else None
+    action: Optional[str] = None
 
 
 class DebtInterval(_Out):
@@ -260,6 +264,8 @@ class LedgerEntry(_Out):
     point_days: float
     intervals: list[DebtInterval]
     interventions: list[InterventionRef]
+    #: id of the first action in flight for this item on ``as_of`` (open findings only), else None
+    action: Optional[str] = None
 
 
 class DebtGradeRef(_Out):
@@ -291,6 +297,46 @@ class Recommendation(_Out):
     title: str
     reasons: list[str]
     interventions: list[InterventionRef]
+    #: recommendation ids ``<item>/<intervention id>``, one per intervention, in the same order
+    ids: list[str]
+
+
+class LevelAt(_Out):
+    """An item's level at one session, as an action review shows it."""
+
+    date: _dt.date
+    #: the combined level; None when not observed (or not applicable) in that session
+    level: Optional[float]
+    not_applicable: bool = False
+
+
+class ActionReviewed(_Out):
+    """One agreed action as of the report date: status, overdue, levels before and after, verdict
+    (the rules of :mod:`podkit.actions`). Owners are roles, never people."""
+
+    id: str
+    item: str
+    item_title: str
+    #: the intervention's id from the assessment; None for an intervention of the pod's own
+    intervention: Optional[str]
+    title: str
+    owner: str
+    agreed: _dt.date
+    due: _dt.date
+    status: Literal["planned", "in-progress", "done", "dropped"]
+    #: the date of the status above (the last change on or before ``as_of``)
+    status_date: _dt.date
+    #: why the action was dropped
+    reason: Optional[str]
+    in_flight: bool
+    overdue: bool
+    #: the last session on or before the agreed date in which the item had a level
+    before: Optional[LevelAt]
+    #: every session after the agreed date, up to ``as_of``
+    after: list[LevelAt]
+    verdict: Literal["improved", "no change yet", "worse", "not observed since", "no level before"]
+    #: the verdict as a sentence: what was seen after, never a claim of cause
+    verdict_text: str
 
 
 class ReportWarning(_Out):
@@ -333,6 +379,52 @@ class Settings(_Out):
     scale: list[ScaleRef]
 
 
+class SelfCheckQuestionRow(_Out):
+    """One self-check question over the weeks shown: the pod's answer each week (``None``: not
+    asked that week) and its yes answers out of its yes and no answers (rule 3 of
+    :mod:`podkit.selfcheck`)."""
+
+    id: str
+    question: str
+    item: str
+    item_title: str
+    dimension: str
+    answers: list[Optional[Literal["yes", "no", "did-not-come-up"]]]
+    yes: int
+    answered: int
+
+
+class SelfCheckTally(_Out):
+    """Yes answers out of yes and no answers; ``answered`` 0 means no answer."""
+
+    yes: int
+    answered: int
+
+
+class SelfCheckDimension(_Out):
+    id: str
+    title: str
+    weeks: list[SelfCheckTally]  # one per week shown, in the order of ``SelfCheckSummary.weeks``
+
+
+class SelfCheckWeek(_Out):
+    date: _dt.date
+    next_step: Optional[str] = None  # the one thing the pod said it would change
+    owner: Optional[str] = None  # a role, never a person
+
+
+class SelfCheckSummary(_Out):
+    """The pod's own weekly answers (:mod:`podkit.selfcheck`): shown beside the observed scores,
+    never mixed into them."""
+
+    weeks: list[SelfCheckWeek]  # the weeks shown, oldest first
+    earlier_weeks: int  # records before the weeks shown: counted, not shown
+    questions: list[SelfCheckQuestionRow]
+    dimensions: list[SelfCheckDimension]
+    files: list[InputFile]
+    caveat: str
+
+
 class Report(_Out):
     """A pod readiness report: one pod, one assessment, every session up to ``as_of``."""
 
@@ -354,6 +446,10 @@ class Report(_Out):
     sessions: list[SessionScore]
     warnings: list[ReportWarning]
     inputs: Inputs
+    #: the pod's agreed actions for this assessment, in plan order, reviewed as of ``as_of``
+    actions: list[ActionReviewed] = []
+    #: the pod's weekly self-check for this assessment, never mixed into any observed score
+    self_check: Optional[SelfCheckSummary] = None
 
 
 class PortfolioDimension(_Out):
@@ -381,6 +477,36 @@ class PortfolioPod(_Out):
     agreement_note: str
     #: why the pod deserves a conversation (empty: nothing flagged)
     needs_attention: list[str]
+    #: actions planned or in progress after their due date, as of ``as_of``
+    overdue_actions: int = 0
+    #: open critical findings with no action in flight
+    critical_without_action: int = 0
+
+
+class InterventionOutcome(_Out):
+    """One intervention across pods: counts of actions, never the pods' names."""
+
+    item: str
+    item_title: str
+    intervention: str
+    title: str
+    #: how many different pods agreed it (at least ``min_pods``)
+    pods: int
+    agreed: int
+    done: int
+    #: done, then higher than before at the next observation with a level
+    improved_next: int
+
+
+class InterventionsThatWorked(_Out):
+    """The roll-up of agreed interventions across the portfolio's pods (never causal evidence)."""
+
+    #: interventions agreed by at least ``min_pods`` pods
+    rows: list[InterventionOutcome]
+    #: interventions agreed by fewer pods: counted, not named
+    hidden: int
+    min_pods: int
+    caveat: str
 
 
 class PortfolioAssessment(_Out):
@@ -394,6 +520,8 @@ class PortfolioAssessment(_Out):
     mean_overall: Optional[float]
     #: how many pods the mean covers, or why there is none
     roll_up_note: str
+    #: across the pods' action plans; None when no pod agreed an intervention of the assessment
+    interventions_that_worked: Optional[InterventionsThatWorked] = None
 
 
 class Portfolio(_Out):
@@ -418,4 +546,6 @@ class PodSummary(_Out):
     dimensions: list[AssessmentRef]
     roll_up_min_pods: int
     pod: PortfolioPod
+    #: the pod's reviewed actions, for the roll-up of interventions across pods
+    actions: list[ActionReviewed] = []
 

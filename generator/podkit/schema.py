@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from .model import ActionPlan, Assessment, Observation
 from .results import Portfolio, Report
+from .selfcheck import SelfCheck
 
 SCHEMA_BASE = "https://podkit.invalid/schemas"  # a stable identifier, never fetched
 
 #: name -> model. Reports and portfolios are what ``podkit score`` writes as JSON; action plans
-#: are the ``actions/<pod>.yaml`` files ``podkit new-action`` appends to.
-MODELS = {"assessment": Assessment, "observation": Observation, "actions": ActionPlan, "report": Report, "portfolio": Portfolio}
+#: are the ``actions/<pod>.yaml`` files ``podkit new-action`` appends to; self-checks are the
+#: ``self-check/<pod>-<date>.yaml`` records ``podkit new-self-check`` writes blank.
+MODELS = {"assessment": Assessment, "observation": Observation, "actions": ActionPlan, "self-check": SelfCheck, "report": Report, "portfolio": Portfolio}
 
 
 def json_schema(name: str) -> dict:

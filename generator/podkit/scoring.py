@@ -20,7 +20,7 @@ The rules, word for word the list on the site's "Scoring explained" page (a test
 12. Alerts: a dimension's score that is `degradation_drop` or more below its score in the previous scored session ("against the previous session"), or below the mean of its previous `baseline_sessions` scores once that many exist ("against the rolling baseline of N sessions"). Each alert gives both numbers. When the pod has a pooled ordinal alpha and the dimension at least two scores before the alerted session, MDC95 = 1.96 × √2 × SEM with SEM = SD × √(1 − α), SD the sample standard deviation of those earlier scores; the alert says whether the drop is at or above it. Without alpha, or with alpha below 0, it says the MDC cannot be computed. When an alert is current and the direction is not declining, the trend says why both are true.
 13. Execution Debt: a finding opens at the first session where the item is scored below target and closes at the first later session where it is scored at or above it; sessions where it is not observed or not applicable change nothing. Point-days accrue interval by interval: from one scored session of the finding to the next (or to `as_of` while open), weight × the gap scored at the start of the interval × the days of the interval. With `interest_after_days` set, days beyond that age of the finding count `interest_factor` times (off by default).
 14. Debt rating: open debt = the point-days of findings still open. The rating is the first `debt_grid` letter whose bounds all hold: open point-days at most `max_point_days`, open findings at most `max_open_findings`, open critical findings at most `max_open_critical` (a bound left out always holds). Closed findings are history, "paid down", with no grade.
-15. Portfolio: pods in name order, never ranked. A pod needs attention for open critical findings, current alerts, insufficient evidence, or no observation within `cadence_days` of the report date. A mean across pods is shown only when at least `roll_up_min_pods` pods (3 or more) have a score.
+15. Portfolio: pods in name order, never ranked. A pod needs attention for open critical findings (saying how many have no agreed action in flight), overdue agreed actions, current alerts, insufficient evidence, or no observation within `cadence_days` of the report date. A mean across pods is shown only when at least `roll_up_min_pods` pods (3 or more) have a score.
 16. Observed and felt: a session may carry `felt`, the pod's own rating of each dimension on the scale, agreed by the pod in a two-minute check at the end (one rating for the pod, never one per person). The report shows it beside the dimension's score as 100 × level ÷ top level, with felt minus observed, for the latest session only; it never enters a score, a gate, an alert or the debt.
 """
 
@@ -32,6 +32,7 @@ from fractions import Fraction
 from typing import Sequence
 
 from . import wording
+from .actions import intervention_ids, recommendation_id
 from .agreement import agreement
 from .model import CONSENSUS, AnchoredItem, Assessment, CheckItem, CodesItem, CountItem, ItemGate, Observation
 from .results import (
@@ -158,7 +159,7 @@ def combine(answers: Sequence[Answer], consensus: Answer | None, top: int) -> tu
 
 
 def _interventions(item) -> list[InterventionRef]:
-    return [InterventionRef(title=plain(i.title), action=i.action, effort=i.effort) for i in item.interventions]
+    return [InterventionRef(id=iid, title=plain(i.title), action=i.action, effort=i.effort) for iid, i in zip(intervention_ids(item), item.interventions)]
 
 
 @dataclass
@@ -527,7 +528,8 @@ def recommendations(a: Assessment, latest: SessionScore, ledger: list[LedgerEntr
         reasons.setdefault(i.id, []).append(f"among the weakest items of the latest session (level {i.level:g} of {a.max_level})")
         if i.id not in order:
             order.append(i.id)
-    return [Recommendation(item=x, title=plain(a.item(x).title), reasons=reasons[x], interventions=_interventions(a.item(x))) for x in order]
+    refs = {x: _interventions(a.item(x)) for x in order}
+    return [Recommendation(item=x, title=plain(a.item(x).title), reasons=reasons[x], interventions=refs[x], ids=[recommendation_id(x, i.id) for i in refs[x]]) for x in order]
 
 
 def pooled_agreement(a: Assessment, exacts: Sequence[Exact]) -> Agreement:

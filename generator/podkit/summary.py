@@ -130,12 +130,10 @@ def overall_direction(report: Report) -> Optional[str]:
 
 
 def _in_flight(report: Report) -> list[InFlight]:
-    # Report.actions comes with the action plans; until they are merged a report has none.
-    actions = getattr(report, "actions", [])
     return [
         InFlight(assessment=report.assessment.id, id=a.id, title=a.title, item_title=a.item_title, owner=a.owner,
                  status=a.status, due=a.due, overdue=a.overdue)
-        for a in actions if a.in_flight
+        for a in report.actions if a.in_flight
     ]
 
 

@@ -129,3 +129,26 @@ def rubric_globals() -> dict:
         "threshold_bands": threshold_bands,
         "gate_text": gate_text,
     }
+
+
+# --------------------------------------------------------------------------- agreed actions
+
+#: Each verdict of an action review (:data:`podkit.actions.VERDICTS`) as reports word it: about
+#: what followed the action, never about what caused it.
+VERDICT_SENTENCES = {
+    "improved": "the item's level is higher than before the action was agreed",
+    "no change yet": "the item's level is the same as before the action was agreed",
+    "worse": "the item's level is lower than before the action was agreed",
+    "not observed since": "the item has not been observed since the action was agreed",
+    "no level before": "the item had no level before the action was agreed, so there is nothing to compare",
+}
+
+#: The caveat printed with every "interventions that worked" roll-up.
+ROLLUP_CAVEAT = (
+    "These counts describe what was seen after pods agreed an intervention. They are not causal "
+    "evidence: pods choose their actions, other things change at the same time, and levels move "
+    "between sessions for many reasons."
+)
+
+#: What a finding shows when no action for its item is in flight on the report date.
+NO_ACTION = "no action agreed"
