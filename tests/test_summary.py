@@ -70,6 +70,22 @@ def renderer():
     return Renderer.for_project(ROOT)
 
 
+def _crowded(reports):
+    """The summary of a pod observed with every assessment, at its fullest: the longest pod id,
+    and two actions in flight with long titles on every assessment."""
+    from podkit.model import MAX_ID_LENGTH
+    from podkit.summary import InFlight
+
+    (card,) = summaries_of(reports, as_of=reports[0].as_of, version="test")
+    long = "Run the next five stand-ups by walking the board from right to left, card by card, with everyone"
+    cards = []
+    for n, a in enumerate(card.assessments):
+        actions = [InFlight(assessment=a.assessment.id, id=f"act-{n}-{k}", title=f"{long} ({k})", item_title=long, owner="delivery lead",
+                            status="in-progress" if k else "planned", due=dt.date(2026, 1, 1 + n), overdue=bool(k)) for k in range(2)]
+        cards.append(a.model_copy(update={"actions": actions}))
+    return card.model_copy(update={"pod": "p" * MAX_ID_LENGTH, "assessments": cards})
+
+
 # --------------------------------------------------------------------------- what a card says
 
 
@@ -150,7 +166,7 @@ def test_summary_name_never_collides_with_a_report_name():
 def test_every_assessment_fits_one_a4_and_one_letter_page(every_assessment, renderer, tmp_path):
     from pypdf import PdfReader
 
-    (card,) = summaries_of(every_assessment, as_of=every_assessment[0].as_of, version="test")
+    card = _crowded(every_assessment)
     assert len(card.assessments) == 7
     pdf = render_summary_pdf(card, renderer)
     path = tmp_path / "a4.pdf"
@@ -169,11 +185,12 @@ def test_every_assessment_fits_one_a4_and_one_letter_page(every_assessment, rend
     text = reader.pages[0].extract_text()
     for r in every_assessment:
         assert r.assessment.title[:20] in text
+    assert "and 9 more: see the full reports." in text  # 14 actions in flight, 5 listed
 
 
 @pytest.mark.browser
 def test_every_assessment_fits_one_screen(every_assessment, renderer, tmp_path, browser):
-    (card,) = summaries_of(every_assessment, as_of=every_assessment[0].as_of, version="test")
+    card = _crowded(every_assessment)
     page_file = tmp_path / f"{summary_name(card.pod)}.html"
     page_file.write_text(render_summary_html(card, renderer), encoding="utf-8")
     context = browser.new_context(viewport={"width": 1280, "height": 800})

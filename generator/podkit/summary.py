@@ -38,6 +38,8 @@ SUMMARY_FORMAT = "podkit-pod-summary/1"
 SUMMARY_SUFFIX = ".summary"
 #: How many recommendations of each assessment the summary shows (the report's first ones).
 TOP_RECOMMENDATIONS = 2
+#: How many actions in flight the page lists (the rest are counted, and listed in the full reports).
+MAX_ACTIONS = 5
 #: Arrows of the trend directions.
 ARROWS = {"improving": "↗", "steady": "→", "declining": "↘"}
 SUFFIX = {"html": ".html", "pdf": ".pdf", "md": ".md"}
@@ -199,7 +201,7 @@ def _links(card: PodCard, fmt: str) -> dict:
 
 
 def _context(card: PodCard, fmt: str, links: dict | None) -> dict:
-    return {"c": card, "links": _links(card, fmt) if links is None else links, "for_pdf": fmt == "pdf", "arrows": ARROWS,
+    return {"c": card, "links": _links(card, fmt) if links is None else links, "for_pdf": fmt == "pdf", "arrows": ARROWS, "max_actions": MAX_ACTIONS,
             "in_flight": [a for ac in card.assessments for a in ac.actions]}
 
 
