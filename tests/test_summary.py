@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -19,7 +18,7 @@ from podkit.kit import Project, load_kit
 from podkit.model import SLUG_PATTERN
 from podkit.pipeline import sample_reports, score
 from podkit.portfolio import report_name
-from podkit.report import Renderer, render_html
+from podkit.report import Renderer
 from podkit.summary import (
     SUMMARY_SUFFIX,
     TOP_RECOMMENDATIONS,
