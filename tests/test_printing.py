@@ -114,6 +114,26 @@ def test_toolkit_html_has_every_part(ctx, kit):
         assert _norm(str(printing.html_inline(it.prompt))) in _norm(html)
 
 
+def test_scale_meaning_column_only_when_a_level_has_a_description(ctx, kit):
+    a = kit.assessment("alignment-sample")
+    assert not any(s.description for s in a.scale)
+    assert ">Meaning</th>" not in printing.render_toolkit_html(ctx, a).split('class="scale"')[1].split("</table>")[0]
+    described = a.model_copy(update={"scale": [s.model_copy(update={"description": f"what level {s.level} looks like"}) for s in a.scale]})
+    table = printing.render_toolkit_html(ctx, described).split('class="scale"')[1].split("</table>")[0]
+    assert ">Meaning</th>" in table and "what level 3 looks like" in table
+
+
+def test_critical_items_name_the_gates_that_depend_on_them(ctx, kit):
+    a = kit.assessment("alignment-sample")
+    html = printing.render_sheet_html(ctx, a)
+    for it in a.items:
+        gates = [(r, g) for r in a.readiness for g in r.gates if getattr(g, "item", None) == it.id]
+        if it.critical and gates:
+            words = ", ".join(f"{printing.plain(r.title)} (level {g.min_level} or above)" for r, g in gates)
+            assert f"critical: gate of {words}" in html, it.id
+    assert "critical: gate of Aligned (level 2 or above), Self-steering (level 2 or above)" in html
+
+
 def test_user_text_is_escaped_in_print_html(ctx, kit):
     html = printing.render_toolkit_html(ctx, kit.assessment("voice-sample"))
     assert "<script>" not in html
