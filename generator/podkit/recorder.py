@@ -127,8 +127,13 @@ def render_page(env, a: Assessment, *, offline: bool = False) -> str:
     back = f"../../assessments/{a.id}.html" if offline else f"../../assessments/{a.id}/"
     return env.get_template("page.html.j2").render(
         a=a, config=_json_for_script(config(a)), back=back, home="../../index.html",
-        script=f"../{SCRIPT}", style=f"../{STYLE}",
+        script=f"../{SCRIPT}", style=f"../{STYLE}", report_file=report_file(a.id),
     )
+
+
+def report_file(assessment_id: str) -> str:
+    """The name of the report JSON ``podkit score`` writes for a pod, with ``<pod>`` for the pod."""
+    return report_name("<pod>", assessment_id) + ".json"
 
 
 def config(a: Assessment) -> dict:
@@ -159,7 +164,7 @@ def config(a: Assessment) -> dict:
         "storage_prefix": STORAGE_PREFIX + a.id + ":",
         "scale_labels": {str(s.level): plain(s.label) for s in a.scale},
         "report": {"format": results.REPORT_FORMAT, "family": results.REPORT_FORMAT.split("/")[0] + "/",
-                   "file_name": report_name("<pod>", a.id) + ".json"},
+                   "file_name": report_file(a.id)},
         "schema_path": "../../" + SCHEMA_PATH,
     }
 
