@@ -114,6 +114,26 @@ def test_toolkit_html_has_every_part(ctx, kit):
         assert _norm(str(printing.html_inline(it.prompt))) in _norm(html)
 
 
+def test_scale_meaning_column_only_when_a_level_has_a_description(ctx, kit):
+    a = kit.assessment("alignment-sample")
+    assert not any(s.description for s in a.scale)
+    assert ">Meaning</th>" not in printing.render_toolkit_html(ctx, a).split('class="scale"')[1].split("</table>")[0]
+    described = a.model_copy(update={"scale": [s.model_copy(update={"description": f"what level {s.level} looks like"}) for s in a.scale]})
+    table = printing.render_toolkit_html(ctx, described).split('class="scale"')[1].split("</table>")[0]
+    assert ">Meaning</th>" in table and "what level 3 looks like" in table
+
+
+def test_critical_items_name_the_gates_that_depend_on_them(ctx, kit):
+    a = kit.assessment("alignment-sample")
+    html = printing.render_sheet_html(ctx, a)
+    for it in a.items:
+        gates = [(r, g) for r in a.readiness for g in r.gates if getattr(g, "item", None) == it.id]
+        if it.critical and gates:
+            words = ", ".join(f"{printing.plain(r.title)} (level {g.min_level} or above)" for r, g in gates)
+            assert f"critical: gate of {words}" in html, it.id
+    assert "critical: gate of Aligned (level 2 or above), Self-steering (level 2 or above)" in html
+
+
 def test_user_text_is_escaped_in_print_html(ctx, kit):
     html = printing.render_toolkit_html(ctx, kit.assessment("voice-sample"))
     assert "<script>" not in html
@@ -342,6 +362,20 @@ def test_fillable_sheet_has_fields_for_every_item(rendered, kit):
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
     widgets = [w.get_object() for page in reader.pages for w in page.get("/Annots", []) if w.get_object().get("/Subtype") == "/Widget"]
     assert widgets and all("/StructParent" in w for w in widgets)
+    # ... as a Form element of its own, which points at the widget (what a screen reader announces)
+    forms, stack = [], [root["/StructTreeRoot"].get_object()]
+    while stack:
+        node = stack.pop()
+        kids = node.get("/K", [])
+        for kid in (kids if isinstance(kids, list) else [kids]):
+            kid = kid.get_object() if hasattr(kid, "get_object") else kid
+            if isinstance(kid, dict):
+                if kid.get("/S") == "/Form":
+                    forms.append(kid)
+                stack.append(kid)
+    widget_refs = {w.idnum for page in reader.pages for w in page.get("/Annots", []) if w.get_object().get("/Subtype") == "/Widget"}
+    pointed = {k.get_object().raw_get("/Obj").idnum for f in forms for k in (f["/K"] if isinstance(f["/K"], list) else [f["/K"]])}
+    assert len(forms) == len(widgets) and pointed == widget_refs
 
 
 @pytest.mark.slow
@@ -494,45 +528,100 @@ def test_site_lists_and_links_the_downloads(rendered, kit_copy):
 # --------------------------------------------------------------------------- page budget of the sheets
 
 
+#: Rows of a time-sample grid that fit on one page of an observation sheet.
+GRID_ROWS_PER_PAGE = 25
+
+
 def sheet_page_budget(a) -> int:
-    """Pages an observation sheet may take: two items per page, plus, for each time-sample item,
-    a page and one more per 25 rows of its grid."""
+    """Pages an observation sheet may take, printed (inside a toolkit) or fillable, A4 or Letter.
+
+    The rule, from what the content needs at a legible size: an item (its cues, a level table or
+    a count box with its bands, and its "Write down" box) takes up to half a page, so two items
+    share a page, and the session box on page 1 counts as one item; a time-sample item adds one
+    page for its codes table, bands and writing lines, and one per 25 rows of its grid.
+    """
     import math
 
     grids = [it for it in a.items if isinstance(it, CodesItem)]
-    budget = math.ceil((len(a.items) - len(grids)) / 2)
+    budget = math.ceil((len(a.items) - len(grids) + 1) / 2)
     for it in grids:
-        budget += 1 + math.ceil(math.ceil(a.setting.duration_minutes / it.interval_minutes) / 25)
+        rows = math.ceil(a.setting.duration_minutes / it.interval_minutes)
+        budget += 1 + math.ceil(rows / GRID_ROWS_PER_PAGE)
     return budget
+
+
+def test_page_budget_rule_on_worked_examples(kit):
+    """The rule by hand, on the sample kit and two shipped assessments."""
+    # 4 items, no grid: ceil((4 + 1) / 2) = 3
+    assert sheet_page_budget(kit.assessment("alignment-sample")) == 3
+    # 4 items and a 20-minute session sampled every 2 minutes (10 rows): ceil(5 / 2) + 1 + 1 = 5
+    assert sheet_page_budget(kit.assessment("voice-sample")) == 5
+    shipped = load_kit(Project.find(Path(__file__).resolve().parent.parent))
+    # the issue's promise for the alignment sheet (9 items today: ceil(10 / 2) = 5)
+    assert sheet_page_budget(shipped.assessment("alignment")) <= 5
 
 
 @pytest.fixture(scope="module")
 def shipped_pdfs(tmp_path_factory):
-    """The shipped kit's toolkits and fillable sheets on A4, and the alignment ones on Letter."""
+    """The shipped kit's toolkits and fillable sheets, A4 and Letter."""
     shipped = load_kit(Project.find(Path(__file__).resolve().parent.parent))
     out = tmp_path_factory.mktemp("shipped-pdfs")
     ctx = printing.make_context(shipped.project, date=DATE)
-    printing.write_pdfs(shipped, out, papers=["a4"], kinds=["toolkit", "sheet"], ctx=ctx, workers=2, cache=False)
-    printing.write_pdfs(shipped, out, papers=["letter"], kinds=["toolkit", "sheet"], only=["alignment"], ctx=ctx, workers=2, cache=False)
+    printing.write_pdfs(shipped, out, kinds=["toolkit", "sheet"], ctx=ctx, workers=2, cache=False)
     return shipped, out
 
 
 @pytest.mark.slow
 def test_observation_sheets_keep_to_their_page_budget(shipped_pdfs):
     shipped, out = shipped_pdfs
-    assert sheet_page_budget(shipped.assessment("alignment")) == 5
-    checked = 0
+    over = []
     for a in shipped.assessments:
         budget = sheet_page_budget(a)
-        for paper in (["a4", "letter"] if a.id == "alignment" else ["a4"]):
+        for paper in ("a4", "letter"):
             fillable = len(_reader(out / printing.file_name("sheet", paper, a.id)).pages)
-            assert fillable <= budget, f"{a.id} fillable sheet ({paper}): {fillable} pages, budget {budget}"
-            # the printed sheet has tally grids and writing lines where the fillable one has fields
             first, last = printing.sheet_page_range(out / printing.file_name("toolkit", paper, a.id))
             printed = last - first + 1
-            assert printed <= budget + 1, f"{a.id} printed sheet ({paper}): {printed} pages, budget {budget + 1}"
-            checked += 1
-    assert checked == len(shipped.assessments) + 1
-    # the alignment observation sheet on A4 (the fillable download): at most 5 pages; the printed
-    # one inside the toolkit keeps to the budget plus one page of writing lines
-    assert len(_reader(out / "alignment-sheet-fillable-a4.pdf").pages) <= 5
+            over += [f"{a.id} {kind} sheet ({paper}): {n} pages, budget {budget}"
+                     for kind, n in (("fillable", fillable), ("printed", printed)) if n > budget]
+    assert not over, "\n".join(over)
+    # the issue's check: the alignment observation sheet is at most 5 pages, every way it is printed
+    for paper in ("a4", "letter"):
+        first, last = printing.sheet_page_range(out / printing.file_name("toolkit", paper, "alignment"))
+        assert last - first + 1 <= 5
+        assert len(_reader(out / printing.file_name("sheet", paper, "alignment")).pages) <= 5
+
+
+@pytest.mark.slow
+def test_no_widow_tables_or_lone_scraps(shipped_pdfs):
+    """The scoring worksheet (its tables and the coverage rule) is one page, and no page of the
+    observation sheet carries only a scrap such as a lone "Write down" box: its content spans more
+    than a seventh of the page (a whole item is a fifth or more, a "Write down" box a tenth)."""
+    shipped, out = shipped_pdfs
+    problems = []
+    for a in shipped.assessments:
+        for paper in ("a4", "letter"):
+            path = out / printing.file_name("toolkit", paper, a.id)
+            reader = _reader(path)
+            starts = {str(e.title): reader.get_destination_page_number(e) + 1 for e in reader.outline if not isinstance(e, list)}
+            if starts["Readiness levels and gates"] - starts["Scoring worksheet"] != 1:
+                problems.append(f"{path.name}: the scoring worksheet runs over more than one page")
+            problems += [f"{path.name} page {page}: almost nothing on it" for page in range(starts["Observation sheet"], starts["Scoring worksheet"])
+                         if _content_height(path, page) < 1 / 7]
+    assert not problems, "\n".join(problems)
+
+
+def _content_height(path: Path, page: int) -> float:
+    """Share of the page's body (between running head and footer) from its first to its last
+    inked row, from pdftoppm's grey PGM output of that page."""
+    import subprocess
+
+    proc = subprocess.run(["pdftoppm", "-gray", "-r", "20", "-f", str(page), "-l", str(page), str(path)], capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    m = re.match(rb"P5\s+(\d+)\s+(\d+)\s+255\s", proc.stdout)
+    assert m, f"no PGM image of page {page} of {path.name}"
+    width, height = int(m.group(1)), int(m.group(2))
+    pixels = proc.stdout[m.end():m.end() + width * height]
+    rows = [min(pixels[r * width:(r + 1) * width]) < 200 for r in range(height)]
+    body = rows[int(height * 0.05):int(height * 0.95)]
+    inked = [i for i, r in enumerate(body) if r]
+    return (inked[-1] - inked[0] + 1) / len(body) if inked else 0.0

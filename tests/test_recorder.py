@@ -209,3 +209,25 @@ def test_assessment_and_toolkits_pages_link_the_recorders_when_the_site_has_them
     env.globals["extra_pages"] = set(pages)
     assert f"](../record/{a.id}/index.html)" in render_assessment_page(env, a, [])
     assert "](record/index.md)" in render_toolkits_page(env, [])
+
+
+def test_every_report_field_the_recorder_reads_is_in_the_report_schema():
+    """recorder.js reads the pod's last report JSON by the names of its published schema; a field
+    renamed in results.py must fail here, not silently hide every level and action in the page."""
+    from podkit.schema import json_schema
+
+    schema = json_schema("report")
+    defs = schema["$defs"]
+    script = (Path(__file__).resolve().parents[1] / "themes/default/recorder/recorder.js").read_text(encoding="utf-8")
+    read = {
+        "report": set(re.findall(r"\bdoc\.([a-z_]+)", script.split("function readReport")[1].split("function lastLevels")[0])),
+        "SessionScore": set(re.findall(r"\b[sy]\.(date|index|items)\b", script)) & {"date", "index", "items"},
+        "ItemScore": set(re.findall(r"\bx\.(not_applicable|observed|level|id)\b", script)),
+        "ActionReviewed": set(re.findall(r"\bx\.(in_flight|item|title|owner|due|overdue)\b", script)),
+    }
+    assert read["report"] >= {"format", "pod", "sessions", "assessment", "as_of", "actions"}
+    assert read["ItemScore"] == {"not_applicable", "observed", "level", "id"}
+    assert read["ActionReviewed"] == {"in_flight", "item", "title", "owner", "due", "overdue"}
+    assert read["report"] <= set(schema["properties"]), read["report"] - set(schema["properties"])
+    for name in ("SessionScore", "ItemScore", "ActionReviewed"):
+        assert read[name] <= set(defs[name]["properties"]), (name, read[name] - set(defs[name]["properties"]))

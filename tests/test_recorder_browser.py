@@ -517,3 +517,110 @@ def test_not_applicable_decision_rule_ratio_and_rate(browser, tmp_path_factory, 
     want = records["manual.yaml"][0].observation
     assert records[got.name][0].observation == want
     assert records[got_csv.name][0].observation == want
+
+
+# --------------------------------------------------------------------------- the pod's last report
+
+
+def _last_report(runner, kit_dir: Path, tmp_path: Path) -> dict:
+    """A real report of the sample pod-aurora on alignment, plus actions as the contract names
+    them (Report.actions: ActionReviewed entries): two in flight, one of them overdue, and one done."""
+    sources = sorted((kit_dir / "examples" / "observations" / "pod-aurora").glob("*--alignment.yaml"))
+    out = tmp_path / "scored"
+    result = runner.invoke(main, ["score", *map(str, sources), "-p", str(kit_dir), "-f", "json", "-o", str(out), "--as-of", "2026-10-28", "-q"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "pod-aurora--alignment.json").read_text(encoding="utf-8"))
+    items = [it["id"] for it in report["sessions"][-1]["items"]]
+
+    def action(n, item, title, status, due, *, in_flight, overdue=False):
+        return {"id": f"a{n}", "item": item, "item_title": item, "intervention": None, "title": title, "owner": "pod-lead",
+                "agreed": "2026-10-12", "due": due, "status": status, "status_date": "2026-10-12", "reason": None,
+                "in_flight": in_flight, "overdue": overdue, "before": None, "after": [], "verdict": "not-observed-since", "verdict_text": ""}
+
+    report["actions"] = [
+        action(1, items[0], "Pin the goal to the board", "in-progress", "2026-11-09", in_flight=True),
+        action(2, items[1], "Walk the board, not the people", "planned", "2026-10-26", in_flight=True, overdue=True),
+        action(3, items[2], "A check that is already done", "done", "2026-10-20", in_flight=False),
+    ]
+    return report
+
+
+def _last_observed(report: dict, item: str, labels: dict[int, str]) -> str:
+    """The "Last observed" line, by hand: the latest session that observed the item."""
+    seen = None
+    for s in sorted(report["sessions"], key=lambda s: (s["date"], s["index"])):
+        for x in s["items"]:
+            if x["id"] == item and x["observed"] and x["level"] is not None:
+                seen = (x["level"], s["date"])
+    if seen is None:
+        return "Last observed: not observed in the sessions of that report."
+    level, date = seen
+    label = f" ({labels[int(level)]})" if float(level).is_integer() else ""
+    return f"Last observed: level {level:g}{label} on {date}."
+
+
+def test_last_report_shows_levels_and_actions_in_flight(browser, base_url, built, kit, tmp_path, runner):
+    kit_dir, _ = built
+    a = kit.assessment("alignment")
+    labels = {s.level: s.label for s in a.scale}
+    report = _last_report(runner, kit_dir, tmp_path)
+    good = tmp_path / "pod-aurora--alignment.json"
+    good.write_text(json.dumps(report), encoding="utf-8")
+    tab = _open(browser)
+    page = tab.page
+    page.goto(base_url + page_path(a.id), wait_until="load")
+    assert page.locator("[data-last-report]").first.is_hidden()
+    requests = len(tab.requests)
+
+    page.set_input_files("#load-report", str(good))
+    status = page.locator("#report-status")
+    status.filter(has_text="Showing the last report of pod-aurora (as of 2026-10-28)").wait_for()
+    assert "and 2 actions in flight" in status.inner_text()
+    first, second, third = (a.items[[it.id for it in a.items].index(x["item"])] for x in report["actions"])
+    box = lambda it: page.locator(f"#last-{it.id}")  # noqa: E731
+    lines = lambda it: [ln for ln in box(it).inner_text().splitlines() if ln.strip()]  # noqa: E731
+    assert lines(first) == [_last_observed(report, first.id, labels), "Action in flight: Pin the goal to the board (pod-lead, due 2026-11-09)."]
+    assert lines(second)[1] == "Action in flight: Walk the board, not the people (pod-lead, due 2026-10-26, overdue)."
+    # a done action is not in flight; every item shows its line
+    assert lines(third) == [_last_observed(report, third.id, labels), "Action in flight: none agreed."]
+    for it in a.items:
+        assert box(it).is_visible() and box(it).inner_text().startswith("Last observed:")
+    box(first).scroll_into_view_if_needed()
+    screenshot(page, "recorder-last-report")
+    # nothing left the page, and nothing of the report was kept in the browser
+    assert len(tab.requests) == requests
+    kept = page.evaluate("() => Object.keys(localStorage).map(k => localStorage.getItem(k)).join('\\n')")
+    assert "Pin the goal" not in kept
+    violations = _axe(page)
+    assert not violations, "\n".join(violations)
+
+    # the session's pod changes: the hints are hidden, and the status says why
+    page.fill('input[name="pk__meta__pod"]', "pod-other")
+    status.filter(has_text="is for the pod pod-aurora, not pod-other").wait_for()
+    assert page.locator("[data-last-report]").first.is_hidden()
+
+    # wrong pod, wrong assessment, another format, not a report at all: a clear message, no hints
+    wrong_assessment = dict(report, assessment=dict(report["assessment"], id="participation-and-voice"))
+    cases = [
+        ("pod-aurora--alignment.json", report, "this report is for the pod “pod-aurora”, and this session records the pod “pod-other”"),
+        ("pod-aurora--participation-and-voice.json", wrong_assessment, "this report is for the assessment “participation-and-voice”, not “alignment”"),
+        ("later.json", dict(report, format="podkit-report/2"), "this report is in the format podkit-report/2; this recorder reads podkit-report/1"),
+        ("portfolio.json", {"format": "podkit-portfolio/1", "pods": []}, "this is not a podkit report: pick the <pod>--alignment.json file"),
+        ("observation.yaml", "pod: pod-aurora\n", "this is not a podkit report: pick the <pod>--alignment.json file that podkit score wrote (this file is not JSON)"),
+    ]
+    for name, content, message in cases:
+        path = tmp_path / name
+        path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
+        page.set_input_files("#load-report", str(path))
+        status.filter(has_text=f"Could not use {name}").wait_for()
+        assert message in status.inner_text(), status.inner_text()
+        assert page.locator("[data-last-report]").first.is_hidden()
+
+    # back to the pod of the report: it loads again, and can be hidden
+    page.fill('input[name="pk__meta__pod"]', "pod-aurora")
+    page.set_input_files("#load-report", str(good))
+    status.filter(has_text="Showing the last report of pod-aurora").wait_for()
+    page.get_by_role("button", name="Hide the last report").click()
+    assert page.locator("[data-last-report]").first.is_hidden() and status.inner_text() == ""
+    tab.assert_clean()
+    tab.close()

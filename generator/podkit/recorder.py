@@ -6,6 +6,11 @@ sheet (``record/recorder.css``) shared by every recorder, and no request to anyw
 pages are staged beside the site's Markdown (MkDocs copies them as they are), so they work from the
 published site and from the offline build opened from file://.
 
+Before a session the observer may load the pod's last report (the JSON ``podkit score`` wrote):
+each item then shows the level last observed and the actions in flight for it, read in the page
+and never sent or kept. The report's format and file name are emitted from :mod:`podkit.results`
+and :func:`podkit.portfolio.report_name`.
+
 What the page needs to know is emitted into it, never retyped in the script:
 
 - the limits and patterns of :mod:`podkit.model` (pod and observer ids, minutes, counts, text);
@@ -25,11 +30,12 @@ import math
 import re
 from pathlib import Path
 
-from . import csvfiles, fields, model
+from . import csvfiles, fields, model, results
 from .blanks import blank_observation, default_file_name
 from .csvfiles import CSV_COLUMNS
 from .kit import Kit
 from .model import AnchoredItem, Assessment, CheckItem, CodesItem, CountItem
+from .portfolio import report_name
 from .templates import environment, theme_search_path
 from .text import html_inline, md_inline, plain
 from .wording import check_answer, threshold_bands
@@ -121,8 +127,13 @@ def render_page(env, a: Assessment, *, offline: bool = False) -> str:
     back = f"../../assessments/{a.id}.html" if offline else f"../../assessments/{a.id}/"
     return env.get_template("page.html.j2").render(
         a=a, config=_json_for_script(config(a)), back=back, home="../../index.html",
-        script=f"../{SCRIPT}", style=f"../{STYLE}",
+        script=f"../{SCRIPT}", style=f"../{STYLE}", report_file=report_file(a.id),
     )
+
+
+def report_file(assessment_id: str) -> str:
+    """The name of the report JSON ``podkit score`` writes for a pod, with ``<pod>`` for the pod."""
+    return report_name("<pod>", assessment_id) + ".json"
 
 
 def config(a: Assessment) -> dict:
@@ -151,6 +162,9 @@ def config(a: Assessment) -> dict:
         "yaml": yaml_skeleton(a),
         "file_name": default_file_name(a.id, _MARK.format("pod"), _SampleDate()),
         "storage_prefix": STORAGE_PREFIX + a.id + ":",
+        "scale_labels": {str(s.level): plain(s.label) for s in a.scale},
+        "report": {"format": results.REPORT_FORMAT, "family": results.REPORT_FORMAT.split("/")[0] + "/",
+                   "file_name": report_file(a.id)},
         "schema_path": "../../" + SCHEMA_PATH,
     }
 

@@ -374,6 +374,7 @@
     var pl = el("problem-list"); pl.textContent = "";
     problems.forEach(function (m) { var li = document.createElement("li"); li.textContent = m; pl.appendChild(li); });
     el("problems").hidden = problems.length === 0;
+    renderLast();
   }
   function describe(it, r, st) {
     if (st === "empty") return "nothing yet (not observed)";
@@ -629,6 +630,95 @@
     };
     reader.readAsText(f);
   });
+
+  // ------------------------------------------------------------------ the pod's last report
+  /* Optional, for the observer's eyes only: per item, the level last observed and the actions the
+   * pod has in flight, read from the report JSON `podkit score` wrote (its names are those of the
+   * report's JSON Schema: sessions[].items[], actions[]). Kept in memory: never saved, never sent. */
+  var last = null, lastError = "";
+  var NOT_A_REPORT = "this is not a podkit report: pick the " + cfg.report.file_name + " file that podkit score wrote";
+
+  function readReport(doc) {
+    if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw new Error(NOT_A_REPORT);
+    if (typeof doc.format === "string" && doc.format.indexOf(cfg.report.family) === 0 && doc.format !== cfg.report.format)
+      throw new Error("this report is in the format " + doc.format + "; this recorder reads " + cfg.report.format + " (score again with this kit’s podkit)");
+    if (doc.format !== cfg.report.format || typeof doc.pod !== "string" || !Array.isArray(doc.sessions)) throw new Error(NOT_A_REPORT);
+    var a = doc.assessment && doc.assessment.id;
+    if (a !== cfg.assessment) throw new Error("this report is for the assessment “" + a + "”, not “" + cfg.assessment + "”: open that assessment’s recorder");
+    if (state.pod && doc.pod !== state.pod) throw new Error("this report is for the pod “" + doc.pod + "”, and this session records the pod “" + state.pod + "”");
+    return { pod: doc.pod, asOf: String(doc.as_of || ""), levels: lastLevels(doc.sessions), actions: inFlight(doc.actions) };
+  }
+  /* The latest session that observed each item (or recorded it not applicable). */
+  function lastLevels(sessions) {
+    var out = {};
+    sessions.slice().sort(function (x, y) { return String(x.date).localeCompare(String(y.date)) || (x.index - y.index); }).forEach(function (s) {
+      (Array.isArray(s.items) ? s.items : []).forEach(function (x) {
+        if (!x || !items[x.id]) return;
+        if (x.not_applicable === true) out[x.id] = { date: String(s.date), na: true };
+        else if (x.observed === true && typeof x.level === "number") out[x.id] = { date: String(s.date), level: x.level };
+      });
+    });
+    return out;
+  }
+  /* The actions in flight (planned or in progress as of the report's date), by item. */
+  function inFlight(actions) {
+    var out = {};
+    (Array.isArray(actions) ? actions : []).forEach(function (x) {
+      if (!x || x.in_flight !== true || !items[x.item]) return;
+      (out[x.item] = out[x.item] || []).push({ title: String(x.title), owner: String(x.owner), due: String(x.due), overdue: x.overdue === true });
+    });
+    return out;
+  }
+  function levelText(v) {
+    var label = cfg.scale_labels[String(v)];
+    return "level " + v + (label ? " (" + label + ")" : "");
+  }
+  function note(box, lead, text) {
+    var p = document.createElement("p"), b = document.createElement("strong");
+    b.textContent = lead; p.appendChild(b); p.appendChild(document.createTextNode(" " + text));
+    box.appendChild(p);
+  }
+  function renderLast() {
+    var other = last && state.pod && state.pod !== last.pod, flying = 0;
+    cfg.items.forEach(function (it) {
+      var box = el("last-" + it.id);
+      box.textContent = "";
+      box.hidden = !last || other;
+      if (box.hidden) return;
+      var seen = last.levels[it.id], acts = last.actions[it.id] || [];
+      note(box, "Last observed:", !seen ? "not observed in the sessions of that report." : seen.na ? "not applicable on " + seen.date + "." : levelText(seen.level) + " on " + seen.date + ".");
+      if (!acts.length) note(box, "Action in flight:", "none agreed.");
+      acts.forEach(function (x) { flying++; note(box, "Action in flight:", x.title + " (" + x.owner + ", due " + x.due + (x.overdue ? ", overdue" : "") + ")."); });
+    });
+    var st = el("report-status");
+    el("clear-report").hidden = !last;
+    st.className = lastError || other ? "status warn" : "status";
+    if (lastError) st.textContent = lastError;
+    else if (!last) st.textContent = "";
+    else if (other) st.textContent = "The loaded report is for the pod " + last.pod + ", not " + state.pod + ": its levels and actions are hidden.";
+    else st.textContent = "Showing the last report of " + last.pod + (last.asOf ? " (as of " + last.asOf + ")" : "") + ": the level last observed for each item, and " + (flying === 1 ? "1 action" : flying + " actions") + " in flight.";
+  }
+  el("load-report").addEventListener("change", function (ev) {
+    var f = ev.target.files && ev.target.files[0];
+    if (!f) return;
+    var reader = new FileReader();
+    reader.onload = function () {
+      try {
+        var doc;
+        try { doc = JSON.parse(String(reader.result).replace(/^\ufeff/, "")); } catch (e) { throw new Error(NOT_A_REPORT + " (this file is not JSON)"); }
+        last = readReport(doc);
+        lastError = "";
+      } catch (e) {
+        last = null;  // what the page shows is always the file picked last, or nothing
+        lastError = "Could not use " + f.name + ": " + e.message + ".";
+      }
+      renderLast();
+      announce(el("report-status").textContent);
+      ev.target.value = "";
+    };
+    reader.readAsText(f);
+  });
+  el("clear-report").addEventListener("click", function () { last = null; lastError = ""; renderLast(); announce("The last report is hidden."); });
 
   // ------------------------------------------------------------------ start
   window.addEventListener("beforeunload", function (ev) { if (!store && state && !state.downloaded) { ev.preventDefault(); ev.returnValue = ""; } });
