@@ -38,7 +38,7 @@ def _in_memory(kit, inputs, formats, as_of):
     out = {}
     for rep in reports + ([pf] if pf is not None else []):
         for fmt in formats:
-            name, content = render(rep, fmt, renderer, with_portfolio=pf is not None)
+            name, content = render(rep, fmt, renderer, with_portfolio=pf is not None, with_summary=True)
             out[name] = content.encode() if isinstance(content, str) else content
     for card in summaries_of(reports, as_of=as_of, version=__version__):  # last, the one-page summary of each pod
         for fmt in (f for f in formats if f in SUMMARY_FORMATS):

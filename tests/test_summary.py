@@ -247,6 +247,10 @@ def test_podkit_score_writes_one_summary_per_pod_linked_from_its_reports(shipped
         for line in result.reports:
             if line.pod == pod:
                 assert f'href="{report_name(pod, line.assessment)}.html"' in text
+    for line in result.reports:  # ... and every full report links back to its pod's summary
+        stem = report_name(line.pod, line.assessment)
+        assert f'<a href="{summary_name(line.pod)}.html">pod summary</a>' in (out / f"{stem}.html").read_text(encoding="utf-8")
+        assert f"[pod summary]({summary_name(line.pod)}.md)" in (out / f"{stem}.md").read_text(encoding="utf-8")
 
 
 def test_a_filled_sheet_named_like_a_summary_is_never_overwritten(shipped, tmp_path):

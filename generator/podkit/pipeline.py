@@ -394,7 +394,7 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
         mark_output_dir(out_dir)
 
         def write(rep) -> list[Path]:
-            return [atomic_write(out_dir / name, content) for name, content in (render(rep, fmt, renderer, with_portfolio=with_portfolio) for fmt in formats)]
+            return [atomic_write(out_dir / name, content) for name, content in (render(rep, fmt, renderer, with_portfolio=with_portfolio, with_summary=True) for fmt in formats)]
 
         def score_group(key):
             """One pod and assessment: score, write its reports; what the portfolio and the

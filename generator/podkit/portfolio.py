@@ -38,6 +38,15 @@ def report_name(pod: str, assessment_id: str) -> str:
     return f"{pod}--{assessment_id}"
 
 
+#: File name stem suffix of a pod summary: ``<pod>.summary`` (a dot never occurs in a report's stem).
+SUMMARY_SUFFIX = ".summary"
+
+
+def summary_name(pod: str) -> str:
+    """File name stem of a pod's one-page summary: ``<pod>.summary``."""
+    return pod + SUMMARY_SUFFIX
+
+
 def needs_attention(r: Report) -> list[str]:
     """Rule 15: why a pod deserves a conversation; empty when nothing is flagged."""
     out = []

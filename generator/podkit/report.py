@@ -15,7 +15,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from . import figures, wording
-from .portfolio import report_name
+from .portfolio import report_name, summary_name
 from .results import Portfolio, Report
 from .templates import BUILTIN_THEMES, environment, theme_search_path
 from .text import front_matter, html_inline, md_inline, plain
@@ -119,12 +119,15 @@ def portfolio_links(pf: Portfolio, fmt: str) -> dict:
     return {(p.pod, s.assessment.id): p.report + SUFFIX[fmt] for s in pf.assessments for p in s.pods}
 
 
-def render(report: Report | Portfolio, fmt: str, renderer: Renderer | None, *, with_portfolio: bool = False) -> tuple[str, str | bytes]:
-    """``(file name, content)`` of one report in one format, linked to the portfolio if there is one."""
+def render(report: Report | Portfolio, fmt: str, renderer: Renderer | None, *, with_portfolio: bool = False, with_summary: bool = False) -> tuple[str, str | bytes]:
+    """``(file name, content)`` of one report in one format, linked to the portfolio if there is
+    one and to the pod's one-page summary if one is written beside it."""
     if _is_portfolio(report):
         links = portfolio_links(report, fmt)
     else:
         links = {"portfolio": "portfolio" + SUFFIX[fmt]} if with_portfolio and fmt != "json" else {}
+        if with_summary and fmt != "json":
+            links["summary"] = summary_name(report.pod) + SUFFIX[fmt]
     name = output_name(report) + SUFFIX[fmt]
     if fmt == "json":
         return name, render_json(report)

@@ -29,27 +29,21 @@ import datetime as _dt
 from collections import defaultdict
 from typing import Literal, Optional, Sequence
 
-from .portfolio import report_name
+from .portfolio import SUMMARY_SUFFIX, report_name, summary_name  # noqa: F401  (names of the files it writes)
+from .report import SUFFIX as REPORT_SUFFIX
 from .results import SCORED, AssessmentRef, Report, Status, _Out
 from .scoring import direction, exact, slope
 
 SUMMARY_FORMAT = "podkit-pod-summary/1"
-#: File name stem suffix of a pod summary: ``<pod>.summary`` (a dot never occurs in a report's stem).
-SUMMARY_SUFFIX = ".summary"
 #: How many recommendations of each assessment the summary shows (the report's first ones).
 TOP_RECOMMENDATIONS = 2
 #: How many actions in flight the page lists (the rest are counted, and listed in the full reports).
 MAX_ACTIONS = 5
 #: Arrows of the trend directions.
 ARROWS = {"improving": "↗", "steady": "→", "declining": "↘"}
-SUFFIX = {"html": ".html", "pdf": ".pdf", "md": ".md"}
+SUFFIX = {fmt: suffix for fmt, suffix in REPORT_SUFFIX.items() if fmt != "json"}
 #: The formats a summary is written in (``podkit score -f``); JSON reports get none.
 SUMMARY_FORMATS = tuple(SUFFIX)
-
-
-def summary_name(pod: str) -> str:
-    """File name stem of a pod's summary: ``<pod>.summary``."""
-    return pod + SUMMARY_SUFFIX
 
 
 # --------------------------------------------------------------------------- models
