@@ -304,7 +304,14 @@ def test_site_extras_publish_the_sample(kit_copy):
     assert {"reports/index.md", "reports/portfolio.md", "reports/files/portfolio.html"} <= set(extras.pages)
     pod_pages = [p for p in extras.pages if p.endswith(".md") and p not in ("reports/index.md", "reports/portfolio.md")]
     assert pod_pages == ["reports/sample-pod-report.md"]
-    assert "(sample-pod-report.md)" in extras.pages["reports/portfolio.md"]
+    portfolio_page = extras.pages["reports/portfolio.md"]
+    assert "(sample-pod-report.md)" in portfolio_page
+    # "Pod names link to their full reports": every report that exists, not only the showcase's
+    showcase = next(p for p in extras.pages if "--" in p and p.endswith(".json")).removeprefix("reports/").removesuffix(".json")
+    published = {p.removeprefix("reports/") for p in extras.pages if "--" in p and p.endswith(".html")}
+    assert len(published) >= 5
+    for name in sorted(published - {showcase + ".html"}):
+        assert f"]({name})" in portfolio_page, name
     assert "Synthetic sample data" in extras.pages["reports/index.md"]
     assert "[redacted]" not in extras.pages[pod_pages[0]]
 

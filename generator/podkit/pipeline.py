@@ -136,7 +136,10 @@ def sample_reports(kit: Kit, inputs: Sequence[Path] | None = None, theme: Path |
     if pf is not None:
         files["portfolio.html"] = render_html(pf, renderer, links=portfolio_links(pf, "html"))
         files["portfolio.json"] = render_json(pf)
-        pages["reports/portfolio.md"] = render_markdown(pf, renderer, links={(showcase.pod, showcase.assessment.id): f"{SHOWCASE_PAGE}.md"}, charts=True)
+        # every pod links to its full report: the showcase to its page, the others to their HTML file
+        site_links = {key: f"files/{name}" for key, name in portfolio_links(pf, "html").items()}
+        site_links[(showcase.pod, showcase.assessment.id)] = f"{SHOWCASE_PAGE}.md"
+        pages["reports/portfolio.md"] = render_markdown(pf, renderer, links=site_links, charts=True)
     show_links = {"portfolio": "portfolio.md"} if pf is not None else {}
     show_links["summary"] = f"files/{summary_name(showcase.pod)}.html"
     pages[f"reports/{SHOWCASE_PAGE}.md"] = render_markdown(showcase, renderer, links=show_links, charts=True)
