@@ -305,7 +305,7 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
     """
     from . import __version__
     from .errors import SourceErrors
-    from .observations import PARALLEL_MIN_FILES, collect_files, read_files
+    from .observations import PARALLEL_MIN_FILES, collect_files
     from .portfolio import build_portfolio, inputs_digest, pod_summary, sorted_warnings
     from .report import Renderer, render
     from .outputs import atomic_write, guard_output_dir, mark_output_dir
@@ -323,12 +323,8 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
         _refuse_overwriting_inputs(files, out_dir)
     kit_by_id = {a.id: a for a in kit.assessments}
     with RecordStore() as store, _gc_paused():
-        # Reading runs in this process: records handed back by worker processes would cost as much
-        # to unpickle here as to read. The second pass, scoring and writing, is the one shared.
-        for source, recs, probs in read_files(files, kit_by_id, today, jobs=1, csv_delimiter=csv_delimiter):
-            problems += probs
-            for rec in recs:
-                store.add(rec)
+        # Both passes are shared by worker processes on large inputs (see podkit.store).
+        problems += store.read(files, kit_by_id, today, jobs=jobs, csv_delimiter=csv_delimiter)
         problems += store.check_sessions()
         if any(p.severity == "error" for p in problems):
             raise SourceErrors(problems)
