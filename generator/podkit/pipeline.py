@@ -303,6 +303,8 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
     podkit's own templates unless ``theme`` or ``kit_templates`` asks for others (a kit's
     templates are code: see SECURITY.md).
     """
+    import pickle
+
     from . import __version__
     from .errors import SourceErrors
     from .observations import PARALLEL_MIN_FILES, collect_files
@@ -364,10 +366,12 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
         workers = plan_workers(jobs, len(store), min_items=PARALLEL_MIN_FILES)
         results = fork_map(score_group, reported, workers) if workers > 1 else ((i, score_group(k)) for i, k in enumerate(reported))
         for index, outcome in results:
-            done[index] = outcome
+            # kept pickled while the workers run (a pod's summary holds its trend series: as
+            # objects, those of thousands of pods would sit in memory beside the workers')
+            done[index] = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
             report_progress(outcome[3])
         for index in range(len(reported)):  # in the order of the groups, whichever worker finished first
-            summary, found, files_used, paths, line = done[index]
+            summary, found, files_used, paths, line = pickle.loads(done.pop(index))
             warnings += found
             result.written += paths
             if summary is not None:
