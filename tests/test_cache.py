@@ -254,3 +254,76 @@ def test_no_change_build_command_reuses_everything(kit_copy, runner, monkeypatch
     assert (kit_dir / "site" / "index.html").read_bytes() == index
     forced = runner.invoke(main, ["build", "--no-pdf", "--no-cache", "-p", str(kit_dir)], catch_exceptions=False)
     assert forced.exit_code == 0 and "Site unchanged" not in forced.output
+
+
+# --------------------------------------------------------------------------- podkit serve
+
+
+def test_last_result_is_made_again_only_for_a_new_key():
+    from podkit.cache import LastResult
+
+    made = []
+    last = LastResult()
+
+    def make(value):
+        def run():
+            made.append(value)
+            return value
+        return run
+
+    assert last.get("k1", make(1)) == 1
+    assert last.get("k1", make(2)) == 1  # same key: kept
+    assert last.get("k2", make(3)) == 3
+    assert last.get("k1", make(4)) == 4  # one value only: the older key is made again
+    assert made == [1, 3, 4]
+
+    def fail():
+        raise ValueError("broken edit")
+
+    with pytest.raises(ValueError):
+        last.get("k5", fail)
+    assert last.get("k1", make(5)) == 5  # a failed make keeps nothing, not even the older value
+
+
+def _serve_keys(kit_dir: Path) -> tuple[str, str]:
+    kit = _kit(kit_dir)
+    return pipeline._sample_reports_key(kit, None), pipeline._recorder_key(kit, None)
+
+
+def test_serve_reuses_sample_reports_and_recorder_pages_only_while_their_inputs_are_unchanged(kit_copy):
+    kit = kit_copy(".")
+    samples, recorder = _serve_keys(kit)
+    assert _serve_keys(kit) == (samples, recorder)  # nothing changed
+
+    # a content page feeds neither
+    faq = kit / "content" / "faq.md"
+    faq.write_text(faq.read_text(encoding="utf-8") + "\nOne more answer.\n", encoding="utf-8")
+    assert _serve_keys(kit) == (samples, recorder)
+
+    # a comment in an assessment changes no validated value
+    a = kit / "assessments" / "alignment.yaml"
+    text = a.read_text(encoding="utf-8")
+    a.write_text(text + "\n# a comment\n", encoding="utf-8")
+    assert _serve_keys(kit) == (samples, recorder)
+
+    # the assessment itself feeds both
+    a.write_text(text.replace("title: Alignment on outcome, priorities and decisions", "title: Alignment, edited", 1), encoding="utf-8")
+    edited = _serve_keys(kit)
+    assert edited[0] != samples and edited[1] != recorder
+    a.write_text(text, encoding="utf-8")
+    assert _serve_keys(kit) == (samples, recorder)
+
+    # a sample observation feeds the sample reports only
+    sample = sorted((kit / "examples" / "observations").rglob("*.yaml"))[0]
+    sample.write_text(sample.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    changed = _serve_keys(kit)
+    assert changed[0] != samples and changed[1] == recorder
+
+    # report templates feed the sample reports; recorder templates the recorder pages
+    report_css = kit / "themes" / "default" / "report" / "report.css"
+    report_css.write_text(report_css.read_text(encoding="utf-8") + "\n/* edited */\n", encoding="utf-8")
+    css_samples, css_recorder = _serve_keys(kit)
+    assert css_samples != changed[0] and css_recorder == recorder
+    script = kit / "themes" / "default" / "recorder" / "recorder.js"
+    script.write_text(script.read_text(encoding="utf-8") + "\n// edited\n", encoding="utf-8")
+    assert _serve_keys(kit)[1] != recorder

@@ -107,3 +107,39 @@ def test_the_temporary_file_is_closed(monkeypatch):
     assert handle.closed
     with pytest.raises(ValueError):
         store.records([0])
+
+
+@pytest.mark.parametrize("in_memory", [2000, 3])
+def test_reading_in_worker_processes_keeps_the_records_of_one_process_in_order(tmp_path, monkeypatch, in_memory):
+    from podkit import observations, store as store_mod, workers
+    from podkit.kit import Project, load_kit
+    from podkit.observations import collect_files
+
+    kit = load_kit(Project.find(KITS / "scoring"))
+    by_id = {a.id: a for a in kit.assessments}
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for copy_ in range(3):  # the same sessions again: check_sessions has duplicates to find
+        for path in sorted((KITS / "scoring" / "observations").glob("*.yaml")):
+            (folder / f"{copy_}-{path.name}").write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "99-broken.yaml").write_text("assessment: [unclosed\n", encoding="utf-8")
+    files, _ = collect_files([folder])
+    today = dt.date(2026, 6, 1)
+    with RecordStore() as one:
+        expected_problems = [p.format() for p in one.read(files, by_id, today, jobs=1)]
+        expected = one.records(range(len(one)))
+        expected_groups = {g: list(n) for g, n in one.groups.items()}
+        expected_checks = [p.format() for p in one.check_sessions()]
+    assert len(expected) == 6 and expected_problems  # the broken file is reported
+    monkeypatch.setattr(observations, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(store_mod, "READ_CHUNK", 1)  # one file per message: order from many workers' results
+    monkeypatch.setattr(workers, "can_fork", lambda: True)
+    with RecordStore(in_memory=in_memory) as many:
+        problems = [p.format() for p in many.read(files, by_id, today, jobs=2)]
+        assert all(isinstance(e, bytes) for e in many._kept)  # kept as the workers pickled them
+        assert (many._file is not None) == (in_memory < len(expected))
+        assert problems == expected_problems
+        assert {g: list(n) for g, n in many.groups.items()} == expected_groups
+        assert many.records(range(len(many))) == expected
+        found = [p.format() for p in many.check_sessions()]
+    assert found and found == expected_checks

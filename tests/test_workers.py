@@ -94,3 +94,52 @@ def test_fork_map_raises_a_workers_user_error_and_names_a_bug():
 
     with pytest.raises(RuntimeError, match="ZeroDivisionError"):
         list(fork_map(bug, list(range(4)), 2))
+
+
+def test_fork_map_workers_end_when_their_parent_is_killed(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import os, sys, time\n"
+        "from pathlib import Path\n"
+        "from podkit.workers import fork_map\n"
+        "folder = Path(sys.argv[1])\n"
+        "def work(i):\n"
+        "    (folder / f'{os.getpid()}.pid').write_text('')\n"
+        "    time.sleep(300)\n"
+        "for _ in fork_map(work, [0, 1], 2):\n"
+        "    pass\n",
+        encoding="utf-8",
+    )
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    parent = subprocess.Popen([sys.executable, str(script), str(pids)])
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(pids.iterdir())) < 2:
+            assert time.monotonic() < deadline and parent.poll() is None, "the workers did not start"
+            time.sleep(0.05)
+    finally:
+        parent.send_signal(signal.SIGKILL)  # no clean-up code of the parent runs
+        parent.wait()
+    workers_ = [int(p.stem) for p in pids.iterdir()]
+
+    def alive(pid):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        with open(f"/proc/{pid}/stat") as fh:  # a zombie waiting for init to reap it has ended
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+
+    deadline = time.monotonic() + 60
+    while any(alive(pid) for pid in workers_) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [pid for pid in workers_ if alive(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "workers outlived their parent"

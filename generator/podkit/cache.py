@@ -76,6 +76,23 @@ def source_of(*modules) -> str:
     return h.hexdigest()
 
 
+class LastResult:
+    """The value made for the latest key only: what a long-running process (``podkit serve``)
+    reuses between rebuilds while the digest of its inputs stays the same. A failed ``make``
+    keeps nothing."""
+
+    def __init__(self) -> None:
+        self._key: str | None = None
+        self._value = None
+
+    def get(self, key: str, make):
+        if key != self._key:
+            self._key = None
+            self._value = make()
+            self._key = key
+        return self._value
+
+
 class FileCache:
     """Files stored by key: ``<key><suffix>`` plus ``<key>.json`` metadata."""
 

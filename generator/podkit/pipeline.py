@@ -344,10 +344,12 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
     podkit's own templates unless ``theme`` or ``kit_templates`` asks for others (a kit's
     templates are code: see SECURITY.md).
     """
+    import pickle
+
     from . import __version__
     from .errors import SourceErrors
     from .followup import plans_without_observations, read_plans
-    from .observations import PARALLEL_MIN_FILES, collect_files, read_files
+    from .observations import PARALLEL_MIN_FILES, collect_files
     from .portfolio import build_portfolio, inputs_digest, pod_summary, sorted_warnings
     from .report import Renderer, render
     from .outputs import atomic_write, guard_output_dir, mark_output_dir
@@ -369,12 +371,8 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
         _refuse_overwriting_inputs(files, out_dir)
     kit_by_id = {a.id: a for a in kit.assessments}
     with RecordStore() as store, _gc_paused():
-        # Reading runs in this process: records handed back by worker processes would cost as much
-        # to unpickle here as to read. The second pass, scoring and writing, is the one shared.
-        for source, recs, probs in read_files(files, kit_by_id, today, jobs=1, csv_delimiter=csv_delimiter):
-            problems += probs
-            for rec in recs:
-                store.add(rec)
+        # Both passes are shared by worker processes on large inputs (see podkit.store).
+        problems += store.read(files, kit_by_id, today, jobs=jobs, csv_delimiter=csv_delimiter)
         problems += store.check_sessions()
         try:  # action plans: checked with everything else, before anything is written
             plans, plan_sources, found = read_plans(inputs, kit_by_id)
@@ -421,11 +419,13 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
         workers = plan_workers(jobs, len(store), min_items=PARALLEL_MIN_FILES)
         results = fork_map(score_group, reported, workers) if workers > 1 else ((i, score_group(k)) for i, k in enumerate(reported))
         for index, outcome in results:
-            done[index] = outcome
+            # kept pickled while the workers run (a pod's summary holds its trend series: as
+            # objects, those of thousands of pods would sit in memory beside the workers')
+            done[index] = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
             report_progress(outcome[3])
         cards, card_pods = [], []
         for index in range(len(reported)):  # in the order of the groups, whichever worker finished first
-            summary, found, files_used, paths, line, card = done[index]
+            summary, found, files_used, paths, line, card = pickle.loads(done.pop(index))
             warnings += found
             result.written += paths
             if summary is not None:
@@ -484,8 +484,9 @@ def serve(project: Project, *, host: str, port: int, theme: Path | None = None, 
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.livereload import LiveReloadServer
 
+    from .cache import LastResult
     from .recorder import recorder_pages
-    from .site import build_site
+    from .site import SiteExtras, build_site
 
     site_dir = Path(tempfile.mkdtemp(prefix="podkit-serve-"))
     signal_dir = Path(tempfile.mkdtemp(prefix="podkit-serve-pdfs-"))  # touched when PDFs are ready
@@ -513,11 +514,15 @@ def serve(project: Project, *, host: str, port: int, theme: Path | None = None, 
 
         threading.Thread(target=run, name="podkit-serve-pdfs", daemon=True).start()
 
+    samples, recorder = LastResult(), LastResult()
+
     def rebuild() -> None:
         try:
             kit = load_kit(project)
-            extras = sample_reports(kit, theme=theme)
-            extras.pages.update(recorder_pages(kit, theme=theme))
+            # the sample reports and recorder pages are made again only when their inputs changed
+            # (an edited content page or site template changes neither)
+            extras = SiteExtras(pages=dict(samples.get(_sample_reports_key(kit, theme), lambda: sample_reports(kit, theme=theme).pages)))
+            extras.pages.update(recorder.get(_recorder_key(kit, theme), lambda: recorder_pages(kit, theme=theme)))
             if pdf:
                 pdfs = _cached_pdf_downloads(kit, theme=theme)
                 pending = frozenset(d.path for d in pdfs.downloads if d.pending)
@@ -540,7 +545,9 @@ def serve(project: Project, *, host: str, port: int, theme: Path | None = None, 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, stop)
     rebuild()
-    server = LiveReloadServer(builder=rebuild, host=host, port=port, root=str(site_dir))
+    # a short polling interval: an edit is seen within a tenth of a second (the kit is a few
+    # dozen files, so each look costs little)
+    server = LiveReloadServer(builder=rebuild, host=host, port=port, root=str(site_dir), polling_interval=SERVE_POLL_SECONDS)
     for folder in (project.content_dir, project.assessments_dir, project.themes_dir, project.mkdocs_yml, theme, project.root / "examples", signal_dir):
         if folder is not None and Path(folder).exists():
             server.watch(str(folder))
@@ -554,6 +561,43 @@ def serve(project: Project, *, host: str, port: int, theme: Path | None = None, 
         server.shutdown()
         shutil.rmtree(site_dir, ignore_errors=True)
         shutil.rmtree(signal_dir, ignore_errors=True)
+
+
+#: How often ``podkit serve`` looks for edited files.
+SERVE_POLL_SECONDS = 0.1
+
+
+def _kit_digest(kit: Kit, theme: Path | None, kind: str):
+    """A :class:`~podkit.cache.Hasher` over the validated assessments (so a comment or a layout
+    change in their files does not count) and the template folders of ``kind`` (the theme's
+    first)."""
+    from .cache import Hasher
+    from .templates import theme_search_path
+
+    h = Hasher(kind)
+    for a in kit.assessments:
+        h.text(a.model_dump_json())
+    for folder in theme_search_path(kit.project.root, kind, theme):
+        h.text(folder).tree(folder)
+    return h
+
+
+def _sample_reports_key(kit: Kit, theme: Path | None) -> str:
+    """Everything :func:`sample_reports` reads: the assessments, the report templates, the
+    sample observations, whether the kit has a scoring page, its navigation (for a kit without
+    samples) and today's date (a sample dated in the future is refused)."""
+    p = kit.project
+    h = _kit_digest(kit, theme, "report")
+    for rel in SAMPLE_INPUTS:
+        h.tree(p.root / rel)
+    h.text(f"scoring page: {(p.content_dir / 'scoring.md').is_file()}").file(p.mkdocs_yml).text(_dt.date.today().isoformat())
+    return h.hexdigest()
+
+
+def _recorder_key(kit: Kit, theme: Path | None) -> str:
+    """Everything the recorder pages are made from: the assessments and the recorder templates
+    and assets."""
+    return _kit_digest(kit, theme, "recorder").hexdigest()
 
 
 def _cached_pdf_downloads(kit: Kit, *, theme: Path | None = None):

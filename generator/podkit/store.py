@@ -7,6 +7,13 @@ files would take gigabytes. The store keeps the first :data:`IN_MEMORY` records 
 pickles every further record into one temporary file, read back when its pod is scored; memory
 then grows by a few dozen bytes per record. The records are the objects the model validated:
 nothing is checked or converted again on the way back.
+
+:meth:`RecordStore.read` fills the store from the input files. Large inputs are read by forked
+worker processes, each through the same :func:`~podkit.observations.read_records` (the one
+validation path); a worker hands each record back pickled, and the store keeps that pickle as it
+is (in memory within the budget, then in the file), so the parent never rebuilds the objects: a
+record is unpickled only where it is used, in the scoring worker of its pod (or to check a
+session recorded in several files).
 """
 
 from __future__ import annotations
@@ -16,13 +23,18 @@ import os
 import pickle
 import tempfile
 from array import array
+from pathlib import Path
 
-from .observations import Record, check_sessions, session_key
+from .errors import Problem
+from . import observations
+from .observations import Record, check_sessions, read_files, read_records, session_key
 
 #: Records kept in memory before the store spills to its file (about 32 MB of records). Forked
 #: scoring workers touch the records they score, which copies their memory pages: the budget
 #: counts twice.
 IN_MEMORY = 2000
+#: Input files a reading worker takes at a time (fewer, larger messages; the order is kept).
+READ_CHUNK = 64
 
 
 class RecordStore:
@@ -30,7 +42,7 @@ class RecordStore:
 
     def __init__(self, in_memory: int | None = None) -> None:
         self._in_memory = IN_MEMORY if in_memory is None else in_memory
-        self._kept: list[Record] = []
+        self._kept: list[Record | bytes] = []  # records, or records as their pickle
         self._file = None
         self._offsets = array("Q")
         self._sizes = array("I")
@@ -44,37 +56,81 @@ class RecordStore:
         return len(self._kept) + len(self._offsets)
 
     def add(self, record: Record) -> None:
+        """Keep one record (the next number)."""
+        o = record.observation
+        self._keep(record, (o.assessment, o.pod), o.date, session_key(o))
+
+    def _keep(self, entry: Record | bytes, group: tuple[str, str], date: _dt.date, session: tuple) -> None:
+        """Keep a record, or its pickle, under the next number: in memory within the budget, else
+        (always pickled) in the file."""
         number = len(self)
         if len(self._kept) < self._in_memory:
-            self._kept.append(record)
+            self._kept.append(entry)
         else:
             if self._file is None:
                 self._file = tempfile.TemporaryFile(prefix="podkit-records-")
-            blob = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
+            blob = entry if isinstance(entry, bytes) else pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
             self._offsets.append(self._file.seek(0, 2))
             self._sizes.append(len(blob))
             self._file.write(blob)
             self._file.flush()
-        o = record.observation
-        group = (o.assessment, o.pod)
         self.groups.setdefault(group, array("I")).append(number)
-        if o.date < self.first_dates.get(group, _dt.date.max):
-            self.first_dates[group] = o.date
-        key = session_key(o)
-        seen = self._sessions.get(key)
+        if date < self.first_dates.get(group, _dt.date.max):
+            self.first_dates[group] = date
+        seen = self._sessions.get(session)
         if seen is None:
-            self._sessions[key] = number
+            self._sessions[session] = number
         elif isinstance(seen, int):
-            self._sessions[key] = [seen, number]
+            self._sessions[session] = [seen, number]
         else:
             seen.append(number)
+
+    def read(self, files: list[tuple], kit: dict, today: _dt.date, *, jobs: int | None = 1, csv_delimiter: str = ",") -> list[Problem]:
+        """Read, validate and check ``files`` (as :func:`~podkit.observations.collect_files` lists
+        them) and keep their records, numbered in the order of the files; return every problem
+        found. ``jobs`` worker processes share large inputs (0 or ``None``: one per core)."""
+        from .workers import fork_map, plan_workers
+
+        problems: list[Problem] = []
+        workers = plan_workers(jobs, len(files), min_items=observations.PARALLEL_MIN_FILES)
+        if workers <= 1:
+            for _, recs, probs in read_files(files, kit, today, jobs=1, csv_delimiter=csv_delimiter):
+                problems += probs
+                for rec in recs:
+                    self.add(rec)
+            return problems
+        chunks = [files[i:i + READ_CHUNK] for i in range(0, len(files), READ_CHUNK)]
+
+        def read_chunk(chunk: list[tuple]) -> list[tuple]:
+            out = []
+            for path, name, root in chunk:
+                _, recs, probs = read_records(Path(path), name, root, kit, today, csv_delimiter)
+                kept = []
+                for rec in recs:
+                    o = rec.observation
+                    kept.append((pickle.dumps(rec, protocol=pickle.HIGHEST_PROTOCOL), (o.assessment, o.pod), o.date, session_key(o)))
+                out.append((probs, kept))
+            return out
+
+        waiting: dict[int, list] = {}
+        following = 0
+        for index, result in fork_map(read_chunk, chunks, workers):
+            waiting[index] = result
+            while following in waiting:  # keep the order of the files, whichever worker finished first
+                for probs, kept in waiting.pop(following):
+                    problems += probs
+                    for entry in kept:
+                        self._keep(*entry)
+                following += 1
+        return problems
 
     def records(self, numbers) -> list[Record]:
         out = []
         kept = len(self._kept)
         for n in numbers:
             if n < kept:
-                out.append(self._kept[n])
+                entry = self._kept[n]
+                out.append(pickle.loads(entry) if isinstance(entry, bytes) else entry)
             else:  # pread: forked workers share the file and its position
                 out.append(pickle.loads(os.pread(self._file.fileno(), self._sizes[n - kept], self._offsets[n - kept])))
         return out

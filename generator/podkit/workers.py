@@ -51,11 +51,12 @@ def fork_map(fn, items: list, processes: int):
 
     ctx = multiprocessing.get_context("fork")
     procs, conns = [], []
+    parent = os.getpid()
     try:
         with sigint_held():
             for k in range(processes):
                 receive, send = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=_fork_worker, args=(fn, items, k, processes, send), daemon=True)
+                proc = ctx.Process(target=_fork_worker, args=(fn, items, k, processes, send, parent), daemon=True)
                 proc.start()
                 send.close()
                 procs.append(proc)
@@ -85,7 +86,7 @@ def fork_map(fn, items: list, processes: int):
             conn.close()
 
 
-def _fork_worker(fn, items: list, start: int, step: int, conn) -> None:
+def _fork_worker(fn, items: list, start: int, step: int, conn, parent: int) -> None:
     """One worker of :func:`fork_map`: its share of the items, each result sent back at once."""
     import traceback
 
@@ -93,6 +94,7 @@ def _fork_worker(fn, items: list, start: int, step: int, conn) -> None:
     from .interrupts import worker_signals
 
     worker_signals()
+    _end_with(parent)
     index = start
     try:
         for index in range(start, len(items), step):
@@ -103,6 +105,21 @@ def _fork_worker(fn, items: list, start: int, step: int, conn) -> None:
         conn.send(("bug", index, traceback.format_exc()))
     finally:
         conn.close()
+
+
+def _end_with(parent: int) -> None:
+    """Have the kernel send this worker SIGTERM when ``parent`` ends, however it ends (a SIGKILL
+    included), so that no orphaned worker goes on reading or writing (Linux; elsewhere a no-op)."""
+    import signal
+
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        return
+    if os.getppid() != parent:  # it ended before the line above
+        raise SystemExit(1)
 
 
 def plan_workers(jobs: int | None, items: int, *, min_items: int) -> int:
