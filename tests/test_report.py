@@ -346,3 +346,19 @@ def test_file_names_cannot_break_out_of_markdown_code():
     from podkit.figures import md_code
 
     assert md_code("obs/a`<b>`|c.yaml:3") == "`obs/a'<b>'\\|c.yaml:3`"
+
+
+def test_every_in_page_link_of_the_html_report_has_its_target(kit_copy):
+    """The contents line and every number link to an id on the same page (the action review and
+    the self-check too, when the report has them)."""
+    import re
+
+    kit = load_kit(Project.find(kit_copy(".")))
+    extras = sample_reports(kit)
+    pages = [text for name, text in extras.pages.items() if name.startswith("reports/files/") and "--" in name and name.endswith(".html")]
+    assert pages
+    for html in pages:
+        ids = set(re.findall(r'\bid="([^"]+)"', html))
+        targets = set(re.findall(r'href="#([^"]+)"', html))
+        assert {"actions", "dimensions", "findings"} <= targets
+        assert targets <= ids, targets - ids
