@@ -56,14 +56,16 @@ def check(engine: str, *, offline: bool = False) -> None:
         raise PodkitError("--engine zensical needs Zensical: pip install 'podkit[zensical]'")
 
 
-def build(engine: str, project: Project, stage: Path, site_dir: Path, *, strict: bool = True, offline: bool = False) -> None:
+def build(engine: str, project: Project, stage: Path, site_dir: Path, *, strict: bool = True, offline: bool = False, checked: dict | None = None) -> None:
     """Build the staged pages in ``stage`` into ``site_dir`` with ``engine`` and the project's
-    mkdocs.yml. With ``strict`` any warning fails the build (a :class:`PodkitError`)."""
+    mkdocs.yml. With ``strict`` any warning fails the build (a :class:`PodkitError`).
+    ``checked``: the pages that passed the Markdown check before (``passed`` of
+    :func:`~podkit.markdown_guard.check_pages`), kept by a long-running caller."""
     check(engine, offline=offline)
     if engine == "zensical":
         zensical_build(project, stage, site_dir, strict=strict)
     else:
-        mkdocs_build(project, stage, site_dir, strict=strict, offline=offline)
+        mkdocs_build(project, stage, site_dir, strict=strict, offline=offline, checked=checked)
 
 
 def expand_nav(nav, stage: Path):
@@ -121,7 +123,7 @@ class _Collect(logging.Handler):
         self.records.append(record.getMessage())
 
 
-def mkdocs_build(project: Project, stage: Path, site_dir: Path, *, strict: bool = True, offline: bool = False, dirty: bool = False) -> None:
+def mkdocs_build(project: Project, stage: Path, site_dir: Path, *, strict: bool = True, offline: bool = False, dirty: bool = False, checked: dict | None = None) -> None:
     """Build ``stage`` into ``site_dir`` with the project's mkdocs.yml, in-process."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs import exceptions as mk_exc
@@ -150,7 +152,7 @@ def mkdocs_build(project: Project, stage: Path, site_dir: Path, *, strict: bool 
         if snippets is not None:  # resolve snippet paths against the staged pages
             snippets["base_path"] = [str(stage)]
         # pages nested past the limits, or too costly to convert, are refused with their file named
-        check_pages(project.content_dir, stage, cfg["markdown_extensions"], cfg["mdx_configs"])
+        check_pages(project.content_dir, stage, cfg["markdown_extensions"], cfg["mdx_configs"], passed=checked)
         if offline:
             _configure_offline(cfg, project.mkdocs_yml)
         cfg.plugins.on_startup(command="build", dirty=dirty)

@@ -186,14 +186,15 @@ def check_config(project: Project) -> None:
         raise SourceErrors([Problem(project.mkdocs_yml, "hooks run Python code from the kit; podkit's site engines run none: remove the hooks entry (see SECURITY.md)", line, 1, ("hooks",))])
 
 
-def build_site(kit: Kit, *, site_dir: Path | None = None, extras: SiteExtras | None = None, theme: Path | None = None, strict: bool = True, offline: bool = False, cache: bool = True, engine: str = "mkdocs") -> Path:
+def build_site(kit: Kit, *, site_dir: Path | None = None, extras: SiteExtras | None = None, theme: Path | None = None, strict: bool = True, offline: bool = False, cache: bool = True, engine: str = "mkdocs", checked: dict | None = None) -> Path:
     """Stage the pages and build the site into ``site_dir`` (default ``site/``), atomically.
 
     ``engine`` names the site engine (one of :data:`podkit.engine.ENGINES`).
     With ``offline`` the site works from file:// and a zip of it is added at ``OFFLINE_ZIP``.
     With ``cache``, when the staged pages, the configuration, the themes and the tools are the
     same as for the site already in ``site_dir`` (and nothing touched that since), the engine does
-    not run again: the site is kept as it is.
+    not run again: the site is kept as it is. ``checked``: the pages that passed the Markdown
+    check in earlier builds of this process (``podkit serve`` keeps it), not checked again.
     """
     from . import cache as cache_mod
     from .outputs import copy_file, scratch_dir_for, swap_dir
@@ -212,7 +213,7 @@ def build_site(kit: Kit, *, site_dir: Path | None = None, extras: SiteExtras | N
     new = scratch_dir_for(target, mark=False)  # empty: an engine may insist on that
     try:
         console.info(f"Building site from {len(kit.assessments)} assessments …")
-        engines.build(engine, project, stage, new, strict=strict, offline=offline)
+        engines.build(engine, project, stage, new, strict=strict, offline=offline, checked=checked)
         for rel, src in sorted(extras.files.items()):
             copy_file(src, new / rel)
         if offline:
