@@ -185,7 +185,7 @@ def mkdocs_runs(monkeypatch):
 
     runs = []
 
-    def fake(engine_name, project, stage, site_dir, *, strict=True, offline=False):
+    def fake(engine_name, project, stage, site_dir, *, strict=True, offline=False, checked=None, compiled=None):
         runs.append(stage)
         site_dir.mkdir(parents=True, exist_ok=True)
         (site_dir / "index.html").write_text("<p>" + (stage / "index.md").read_text(encoding="utf-8") + "</p>", encoding="utf-8")

@@ -55,3 +55,83 @@ def test_markdown_guard_stops_a_conversion_past_its_budget(monkeypatch):
     with pytest.raises(SourceErrors) as err:
         check_markdown(Path("slow.md"), "# fine\n", budget=0.3)
     assert "longer than 0.3 s" in err.value.problems[0].message
+
+
+_EXTENSIONS = ["abbr", "admonition", "attr_list", {"toc": {"permalink": True}}, "pymdownx.superfences"]
+
+
+def _stage(tmp_path: Path, pages: dict[str, str]) -> tuple[Path, Path]:
+    content, stage = tmp_path / "content", tmp_path / "stage"
+    for rel, text in pages.items():
+        for folder in (content, stage):
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (folder / rel).write_text(text, encoding="utf-8")
+    return content, stage
+
+
+def _count_conversions(monkeypatch) -> list[str]:
+    import markdown
+
+    seen: list[str] = []
+    convert = markdown.Markdown.convert
+
+    def counting(self, text):
+        seen.append(text)
+        return convert(self, text)
+
+    monkeypatch.setattr(markdown.Markdown, "convert", counting)
+    return seen
+
+
+def test_check_pages_remembers_passed_pages_and_checks_edited_ones_again(tmp_path, monkeypatch):
+    from podkit.errors import SourceErrors
+    from podkit.markdown_guard import check_pages
+
+    content, stage = _stage(tmp_path, {"a.md": "# A\n\ntext\n", "sub/b.md": "# B\n\n- one\n- two\n"})
+    seen = _count_conversions(monkeypatch)
+    passed: dict = {}
+    check_pages(content, stage, _EXTENSIONS, {}, passed=passed)
+    assert len(seen) == 2 and len(passed) == 2
+    check_pages(content, stage, _EXTENSIONS, {}, passed=passed)
+    assert len(seen) == 2  # unchanged pages, unchanged configuration: not converted again
+
+    bad = "# B\n\n" + "*" * 1990 + "a" + "*" * 1990 + "\n"
+    for folder in (content, stage):
+        (folder / "sub" / "b.md").write_text(bad, encoding="utf-8")
+    with pytest.raises(SourceErrors) as err:
+        check_pages(content, stage, _EXTENSIONS, {}, passed=passed)
+    assert [(p.path, "nests so deeply" in p.message) for p in err.value.problems] == [(content / "sub" / "b.md", True)]
+    assert len(seen) == 3  # only the edited page was converted
+    with pytest.raises(SourceErrors):  # a refused page is never remembered: refused again
+        check_pages(content, stage, _EXTENSIONS, {}, passed=passed)
+    assert len(seen) == 4
+
+    # another Markdown configuration is another check: every page is converted again
+    for folder in (content, stage):
+        (folder / "sub" / "b.md").write_text("# B\n", encoding="utf-8")
+    check_pages(content, stage, _EXTENSIONS + ["tables"], {}, passed=passed)
+    assert len(seen) == 6
+
+
+def test_check_pages_reports_every_bad_page_with_one_markdown_instance(tmp_path):
+    from podkit.errors import SourceErrors
+    from podkit.markdown_guard import check_pages
+
+    deep = "# x\n\n" + "_" * 1990 + "a" + "_" * 1990 + "\n"
+    pages = {"1.md": "# One\n\n[^1]\n\n[^1]: a note\n", "2.md": deep, "3.md": "# Three\n\n*fine*\n", "4.md": "# x\n\n" + "> " * 21 + "x\n", "5.md": deep}
+    content, stage = _stage(tmp_path, pages)
+    for passed in (None, {}):
+        with pytest.raises(SourceErrors) as err:
+            check_pages(content, stage, _EXTENSIONS + ["footnotes"], {}, passed=passed)
+        assert [(p.path.name, p.line) for p in err.value.problems] == [("2.md", None), ("4.md", 3), ("5.md", None)]
+        assert passed is None or len(passed) == 2  # the two good pages
+
+
+def test_check_pages_keeps_a_bounded_memory(tmp_path, monkeypatch):
+    from podkit import markdown_guard
+
+    content, stage = _stage(tmp_path, {f"{i}.md": f"# Page {i}\n" for i in range(5)})
+    monkeypatch.setattr(markdown_guard, "PASSED_LIMIT", 3)
+    passed: dict = {}
+    markdown_guard.check_pages(content, stage, _EXTENSIONS, {}, passed=passed)
+    assert len(passed) == 3

@@ -88,3 +88,36 @@ def test_whitespace_control_and_trailing_newline(tmp_path):
     _folder(tmp_path, {"t.j2": "{% for i in xs %}\n  {% if i %}\n{{ i }}\n  {% endif %}\n{% endfor %}\nend\n"})
     env = environment([tmp_path], autoescape=False)
     assert env.get_template("t.j2").render(xs=[1, 0, 2]) == "1\n2\nend\n"
+
+
+def test_compiled_templates_are_reused_until_the_template_changes(tmp_path, monkeypatch):
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from podkit.templates import CompiledTemplates
+
+    _folder(tmp_path / "t", {"page.j2": "{{ x }} one\n"})
+    compiled = CompiledTemplates()
+    assert environment([tmp_path / "t"], autoescape=True, compiled=compiled).get_template("page.j2").render(x="<b>") == "&lt;b&gt; one\n"
+
+    compiles = []
+    compile_ = SandboxedEnvironment.compile
+    monkeypatch.setattr(SandboxedEnvironment, "compile", lambda self, *a, **k: compiles.append(a) or compile_(self, *a, **k))
+    # a new environment of the same settings: the unchanged template is not compiled again, and
+    # it is still the sandbox's code
+    env = environment([tmp_path / "t"], autoescape=True, compiled=compiled)
+    assert env.get_template("page.j2").render(x="<b>") == "&lt;b&gt; one\n" and compiles == []
+    _folder(tmp_path / "u", {"evil.j2": "{{ cycler.__init__.__globals__ }}"})
+    with pytest.raises(Exception, match="refused"):
+        environment([tmp_path / "u"], autoescape=True, compiled=compiled).get_template("evil.j2").render()
+    with pytest.raises(Exception, match="refused"):  # from the kept code, too
+        environment([tmp_path / "u"], autoescape=True, compiled=compiled).get_template("evil.j2").render()
+    compiles.clear()
+
+    # other settings (no escaping) never get that code
+    assert environment([tmp_path / "t"], autoescape=False, compiled=compiled).get_template("page.j2").render(x="<b>") == "<b> one\n"
+    assert len(compiles) == 1
+
+    # an edited template is compiled again, and what it renders is the new text
+    (tmp_path / "t" / "page.j2").write_text("{{ x }} two\n")
+    assert environment([tmp_path / "t"], autoescape=True, compiled=compiled).get_template("page.j2").render(x="y") == "y two\n"
+    assert len(compiles) == 2

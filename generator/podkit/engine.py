@@ -56,14 +56,17 @@ def check(engine: str, *, offline: bool = False) -> None:
         raise PodkitError("--engine zensical needs Zensical: pip install 'podkit[zensical]'")
 
 
-def build(engine: str, project: Project, stage: Path, site_dir: Path, *, strict: bool = True, offline: bool = False) -> None:
+def build(engine: str, project: Project, stage: Path, site_dir: Path, *, strict: bool = True, offline: bool = False, checked: dict | None = None, compiled=None) -> None:
     """Build the staged pages in ``stage`` into ``site_dir`` with ``engine`` and the project's
-    mkdocs.yml. With ``strict`` any warning fails the build (a :class:`PodkitError`)."""
+    mkdocs.yml. With ``strict`` any warning fails the build (a :class:`PodkitError`).
+    ``checked``: the pages that passed the Markdown check before (``passed`` of
+    :func:`~podkit.markdown_guard.check_pages`) and ``compiled`` (a
+    :class:`~podkit.templates.CompiledTemplates`) are kept by a long-running caller."""
     check(engine, offline=offline)
     if engine == "zensical":
         zensical_build(project, stage, site_dir, strict=strict)
     else:
-        mkdocs_build(project, stage, site_dir, strict=strict, offline=offline)
+        mkdocs_build(project, stage, site_dir, strict=strict, offline=offline, checked=checked, compiled=compiled)
 
 
 def expand_nav(nav, stage: Path):
@@ -121,7 +124,7 @@ class _Collect(logging.Handler):
         self.records.append(record.getMessage())
 
 
-def mkdocs_build(project: Project, stage: Path, site_dir: Path, *, strict: bool = True, offline: bool = False, dirty: bool = False) -> None:
+def mkdocs_build(project: Project, stage: Path, site_dir: Path, *, strict: bool = True, offline: bool = False, dirty: bool = False, checked: dict | None = None, compiled=None) -> None:
     """Build ``stage`` into ``site_dir`` with the project's mkdocs.yml, in-process."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs import exceptions as mk_exc
@@ -146,11 +149,14 @@ def mkdocs_build(project: Project, stage: Path, site_dir: Path, *, strict: bool 
     try:
         cfg = load_config(str(project.mkdocs_yml), docs_dir=str(stage), site_dir=str(site_dir), strict=strict)
         cfg["nav"] = expand_nav(cfg["nav"], stage)
+        if compiled is not None:  # the theme's templates as compiled in this process's last builds
+            theme_env = cfg.theme.get_env
+            cfg.theme.get_env = lambda: compiled.attach(theme_env())
         snippets = cfg["mdx_configs"].get("pymdownx.snippets")
         if snippets is not None:  # resolve snippet paths against the staged pages
             snippets["base_path"] = [str(stage)]
         # pages nested past the limits, or too costly to convert, are refused with their file named
-        check_pages(project.content_dir, stage, cfg["markdown_extensions"], cfg["mdx_configs"])
+        check_pages(project.content_dir, stage, cfg["markdown_extensions"], cfg["mdx_configs"], passed=checked)
         if offline:
             _configure_offline(cfg, project.mkdocs_yml)
         cfg.plugins.on_startup(command="build", dirty=dirty)

@@ -11,16 +11,24 @@ thousands of ``*``. :func:`check_markdown` refuses them with the file and line n
 2. the page is converted once with the project's Markdown extensions, within
    :data:`BUDGET_SECONDS` (measured by a timer where the process allows it: in the main thread),
    and a conversion that recurses too deeply is refused too.
+
+:func:`check_pages` converts the pages with one Markdown instance (reset between pages, made
+again after a page that failed). A long-running process (``podkit serve``) may pass it a dict
+of the pages that passed: a page is skipped only when the digest of everything the check reads
+(its text, the extensions and their configuration, the limits above) is in it, so an edited
+page, or a changed configuration, is checked again.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import signal
 import threading
 from pathlib import Path
 
+from .cache import Hasher
 from .errors import Problem, SourceErrors
 
 #: Deepest nesting of lists, quotes or indented blocks accepted in a content page (real pages
@@ -32,6 +40,8 @@ MAX_BRACKETS = 20
 BUDGET_SECONDS = 5.0
 #: Spaces one nesting level is indented by (Python-Markdown's tab length).
 TAB = 4
+#: Most digests of passed pages a long-running process keeps (the oldest are dropped first).
+PASSED_LIMIT = 4096
 #: Extensions left out of the trial conversion: they read other files, which are checked on their own.
 _SKIP_EXTENSIONS = ("pymdownx.snippets",)
 
@@ -46,27 +56,75 @@ class _OverBudget(Exception):
 def check_markdown(path: Path | str, text: str, *, extensions=(), extension_configs: dict | None = None, budget: float = BUDGET_SECONDS) -> None:
     """Raise :class:`SourceErrors` naming ``path`` (and the line) if the page is too deeply nested
     or too costly to convert; ``extensions`` / ``extension_configs`` as in mkdocs.yml."""
-    path = Path(path)
-    text = _without_front_matter(text)
-    problem = _structure(path, text)
-    if problem is None:
-        problem = _convert(path, text, extensions, extension_configs or {}, budget)
+    problem = _check(Path(path), text, _markdown(extensions, extension_configs), budget)
     if problem is not None:
         raise SourceErrors([problem])
 
 
-def check_pages(content_dir: Path, stage: Path, extensions=(), extension_configs: dict | None = None) -> None:
+def check_pages(content_dir: Path, stage: Path, extensions=(), extension_configs: dict | None = None, *, passed: dict | None = None) -> None:
     """:func:`check_markdown` for every staged page, all problems at once; a page copied from
-    ``content_dir`` is named by its file there."""
+    ``content_dir`` is named by its file there. ``passed`` (kept by the caller between calls)
+    holds the digests of pages that passed: such a page is not converted again, and pages that
+    pass now are added (at most :data:`PASSED_LIMIT`)."""
     problems: list[Problem] = []
+    config = _config_digest(extensions, extension_configs) if passed is not None else ""
+    md = None
     for page in sorted(Path(stage).rglob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        key = None
+        if passed is not None:
+            key = Hasher("markdown-check", config, text).hexdigest()
+            if key in passed:
+                passed[key] = passed.pop(key)  # recently used: dropped last
+                continue
+        if md is None:
+            md = _markdown(extensions, extension_configs)
+        else:
+            md.reset()
         source = Path(content_dir) / page.relative_to(stage)
-        try:
-            check_markdown(source if source.is_file() else page, page.read_text(encoding="utf-8"), extensions=extensions, extension_configs=extension_configs)
-        except SourceErrors as exc:
-            problems += exc.problems
+        problem = _check(source if source.is_file() else page, text, md, BUDGET_SECONDS)
+        if problem is not None:
+            problems.append(problem)
+            md = None  # a conversion cut short may leave state behind: a fresh instance for the next page
+        elif key is not None:
+            passed[key] = True
+            while len(passed) > PASSED_LIMIT:
+                del passed[next(iter(passed))]
     if problems:
         raise SourceErrors(problems)
+
+
+def _check(path: Path, text: str, md, budget: float) -> Problem | None:
+    text = _without_front_matter(text)
+    problem = _structure(path, text)
+    if problem is None:
+        problem = _convert(path, text, md, budget)
+    return problem
+
+
+def _extensions(extensions, configs: dict | None) -> tuple[list[str], dict]:
+    """The extension names and configurations of the trial conversion."""
+    names = []
+    for ext in extensions:
+        name = ext if isinstance(ext, str) else next(iter(ext))
+        if name not in _SKIP_EXTENSIONS:
+            names.append(name)
+    return names, {k: v for k, v in (configs or {}).items() if k in names}
+
+
+def _markdown(extensions, configs: dict | None):
+    import markdown
+
+    names, configs = _extensions(extensions, configs)
+    return markdown.Markdown(extensions=names, extension_configs=configs)
+
+
+def _config_digest(extensions, configs: dict | None) -> str:
+    """Everything besides the page text that decides the check's outcome. Values without a JSON
+    form (a function named in mkdocs.yml) count by their ``repr``: at worst a page is checked
+    again."""
+    names, configs = _extensions(extensions, configs)
+    return Hasher(json.dumps([names, configs], sort_keys=True, default=repr), MAX_NESTING, MAX_BRACKETS, TAB, BUDGET_SECONDS).hexdigest()
 
 
 def _without_front_matter(text: str) -> str:
@@ -119,16 +177,7 @@ def _structure(path: Path, text: str) -> Problem | None:
     return None
 
 
-def _convert(path: Path, text: str, extensions, configs: dict, budget: float) -> Problem | None:
-    import markdown
-
-    names = []
-    for ext in extensions:
-        name = ext if isinstance(ext, str) else next(iter(ext))
-        if name not in _SKIP_EXTENSIONS:
-            names.append(name)
-    configs = {k: v for k, v in configs.items() if k in names}
-    md = markdown.Markdown(extensions=names, extension_configs=configs)
+def _convert(path: Path, text: str, md, budget: float) -> Problem | None:
     try:
         with _deadline(budget):
             md.convert(text)

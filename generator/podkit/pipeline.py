@@ -487,11 +487,12 @@ def serve(project: Project, *, host: str, port: int, theme: Path | None = None, 
     from .cache import LastResult
     from .recorder import recorder_pages
     from .site import SiteExtras, build_site
+    from .templates import CompiledTemplates
 
     site_dir = Path(tempfile.mkdtemp(prefix="podkit-serve-"))
     signal_dir = Path(tempfile.mkdtemp(prefix="podkit-serve-pdfs-"))  # touched when PDFs are ready
     rendering = threading.Lock()
-    state = {"stop": False}
+    state = {"stop": False, "checked": {}, "compiled": CompiledTemplates()}  # checked, compiled: kept between rebuilds
 
     def render_pdfs_in_background(kit: Kit, pending: frozenset) -> None:
         if pending == state.get("rendered_for") or not rendering.acquire(blocking=False):
@@ -534,7 +535,7 @@ def serve(project: Project, *, host: str, port: int, theme: Path | None = None, 
                     render_pdfs_in_background(kit, pending)
                 extras.files.update(pdfs.files)
                 extras.downloads.extend(pdfs.downloads)
-            build_site(kit, site_dir=site_dir, theme=theme, extras=extras, strict=False, cache=False, engine=engine)
+            build_site(kit, site_dir=site_dir, theme=theme, extras=extras, strict=False, cache=False, engine=engine, checked=state["checked"], compiled=state["compiled"])
             console.info("Rebuilt the site.")
         except PodkitError as exc:  # keep serving the last good build
             exc.show()

@@ -33,8 +33,8 @@ class SiteExtras:
 # --------------------------------------------------------------------------- rendering
 
 
-def _env(project: Project, theme: Path | None):
-    env = environment(theme_search_path(project.root, "pages", theme), autoescape=False)
+def _env(project: Project, theme: Path | None, compiled=None):
+    env = environment(theme_search_path(project.root, "pages", theme), autoescape=False, compiled=compiled)
     env.filters["md"] = md_inline
     env.filters["plain"] = plain
     env.filters["front_matter"] = front_matter
@@ -57,16 +57,17 @@ def render_assessments_index(env, kit: Kit) -> str:
     return env.get_template("assessments-index.md.j2").render(assessments=kit.assessments)
 
 
-def stage_pages(kit: Kit, extras: SiteExtras | None = None, theme: Path | None = None) -> Path:
-    """Write every page of the site as Markdown into the staging folder; return it."""
+def stage_pages(kit: Kit, extras: SiteExtras | None = None, theme: Path | None = None, *, compiled=None) -> Path:
+    """Write every page of the site as Markdown into the staging folder; return it. ``compiled``:
+    a :class:`~podkit.templates.CompiledTemplates` kept by a long-running process."""
     try:
-        return _stage_pages(kit, extras, theme)
+        return _stage_pages(kit, extras, theme, compiled)
     except OSError as exc:  # a full disk, a read-only project: the user's to fix, not a bug
         where = exc.filename or kit.project.stage_dir
         raise PodkitError(f"{where}: cannot write the site's staged pages: {exc.strerror or exc}") from None
 
 
-def _stage_pages(kit: Kit, extras: SiteExtras | None, theme: Path | None) -> Path:
+def _stage_pages(kit: Kit, extras: SiteExtras | None, theme: Path | None, compiled=None) -> Path:
     project = kit.project
     extras = extras or SiteExtras()
     stage = project.stage_dir
@@ -80,7 +81,7 @@ def _stage_pages(kit: Kit, extras: SiteExtras | None, theme: Path | None) -> Pat
         dest = stage / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, dest)
-    env = _env(project, theme)
+    env = _env(project, theme, compiled)
     env.globals["extra_pages"] = set(extras.pages)
     env.globals["content_pages"] = {p.relative_to(stage).as_posix() for p in stage.rglob("*.md")}
     adir = stage / "assessments"
@@ -186,14 +187,17 @@ def check_config(project: Project) -> None:
         raise SourceErrors([Problem(project.mkdocs_yml, "hooks run Python code from the kit; podkit's site engines run none: remove the hooks entry (see SECURITY.md)", line, 1, ("hooks",))])
 
 
-def build_site(kit: Kit, *, site_dir: Path | None = None, extras: SiteExtras | None = None, theme: Path | None = None, strict: bool = True, offline: bool = False, cache: bool = True, engine: str = "mkdocs") -> Path:
+def build_site(kit: Kit, *, site_dir: Path | None = None, extras: SiteExtras | None = None, theme: Path | None = None, strict: bool = True, offline: bool = False, cache: bool = True, engine: str = "mkdocs", checked: dict | None = None, compiled=None) -> Path:
     """Stage the pages and build the site into ``site_dir`` (default ``site/``), atomically.
 
     ``engine`` names the site engine (one of :data:`podkit.engine.ENGINES`).
     With ``offline`` the site works from file:// and a zip of it is added at ``OFFLINE_ZIP``.
     With ``cache``, when the staged pages, the configuration, the themes and the tools are the
     same as for the site already in ``site_dir`` (and nothing touched that since), the engine does
-    not run again: the site is kept as it is.
+    not run again: the site is kept as it is. ``checked``: the pages that passed the Markdown
+    check in earlier builds of this process, not checked again, and ``compiled`` (a
+    :class:`~podkit.templates.CompiledTemplates`), the templates compiled in them (``podkit serve``
+    keeps both).
     """
     from . import cache as cache_mod
     from .outputs import copy_file, scratch_dir_for, swap_dir
@@ -203,7 +207,7 @@ def build_site(kit: Kit, *, site_dir: Path | None = None, extras: SiteExtras | N
     target = site_target(project, site_dir, theme)
     extras = extras or SiteExtras()
     check_config(project)
-    stage = stage_pages(kit, extras, theme)
+    stage = stage_pages(kit, extras, theme, compiled=compiled)
     state = project.work_dir / "cache" / "site.json"
     key = site_key(project, stage, extras, target, strict=strict, offline=offline, engine=engine) if cache_mod.enabled(cache) else None
     if key is not None and _site_unchanged(state, key, target):
@@ -212,7 +216,7 @@ def build_site(kit: Kit, *, site_dir: Path | None = None, extras: SiteExtras | N
     new = scratch_dir_for(target, mark=False)  # empty: an engine may insist on that
     try:
         console.info(f"Building site from {len(kit.assessments)} assessments …")
-        engines.build(engine, project, stage, new, strict=strict, offline=offline)
+        engines.build(engine, project, stage, new, strict=strict, offline=offline, checked=checked, compiled=compiled)
         for rel, src in sorted(extras.files.items()):
             copy_file(src, new / rel)
         if offline:
