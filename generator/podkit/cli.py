@@ -204,7 +204,7 @@ def serve(project_dir: Path | None, host: str, port: int, theme: Path | None, pd
     rendered in the background, and the Toolkits page says so until they are ready.
     """
     from .kit import Project
-    from .pipeline import serve as run_server
+    from .preview import serve as run_server
 
     run_server(Project.find(project_dir), host=host, port=port, theme=theme, pdf=pdf, engine=engine)
 

@@ -63,22 +63,22 @@ def page_path(assessment_id: str) -> str:
     return f"{RECORD_DIR}/{assessment_id}/index.html"
 
 
-def recorder_pages(kit: Kit, *, theme: Path | None = None, offline: bool = False) -> dict[str, str]:
+def recorder_pages(kit: Kit, *, theme: Path | None = None, offline: bool = False, compiled=None) -> dict[str, str]:
     """Every recorder page, the shared script and style, and the index page, as staged pages
     (docs-relative path -> text) for :class:`podkit.site.SiteExtras`."""
-    env = _env(kit.project.root, theme)
+    env = _env(kit.project.root, theme, compiled)
     pages = {page_path(a.id): render_page(env, a, offline=offline) for a in kit.assessments}
     folder = _asset_folder(kit.project.root, theme)
     for name in (SCRIPT, STYLE):
         pages[f"{RECORD_DIR}/{name}"] = (folder / name).read_text(encoding="utf-8")
-    md = environment(theme_search_path(kit.project.root, "recorder", theme), autoescape=False)
+    md = environment(theme_search_path(kit.project.root, "recorder", theme), autoescape=False, compiled=compiled)
     md.filters["md"] = md_inline
     pages[INDEX_PAGE] = md.get_template("index.md.j2").render(assessments=kit.assessments, page_path=lambda i: page_path(i).split("/", 1)[1])
     return pages
 
 
-def _env(root: Path, theme: Path | None):
-    env = environment(theme_search_path(root, "recorder", theme), autoescape=True)
+def _env(root: Path, theme: Path | None, compiled=None):
+    env = environment(theme_search_path(root, "recorder", theme), autoescape=True, compiled=compiled)
     env.filters["inline"] = html_inline
     env.filters["plain"] = plain
     env.globals.update(

@@ -35,7 +35,7 @@ class Renderer:
     md: object
 
     @classmethod
-    def for_project(cls, project_root: Path, theme: Path | None = None, *, kit_templates: bool = True) -> "Renderer":
+    def for_project(cls, project_root: Path, theme: Path | None = None, *, kit_templates: bool = True, compiled=None) -> "Renderer":
         """The report templates: ``theme`` first, then (with ``kit_templates``) the kit's own
         ``themes/default/report``, then podkit's built-in ones."""
         path = theme_search_path(project_root, "report", theme)
@@ -43,8 +43,8 @@ class Renderer:
             kit_folder = (Path(project_root) / "themes").resolve()
             builtin = BUILTIN_THEMES.resolve()
             path = [p for p in path if not p.resolve().is_relative_to(kit_folder) or p.resolve().is_relative_to(builtin)]
-        html_env = environment(path, autoescape=True)
-        md_env = environment(path, autoescape=False)
+        html_env = environment(path, autoescape=True, compiled=compiled)
+        md_env = environment(path, autoescape=False, compiled=compiled)
         f = figures
         common = dict(score=f.fmt_score, pct=f.fmt_pct, num=f.fmt_num, signed=f.fmt_signed, alpha=f.fmt_alpha, plain=plain)
         html_env.filters.update(common, inline=html_inline)
