@@ -514,6 +514,27 @@ def test_rounding_is_half_to_even_in_one_place():
     assert exact(0.6) == F(3, 5) and exact(2) == 2
 
 
+def test_rounding_exactly_half_way_goes_to_the_even_hundredth():
+    for k in range(-400, 401):  # (10k + 5) / 1000 lies exactly between k/100 and (k + 1)/100
+        even = k if k % 2 == 0 else k + 1
+        assert rounded(F(10 * k + 5, 1000)) == even / 100, k
+    assert (rounded(0.125), rounded(0.135), rounded(2.675), rounded(F(1, 200))) == (0.12, 0.14, 2.68, 0.0)
+
+
+def test_rounding_negative_values():
+    assert (rounded(F(-72225, 1000)), rounded(F(-72235, 1000)), rounded(F(-2, 3)), rounded(-0.125)) == (-72.22, -72.24, -0.67, -0.12)
+    assert (rounded(-1), rounded(-0.0049), rounded(F(-1, 200)), rounded(-7.5)) == (-1.0, 0.0, 0.0, -7.5)
+    assert rounded(None) is None and rounded(True) == 1.0 and type(rounded(3)) is float
+
+
+def test_rounding_agrees_with_fractions_own_round():
+    rng = random.Random(20261202)
+    values = [F(rng.randint(-10**7, 10**7), rng.choice([1, 2, 3, 7, 8, 40, 200, 400, 1000, 2000, 3 * 10**5, rng.randint(1, 10**9)])) for _ in range(20000)]
+    values += [rng.randint(-10**6, 10**6) for _ in range(2000)] + [round(rng.uniform(-1000, 1000), rng.randint(0, 6)) for _ in range(5000)]
+    for x in values:
+        assert rounded(x) == float(round(exact(x), scoring.DECIMALS)), x
+
+
 # --------------------------------------------------------------------------- over time
 
 

@@ -68,7 +68,12 @@ def rounded(x) -> float | None:
     """The one place numbers are rounded for output: half to even, to ``DECIMALS`` decimals."""
     if x is None:
         return None
-    return float(round(exact(x), DECIMALS))
+    if type(x) is int:
+        return float(x)
+    f = exact(x)
+    q, r = divmod(f.numerator * 10 ** DECIMALS, f.denominator)  # floor, 0 <= r < denominator
+    q += 2 * r > f.denominator or (2 * r == f.denominator and q & 1)  # half to even
+    return q / 10 ** DECIMALS  # int / int is correctly rounded, as float(Fraction) is
 
 
 def shown(x) -> str:
