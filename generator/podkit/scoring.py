@@ -34,6 +34,7 @@ from typing import Sequence
 from . import wording
 from .actions import intervention_ids, recommendation_id
 from .agreement import agreement
+from .exactmath import DECIMALS, exact, rounded, shown  # noqa: F401 (DECIMALS: part of this module's interface)
 from .model import CONSENSUS, AnchoredItem, Assessment, CheckItem, CodesItem, CountItem, ItemGate, Observation
 from .results import (
     INSUFFICIENT, REDACTED, REPORT_FORMAT, SCORED, Agreement, Alert, AssessmentRef, DebtGradeRef, DebtInterval,
@@ -46,39 +47,8 @@ from .text import plain
 TREND_SLOPE = Fraction(1)
 #: How many of the weakest items of the latest session get a recommendation.
 WEAKEST_ITEMS = 3
-#: Decimals of every number a report carries (rule 9): rounded half to even, in :func:`rounded` only.
-DECIMALS = 2
 #: z for a two-sided 95% interval, as used in MDC95 = 1.96 × √2 × SEM (rule 12).
 Z95 = Fraction(196, 100)
-
-
-# --------------------------------------------------------------------------- exact numbers
-
-
-def exact(x) -> Fraction:
-    """A number as written: an int exactly, a float by its shortest decimal (0.6 is 3/5)."""
-    if isinstance(x, Fraction):
-        return x
-    if isinstance(x, int):
-        return Fraction(x)
-    return Fraction(repr(float(x)))
-
-
-def rounded(x) -> float | None:
-    """The one place numbers are rounded for output: half to even, to ``DECIMALS`` decimals."""
-    if x is None:
-        return None
-    if type(x) is int:
-        return float(x)
-    f = exact(x)
-    q, r = divmod(f.numerator * 10 ** DECIMALS, f.denominator)  # floor, 0 <= r < denominator
-    q += 2 * r > f.denominator or (2 * r == f.denominator and q & 1)  # half to even
-    return q / 10 ** DECIMALS  # int / int is correctly rounded, as float(Fraction) is
-
-
-def shown(x) -> str:
-    """A rounded number in a sentence: ``72.22``, ``1.5``, ``56``."""
-    return f"{rounded(x):.{DECIMALS}f}".rstrip("0").rstrip(".")
 
 
 # --------------------------------------------------------------------------- items
