@@ -535,6 +535,20 @@ def test_rounding_agrees_with_fractions_own_round():
         assert rounded(x) == float(round(exact(x), scoring.DECIMALS)), x
 
 
+def test_weighted_mean_over_a_common_denominator_is_the_plain_fraction_sum():
+    rng = random.Random(7)
+    for _ in range(2000):
+        pairs = [(rng.randint(1, 60), F(rng.randint(0, 40), rng.choice([1, 3, 4, 6, 8, 9, 12]))) for _ in range(rng.randint(1, 6))]
+        total = sum(w for w, _ in pairs)
+        assert scoring._weighted_mean(pairs, total) == sum(w * s for w, s in pairs) / total
+
+
+def test_prepared_weights_are_exact_integers_over_one_denominator(a):
+    p = scoring.prepare(a)
+    assert {it.id: F(p.weights[it.id], p.denominator) for it in a.items} == {it.id: exact(it.weight) for it in a.items}
+    assert [[m.id for m in ms] for ms in p.members] == [[m.id for m in a.items_in(d.id)] for d in a.dimensions]
+
+
 # --------------------------------------------------------------------------- over time
 
 
