@@ -543,6 +543,16 @@ def test_weighted_mean_over_a_common_denominator_is_the_plain_fraction_sum():
         assert scoring._weighted_mean(pairs, total) == sum(w * s for w, s in pairs) / total
 
 
+def test_variance_from_running_sums_is_the_exact_sample_variance():
+    import statistics
+
+    rng = random.Random(11)
+    for n in range(0, 30):
+        values = [F(rng.randint(0, 10000), rng.choice([1, 3, 7, 9, 40])) for _ in range(n)]
+        want = statistics.variance(values) if n >= 2 else None
+        assert scoring._variance(n, sum(values, F(0)), sum((v * v for v in values), F(0))) == want
+
+
 def test_prepared_weights_are_exact_integers_over_one_denominator(a):
     p = scoring.prepare(a)
     assert {it.id: F(p.weights[it.id], p.denominator) for it in a.items} == {it.id: exact(it.weight) for it in a.items}

@@ -371,11 +371,9 @@ def dimension_trends(a: Assessment, sessions: Sequence[SessionScore], exacts: Se
     return out
 
 
-def _variance(values: Sequence[Fraction]) -> Fraction | None:
-    if len(values) < 2:
-        return None
-    m = sum(values) / len(values)
-    return sum((v - m) ** 2 for v in values) / (len(values) - 1)
+def _variance(n: int, total: Fraction, squares: Fraction) -> Fraction | None:
+    """Sample variance of ``n`` values from their sum and sum of squares: Σ(v − m)² = Σv² − (Σv)²/n, exactly."""
+    return (squares - total * total / n) / (n - 1) if n >= 2 else None
 
 
 def _mdc(drop: Fraction, variance: Fraction | None, alpha: float | None) -> tuple[float | None, bool | None, str]:
@@ -402,6 +400,7 @@ def degradation_alerts(a: Assessment, sessions: Sequence[SessionScore], exacts: 
     last = sessions[-1].index if sessions else None
     for k, d in enumerate(a.dimensions):
         history: list[Fraction] = []
+        total = squares = Fraction(0)  # of history, for its variance
         for s, e in zip(sessions, exacts):
             score = e.dims[k]
             if score is None:
@@ -414,13 +413,14 @@ def degradation_alerts(a: Assessment, sessions: Sequence[SessionScore], exacts: 
             for kind, comparison, ref in refs:
                 drop = ref - score
                 if drop >= drop_limit:
-                    mdc, beyond, note = _mdc(drop, _variance(history), alpha)
+                    mdc, beyond, note = _mdc(drop, _variance(len(history), total, squares), alpha)
                     alerts.append(Alert(
                         session=s.index, date=s.date, dimension=d.id, title=plain(d.title), compared_with=kind, comparison=comparison,
                         reference=rounded(ref), score=rounded(score), drop=rounded(drop), current=s.index == last,
                         mdc=mdc, beyond_error=beyond, error_note=note,
                     ))
             history.append(score)
+            total, squares = total + score, squares + score * score
     order = [x.id for x in a.dimensions]
     alerts.sort(key=lambda al: (al.session, order.index(al.dimension), al.compared_with != "previous-session"))
     return alerts
