@@ -514,6 +514,51 @@ def test_rounding_is_half_to_even_in_one_place():
     assert exact(0.6) == F(3, 5) and exact(2) == 2
 
 
+def test_rounding_exactly_half_way_goes_to_the_even_hundredth():
+    for k in range(-400, 401):  # (10k + 5) / 1000 lies exactly between k/100 and (k + 1)/100
+        even = k if k % 2 == 0 else k + 1
+        assert rounded(F(10 * k + 5, 1000)) == even / 100, k
+    assert (rounded(0.125), rounded(0.135), rounded(2.675), rounded(F(1, 200))) == (0.12, 0.14, 2.68, 0.0)
+
+
+def test_rounding_negative_values():
+    assert (rounded(F(-72225, 1000)), rounded(F(-72235, 1000)), rounded(F(-2, 3)), rounded(-0.125)) == (-72.22, -72.24, -0.67, -0.12)
+    assert (rounded(-1), rounded(-0.0049), rounded(F(-1, 200)), rounded(-7.5)) == (-1.0, 0.0, 0.0, -7.5)
+    assert rounded(None) is None and rounded(True) == 1.0 and type(rounded(3)) is float
+
+
+def test_rounding_agrees_with_fractions_own_round():
+    rng = random.Random(20261202)
+    values = [F(rng.randint(-10**7, 10**7), rng.choice([1, 2, 3, 7, 8, 40, 200, 400, 1000, 2000, 3 * 10**5, rng.randint(1, 10**9)])) for _ in range(20000)]
+    values += [rng.randint(-10**6, 10**6) for _ in range(2000)] + [round(rng.uniform(-1000, 1000), rng.randint(0, 6)) for _ in range(5000)]
+    for x in values:
+        assert rounded(x) == float(round(exact(x), scoring.DECIMALS)), x
+
+
+def test_weighted_mean_over_a_common_denominator_is_the_plain_fraction_sum():
+    rng = random.Random(7)
+    for _ in range(2000):
+        pairs = [(rng.randint(1, 60), F(rng.randint(0, 40), rng.choice([1, 3, 4, 6, 8, 9, 12]))) for _ in range(rng.randint(1, 6))]
+        total = sum(w for w, _ in pairs)
+        assert scoring._weighted_mean(pairs, total) == sum(w * s for w, s in pairs) / total
+
+
+def test_variance_from_running_sums_is_the_exact_sample_variance():
+    import statistics
+
+    rng = random.Random(11)
+    for n in range(0, 30):
+        values = [F(rng.randint(0, 10000), rng.choice([1, 3, 7, 9, 40])) for _ in range(n)]
+        want = statistics.variance(values) if n >= 2 else None
+        assert scoring._variance(n, sum(values, F(0)), sum((v * v for v in values), F(0))) == want
+
+
+def test_prepared_weights_are_exact_integers_over_one_denominator(a):
+    p = scoring.prepare(a)
+    assert {it.id: F(p.weights[it.id], p.denominator) for it in a.items} == {it.id: exact(it.weight) for it in a.items}
+    assert [[m.id for m in ms] for ms in p.members] == [[m.id for m in a.items_in(d.id)] for d in a.dimensions]
+
+
 # --------------------------------------------------------------------------- over time
 
 

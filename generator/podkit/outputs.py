@@ -67,8 +67,9 @@ def _reason(exc: OSError) -> str:
 
 
 def _chunks(data) -> Iterable[bytes]:
-    if isinstance(data, str):
-        yield data.encode("utf-8")
+    if isinstance(data, str):  # encoded a slice at a time: a large text is never held twice
+        for start in range(0, len(data), _CHUNK):
+            yield data[start:start + _CHUNK].encode("utf-8")
     elif isinstance(data, (bytes, bytearray, memoryview)):
         yield bytes(data)
     else:

@@ -373,6 +373,7 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
     with RecordStore() as store, _gc_paused():
         # Both passes are shared by worker processes on large inputs (see podkit.store).
         problems += store.read(files, kit_by_id, today, jobs=jobs, csv_delimiter=csv_delimiter)
+        del files  # only the first pass needs the list (at 100,000 files tens of MB, inherited by every worker)
         problems += store.check_sessions()
         try:  # action plans: checked with everything else, before anything is written
             plans, plan_sources, found = read_plans(inputs, kit_by_id)

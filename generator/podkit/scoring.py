@@ -27,6 +27,7 @@ The rules, word for word the list on the site's "Scoring explained" page (a test
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Sequence
@@ -34,6 +35,7 @@ from typing import Sequence
 from . import wording
 from .actions import intervention_ids, recommendation_id
 from .agreement import agreement
+from .exactmath import DECIMALS, exact, rounded, shown  # noqa: F401 (DECIMALS: part of this module's interface)
 from .model import CONSENSUS, AnchoredItem, Assessment, CheckItem, CodesItem, CountItem, ItemGate, Observation
 from .results import (
     INSUFFICIENT, REDACTED, REPORT_FORMAT, SCORED, Agreement, Alert, AssessmentRef, DebtGradeRef, DebtInterval,
@@ -46,34 +48,8 @@ from .text import plain
 TREND_SLOPE = Fraction(1)
 #: How many of the weakest items of the latest session get a recommendation.
 WEAKEST_ITEMS = 3
-#: Decimals of every number a report carries (rule 9): rounded half to even, in :func:`rounded` only.
-DECIMALS = 2
 #: z for a two-sided 95% interval, as used in MDC95 = 1.96 × √2 × SEM (rule 12).
 Z95 = Fraction(196, 100)
-
-
-# --------------------------------------------------------------------------- exact numbers
-
-
-def exact(x) -> Fraction:
-    """A number as written: an int exactly, a float by its shortest decimal (0.6 is 3/5)."""
-    if isinstance(x, Fraction):
-        return x
-    if isinstance(x, int):
-        return Fraction(x)
-    return Fraction(repr(float(x)))
-
-
-def rounded(x) -> float | None:
-    """The one place numbers are rounded for output: half to even, to ``DECIMALS`` decimals."""
-    if x is None:
-        return None
-    return float(round(exact(x), DECIMALS))
-
-
-def shown(x) -> str:
-    """A rounded number in a sentence: ``72.22``, ``1.5``, ``56``."""
-    return f"{rounded(x):.{DECIMALS}f}".rstrip("0").rstrip(".")
 
 
 # --------------------------------------------------------------------------- items
@@ -88,10 +64,6 @@ def threshold_level(item: CountItem | CodesItem, value) -> int:
         if (v >= b if item.better == "higher" else v <= b) and lv > best:
             best = lv
     return best
-
-
-def check_passed(item: CheckItem, answer: bool) -> bool:
-    return answer == (item.pass_when == "yes")
 
 
 @dataclass(frozen=True)
@@ -113,7 +85,7 @@ def read_answer(item, r, top: int, minutes: int) -> Answer:
     if isinstance(item, AnchoredItem):
         return Answer("scored", r.level, Fraction(r.level), wording.level_answer(r.level))
     if isinstance(item, CheckItem):
-        passed = check_passed(item, r.check)
+        passed = r.check == (item.pass_when == "yes")
         return Answer("scored", top if passed else 0, Fraction(int(passed)), wording.check_answer(r.check))
     if isinstance(item, CountItem):
         count = exact(r.count)
@@ -149,7 +121,7 @@ def combine(answers: Sequence[Answer], consensus: Answer | None, top: int) -> tu
     scored = [x for x in answers if x.state == "scored"]
     if scored:
         n = len(scored)
-        return "scored", sum(Fraction(x.level, top) for x in scored) / n, sum(x.value for x in scored) / n, False
+        return "scored", Fraction(sum(x.level for x in scored), top * n), sum(x.value for x in scored) / n, False
     if any(x.state == "not-applicable" for x in answers):
         return "not-applicable", None, None, False
     return "not-observed", None, None, False
@@ -174,14 +146,43 @@ class Exact:
     units: list[dict[str, float]]
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What every session of one assessment shares, worked out once by :func:`prepare`: item weights
+    × ``denominator`` by item id (integers, so weights add up as integers), each dimension's items
+    in order, the plain text of each title as written, and ``min_coverage`` exactly."""
+
+    denominator: int
+    weights: dict[str, int]
+    members: list[list]
+    titles: dict[str, str]
+    min_coverage: Fraction
+
+
+def prepare(a: Assessment) -> Prepared:
+    ws = {it.id: exact(it.weight) for it in a.items}
+    den = math.lcm(*(w.denominator for w in ws.values()))
+    titles = [*(x.title for x in a.items), *(d.title for d in a.dimensions), *(r.title for r in a.readiness)]
+    return Prepared(den, {k: w.numerator * (den // w.denominator) for k, w in ws.items()}, [a.items_in(d.id) for d in a.dimensions],
+                    {t: plain(t) for t in titles}, exact(a.scoring.min_coverage))
+
+
+def _weighted_mean(pairs: list[tuple[int, Fraction]], total: int) -> Fraction:
+    """Σ(w × s) ÷ ``total`` exactly, for integer weights ``w``: one common denominator, one Fraction."""
+    den = math.lcm(*(s.denominator for _, s in pairs))
+    return Fraction(sum(w * s.numerator * (den // s.denominator) for w, s in pairs), den * total)
+
+
 def score_session(a: Assessment, obs: Observation, *, index: int = 1, where: dict | None = None, sources: Sequence[str] = (), redact: bool = False) -> SessionScore:
     """Score one session (all observers) against its assessment."""
     return session_scores(a, obs, index=index, where=where, sources=sources, redact=redact)[0]
 
 
-def session_scores(a: Assessment, obs: Observation, *, index: int = 1, where: dict | None = None, sources: Sequence[str] = (), redact: bool = False) -> tuple[SessionScore, Exact]:
+def session_scores(a: Assessment, obs: Observation, *, index: int = 1, where: dict | None = None, sources: Sequence[str] = (), redact: bool = False,
+                   prepared: Prepared | None = None) -> tuple[SessionScore, Exact]:
     """:func:`score_session` and its exact numbers (for the trend, alerts and the ledger)."""
     where = where or {}
+    p = prepared or prepare(a)
     top = a.max_level
     minutes = obs.session.duration_minutes
     items: list[dict] = []
@@ -222,7 +223,7 @@ def session_scores(a: Assessment, obs: Observation, *, index: int = 1, where: di
         levels = [x.level for x in answers if x.state == "scored"]
         spread = max(levels) - min(levels) if len(levels) >= 2 else None
         items.append({
-            "id": it.id, "title": plain(it.title), "dimension": it.dimension, "kind": it.kind, "weight": it.weight,
+            "id": it.id, "title": p.titles[it.title], "dimension": it.dimension, "kind": it.kind, "weight": it.weight,
             "target": it.target, "critical": it.critical, "observed": state == "scored", "not_applicable": state == "not-applicable",
             "consensus": by_consensus, "observers": len(levels), "level": rounded(level), "score": rounded(score), "value": rounded(value),
             "below_target": level is not None and level < it.target, "spread": spread,
@@ -230,35 +231,34 @@ def session_scores(a: Assessment, obs: Observation, *, index: int = 1, where: di
         })
 
     by_id = {i["id"]: i for i in items}
-    min_cov = exact(a.scoring.min_coverage)
+    min_cov, w, den = p.min_coverage, p.weights, p.denominator
     dims, ex_dims = [], []
-    seen_all = applicable_all = Fraction(0)
-    for d in a.dimensions:
-        members = a.items_in(d.id)
-        total = sum(exact(m.weight) for m in members)
-        applicable = sum(exact(m.weight) for m in members if not by_id[m.id]["not_applicable"])
+    seen_all = applicable_all = 0  # weights × den, as integers
+    for d, members in zip(a.dimensions, p.members):
+        total = sum(w[m.id] for m in members)
+        applicable = sum(w[m.id] for m in members if not by_id[m.id]["not_applicable"])
         seen = [m for m in members if m.id in ex_scores]
-        seen_w = sum(exact(m.weight) for m in seen)
+        seen_w = sum(w[m.id] for m in seen)
         seen_all += seen_w
         applicable_all += applicable
-        coverage = seen_w / applicable if applicable else Fraction(0)
+        coverage = Fraction(seen_w, applicable) if applicable else Fraction(0)
         ok = bool(seen) and coverage >= min_cov
-        score = 100 * sum(exact(m.weight) * ex_scores[m.id] for m in seen) / seen_w if ok else None
+        score = 100 * _weighted_mean([(w[m.id], ex_scores[m.id]) for m in seen], seen_w) if ok else None
         ex_dims.append(score)
         dims.append({
-            "id": d.id, "title": plain(d.title), "weight": d.weight, "score": rounded(score), "coverage": rounded(coverage),
-            "status": SCORED if ok else INSUFFICIENT, "observed_weight": rounded(seen_w), "applicable_weight": rounded(applicable),
-            "total_weight": rounded(total), "items": [m.id for m in members],
+            "id": d.id, "title": p.titles[d.title], "weight": d.weight, "score": rounded(score), "coverage": rounded(coverage),
+            "status": SCORED if ok else INSUFFICIENT, "observed_weight": rounded(Fraction(seen_w, den)),
+            "applicable_weight": rounded(Fraction(applicable, den)), "total_weight": rounded(Fraction(total, den)), "items": [m.id for m in members],
             "felt": rounded(Fraction(100 * obs.felt[d.id], top)) if d.id in obs.felt else None,
         })
 
-    coverage = seen_all / applicable_all if applicable_all else Fraction(0)
+    coverage = Fraction(seen_all, applicable_all) if applicable_all else Fraction(0)
     scored = [(exact(d.weight), s) for d, s in zip(a.dimensions, ex_dims) if s is not None]
     overall = None
     if coverage >= min_cov and scored:
         overall = sum(w * s for w, s in scored) / sum(w for w, _ in scored)
 
-    checks = readiness(a, overall, dict(zip((d.id for d in a.dimensions), ex_dims)), dict(zip((it.id for it in a.items), ex_levels)), by_id)
+    checks = readiness(a, overall, dict(zip((d.id for d in a.dimensions), ex_dims)), dict(zip((it.id for it in a.items), ex_levels)), by_id, p.titles)
     reached = [c for c in checks if c["reached"]]
     failed = next((c for c in checks if not c["passed"]), None)
     session = SessionScore.model_validate({
@@ -278,7 +278,7 @@ def session_scores(a: Assessment, obs: Observation, *, index: int = 1, where: di
     return session, Exact(overall, ex_dims, ex_levels, units)
 
 
-def readiness(a: Assessment, overall, dim_scores: dict, item_levels: dict, items: dict) -> list[dict]:
+def readiness(a: Assessment, overall, dim_scores: dict, item_levels: dict, items: dict, titles: dict[str, str]) -> list[dict]:
     """Rules 7–8: each level's gates, whether it passes, and whether it is reached (cumulatively)."""
     out: list[dict] = []
     chain = True
@@ -314,7 +314,7 @@ def readiness(a: Assessment, overall, dim_scores: dict, item_levels: dict, items
         passed = met and all(g["status"] != "failed" for g in gates)
         chain = chain and passed
         out.append({
-            "id": r.id, "title": plain(r.title), "min_score": r.min_score, "score_met": met, "gates": gates, "passed": passed,
+            "id": r.id, "title": titles[r.title], "min_score": r.min_score, "score_met": met, "gates": gates, "passed": passed,
             "reached": chain, "gates_not_applicable": sum(1 for g in gates if g["status"] == "not-applicable"), "reasons": reasons,
         })
     return out
@@ -371,11 +371,9 @@ def dimension_trends(a: Assessment, sessions: Sequence[SessionScore], exacts: Se
     return out
 
 
-def _variance(values: Sequence[Fraction]) -> Fraction | None:
-    if len(values) < 2:
-        return None
-    m = sum(values) / len(values)
-    return sum((v - m) ** 2 for v in values) / (len(values) - 1)
+def _variance(n: int, total: Fraction, squares: Fraction) -> Fraction | None:
+    """Sample variance of ``n`` values from their sum and sum of squares: Σ(v − m)² = Σv² − (Σv)²/n, exactly."""
+    return (squares - total * total / n) / (n - 1) if n >= 2 else None
 
 
 def _mdc(drop: Fraction, variance: Fraction | None, alpha: float | None) -> tuple[float | None, bool | None, str]:
@@ -402,6 +400,7 @@ def degradation_alerts(a: Assessment, sessions: Sequence[SessionScore], exacts: 
     last = sessions[-1].index if sessions else None
     for k, d in enumerate(a.dimensions):
         history: list[Fraction] = []
+        total = squares = Fraction(0)  # of history, for its variance
         for s, e in zip(sessions, exacts):
             score = e.dims[k]
             if score is None:
@@ -414,13 +413,14 @@ def degradation_alerts(a: Assessment, sessions: Sequence[SessionScore], exacts: 
             for kind, comparison, ref in refs:
                 drop = ref - score
                 if drop >= drop_limit:
-                    mdc, beyond, note = _mdc(drop, _variance(history), alpha)
+                    mdc, beyond, note = _mdc(drop, _variance(len(history), total, squares), alpha)
                     alerts.append(Alert(
                         session=s.index, date=s.date, dimension=d.id, title=plain(d.title), compared_with=kind, comparison=comparison,
                         reference=rounded(ref), score=rounded(score), drop=rounded(drop), current=s.index == last,
                         mdc=mdc, beyond_error=beyond, error_note=note,
                     ))
             history.append(score)
+            total, squares = total + score, squares + score * score
     order = [x.id for x in a.dimensions]
     alerts.sort(key=lambda al: (al.session, order.index(al.dimension), al.compared_with != "previous-session"))
     return alerts
@@ -564,7 +564,8 @@ def score_pod(a: Assessment, pod: str, sessions_in: Sequence[tuple[Observation, 
     ordered = sorted(sessions_in, key=lambda t: t[0].date)
     if not ordered:
         raise ValueError("score_pod needs at least one session")
-    pairs = [session_scores(a, obs, index=i, where=where, sources=srcs, redact=redact) for i, (obs, where, srcs) in enumerate(ordered, 1)]
+    prepared = prepare(a)
+    pairs = [session_scores(a, obs, index=i, where=where, sources=srcs, redact=redact, prepared=prepared) for i, (obs, where, srcs) in enumerate(ordered, 1)]
     sessions = [s for s, _ in pairs]
     exacts = [e for _, e in pairs]
     latest = sessions[-1]
