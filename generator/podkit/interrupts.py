@@ -67,11 +67,13 @@ def exit_when_terminated(code: int = 143):
         os._exit(code)
 
 
-def stop_pool(executor, grace: float = 1.0) -> None:
+def stop_pool(executor, grace: float = 3.0) -> None:
     """Stop a ``concurrent.futures.ProcessPoolExecutor`` now, without waiting on its workers.
 
     Pending jobs are cancelled; running workers get SIGTERM, and SIGKILL if they are still alive
-    after ``grace`` seconds. Never blocks longer than about ``grace + 0.5`` seconds.
+    after ``grace`` seconds. Never blocks longer than about ``grace + 0.5`` seconds. A worker
+    normally unwinds (and removes its temporary file) within milliseconds; the grace is long so
+    that on a loaded machine it still gets to, rather than being killed with the file in place.
     """
     processes = list((getattr(executor, "_processes", None) or {}).values())
     queue = getattr(executor, "_call_queue", None)
