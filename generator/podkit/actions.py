@@ -98,14 +98,12 @@ from typing import Iterable, Sequence, Union
 from .errors import PodkitError, Problem, SourceErrors
 from .model import MAX_ID_LENGTH, MIN_ROLL_UP_PODS, OTHER_ROLE, Action, ActionPlan, Assessment
 from .outputs import atomic_write
-from .sources import Document, load_yaml, yaml_document
+from .sources import Document, files_in_named_folders, in_named_folder, load_yaml, yaml_document
 from .validation import validate_document
 from .wording import ROLLUP_CAVEAT, VERDICT_SENTENCES  # noqa: F401  (the sentences live with the others)
 
 #: The folder that holds action plans, beside the observations (``actions/<pod>.yaml``).
 ACTIONS_FOLDER = "actions"
-#: File name endings read as action plans.
-ACTION_SUFFIXES = (".yaml", ".yml")
 #: Separator of a recommendation id: ``<item id>/<intervention id>``.
 RECOMMENDATION_SEPARATOR = "/"
 #: Days from the agreed date to the due date when ``podkit new-action`` is given no ``--due``
@@ -177,29 +175,13 @@ def parse_recommendation_id(text: str) -> tuple[str, str | None]:
 
 def is_action_file(path: Path | str) -> bool:
     """Whether ``path`` is an action plan by where it lives: in a folder named ``actions``."""
-    p = Path(path)
-    return p.parent.name == ACTIONS_FOLDER and p.name.lower().endswith(ACTION_SUFFIXES) and not p.name.startswith(".")
+    return in_named_folder(path, ACTIONS_FOLDER)
 
 
 def action_files(inputs: Iterable[Path | str]) -> list[Path]:
-    """The action plans among ``inputs`` (files and folders, as given to ``podkit score``):
-    files given that live in an ``actions`` folder, and the YAML files of every ``actions``
-    folder inside a folder given (or the folder itself when it is named ``actions``)."""
-    found: dict[str, Path] = {}
-    for raw in inputs:
-        p = Path(raw)
-        if p.is_file():
-            if is_action_file(p):
-                found.setdefault(str(p.resolve()), p)
-            continue
-        if not p.is_dir():
-            continue
-        folders = [p] if p.name == ACTIONS_FOLDER else sorted(d for d in p.rglob(ACTIONS_FOLDER) if d.is_dir() and not any(part.startswith(".") for part in d.relative_to(p).parts))
-        for folder in folders:
-            for f in sorted(folder.iterdir()):
-                if f.is_file() and is_action_file(f):
-                    found.setdefault(str(f.resolve()), f)
-    return sorted(found.values(), key=lambda q: q.as_posix())
+    """The action plans among ``inputs`` (files and folders, as given to ``podkit score``): see
+    :func:`podkit.sources.files_in_named_folders`."""
+    return files_in_named_folders(inputs, ACTIONS_FOLDER)
 
 
 # --------------------------------------------------------------------------- checks

@@ -43,13 +43,11 @@ from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator
 from .errors import Problem, SourceErrors
 from .model import OTHER_ROLE, Assessment, Note, OwnerRole, RoleText, ShortText, Slug, Strict, _date_value
 from .results import InputFile, SelfCheckDimension, SelfCheckQuestionRow, SelfCheckSummary, SelfCheckTally, SelfCheckWeek
-from .sources import Document, load_yaml
+from .sources import Document, files_in_named_folders, in_named_folder, load_yaml
 from .validation import validate_document
 
 #: The folder that holds self-check records, beside the observations.
 SELF_CHECK_FOLDER = "self-check"
-#: File name endings read as self-check records.
-SELF_CHECK_SUFFIXES = (".yaml", ".yml")
 #: What a pod may answer; ``yes``/``no`` may be written bare (YAML reads them as true/false).
 ANSWERS = ("yes", "no", "did-not-come-up")
 #: The most recent records a report shows (rule 2).
@@ -101,29 +99,13 @@ class SelfCheck(Strict):
 
 def is_self_check_file(path: Path | str) -> bool:
     """Whether ``path`` is a self-check record by where it lives: in a folder named ``self-check``."""
-    p = Path(path)
-    return p.parent.name == SELF_CHECK_FOLDER and p.name.lower().endswith(SELF_CHECK_SUFFIXES) and not p.name.startswith(".")
+    return in_named_folder(path, SELF_CHECK_FOLDER)
 
 
 def self_check_files(inputs: Iterable[Path | str]) -> list[Path]:
     """The self-check records among ``inputs`` (files and folders, as given to ``podkit score``):
-    files given that live in a ``self-check`` folder, and the YAML files of every such folder
-    inside a folder given (or the folder itself when it is one)."""
-    found: dict[str, Path] = {}
-    for raw in inputs:
-        p = Path(raw)
-        if p.is_file():
-            if is_self_check_file(p):
-                found.setdefault(str(p.resolve()), p)
-            continue
-        if not p.is_dir():
-            continue
-        folders = [p] if p.name == SELF_CHECK_FOLDER else sorted(d for d in p.rglob(SELF_CHECK_FOLDER) if d.is_dir() and not any(part.startswith(".") for part in d.relative_to(p).parts))
-        for folder in folders:
-            for f in sorted(folder.iterdir()):
-                if f.is_file() and is_self_check_file(f):
-                    found.setdefault(str(f.resolve()), f)
-    return sorted(found.values(), key=lambda q: q.as_posix())
+    see :func:`podkit.sources.files_in_named_folders`."""
+    return files_in_named_folders(inputs, SELF_CHECK_FOLDER)
 
 
 # --------------------------------------------------------------------------- checks
