@@ -136,19 +136,21 @@ def interventions_rollup(summaries: Sequence[PodSummary], plans: Iterable[Action
 # --------------------------------------------------------------------------- inputs
 
 
-def read_plans(inputs: Sequence[Path], assessments: dict[str, Assessment]) -> tuple[list[ActionPlan], dict[str, tuple[str, str]], list[Problem]]:
+def read_plans(inputs: Sequence[Path], assessments: dict[str, Assessment], *, paths: Sequence[Path] | None = None) -> tuple[list[ActionPlan], dict[str, tuple[str, str]], list[Problem]]:
     """The action plans among ``inputs`` (:func:`podkit.actions.load_plans`: raises
     :class:`podkit.errors.SourceErrors` with every located error), the ``(name, sha256)`` of each
     pod's plan file for the reports' inputs (the name ``actions/<file>``, whatever the working
-    folder), and the warnings."""
-    paths = actions.action_files(inputs)
+    folder), and the warnings. ``paths``: the plan files, when the caller has already found them
+    (:func:`podkit.actions.action_files`)."""
+    paths = actions.action_files(inputs) if paths is None else list(paths)
     plans, problems = actions.load_plans(paths, assessments)
     sources = {plan.pod: (f"{actions.ACTIONS_FOLDER}/{Path(path).name}", hashlib.sha256(Path(path).read_bytes()).hexdigest())
                for path, plan in zip(paths, plans)}
     return plans, sources, problems
 
 
-def plans_without_observations(inputs: Sequence[Path], plans: Sequence[ActionPlan], pods: set[str]) -> list[Problem]:
-    """A warning for each plan (of :func:`read_plans` ``inputs``) whose pod has no observations."""
+def plans_without_observations(paths: Sequence[Path], plans: Sequence[ActionPlan], pods: set[str]) -> list[Problem]:
+    """A warning for each plan (read by :func:`read_plans` from ``paths``) whose pod has no
+    observations."""
     return [Problem(path, f"action plan for {plan.pod}, which has no observations in the inputs", key=("pod",), severity="warning")
-            for path, plan in zip(actions.action_files(inputs), plans) if plan.pod not in pods]
+            for path, plan in zip(paths, plans) if plan.pod not in pods]

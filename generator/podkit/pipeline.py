@@ -348,6 +348,7 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
 
     from . import __version__
     from .errors import SourceErrors
+    from .actions import action_files
     from .followup import plans_without_observations, read_plans
     from .observations import PARALLEL_MIN_FILES, collect_files
     from .portfolio import build_portfolio, inputs_digest, pod_summary, sorted_warnings
@@ -376,8 +377,9 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
         del files  # only the first pass needs the list (at 100,000 files tens of MB, inherited by every worker)
         problems += store.check_sessions()
         try:  # action plans: checked with everything else, before anything is written
-            plans, plan_sources, found = read_plans(inputs, kit_by_id)
-            problems += found + plans_without_observations(inputs, plans, {pod for _, pod in store.groups})
+            plan_paths = action_files(inputs)
+            plans, plan_sources, found = read_plans(inputs, kit_by_id, paths=plan_paths)
+            problems += found + plans_without_observations(plan_paths, plans, {pod for _, pod in store.groups})
         except SourceErrors as exc:
             plans, plan_sources, problems = [], {}, problems + list(exc.problems)
         if any(p.severity == "error" for p in problems):
