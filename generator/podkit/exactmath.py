@@ -11,6 +11,7 @@ from functools import lru_cache
 
 #: Decimals of every number a report carries (rule 9): rounded half to even, in :func:`rounded` only.
 DECIMALS = 2
+_SCALE = 10 ** DECIMALS
 
 
 def exact(x) -> Fraction:
@@ -32,12 +33,16 @@ def rounded(x) -> float | None:
     """The one place numbers are rounded for output: half to even, to ``DECIMALS`` decimals."""
     if x is None:
         return None
-    if type(x) is int:
-        return float(x)
-    f = exact(x)
-    q, r = divmod(f.numerator * 10 ** DECIMALS, f.denominator)  # floor, 0 <= r < denominator
-    q += 2 * r > f.denominator or (2 * r == f.denominator and q & 1)  # half to even
-    return q / 10 ** DECIMALS  # int / int is correctly rounded, as float(Fraction) is
+    if type(x) is not Fraction:
+        if type(x) is int:
+            return float(x)
+        x = exact(x)
+    n, d = x.numerator, x.denominator
+    if d == 1:
+        return float(n)  # a whole number needs no rounding (and n × 100 ÷ 100 is n)
+    q, r = divmod(n * _SCALE, d)  # floor, 0 <= r < d
+    q += 2 * r > d or (2 * r == d and q & 1)  # half to even
+    return q / _SCALE  # int / int is correctly rounded, as float(Fraction) is
 
 
 def shown(x) -> str:

@@ -30,17 +30,18 @@ import datetime as _dt
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from . import wording
-from .actions import intervention_ids, recommendation_id
+from .actions import recommendation_id
 from .agreement import agreement
+from .debt import debt_ledger, debt_rating, execution_debt, intervention_refs  # noqa: F401 (debt_rating: part of this module's interface)
 from .exactmath import DECIMALS, exact, rounded, shown  # noqa: F401 (DECIMALS: part of this module's interface)
 from .model import CONSENSUS, AnchoredItem, Assessment, CheckItem, CodesItem, CountItem, ItemGate, Observation
 from .results import (
-    INSUFFICIENT, REDACTED, REPORT_FORMAT, SCORED, Agreement, Alert, AssessmentRef, DebtGradeRef, DebtInterval,
-    DimensionSummary, ExecutionDebt, Finding, InterventionRef, Inputs, LedgerEntry, Overall, Recommendation, Report,
-    ReportWarning, ScaleRef, SessionScore, Settings, TrendPoint,
+    INSUFFICIENT, REDACTED, REPORT_FORMAT, SCORED, Agreement, Alert, AssessmentRef, DimensionSummary, Finding,
+    InterventionRef, Inputs, LedgerEntry, Overall, Recommendation, Report, ReportWarning, ScaleRef, SessionScore, Settings,
+    TrendPoint,
 )
 from .text import plain
 
@@ -54,20 +55,27 @@ Z95 = Fraction(196, 100)
 
 # --------------------------------------------------------------------------- items
 
+#: 0, 1, 2, … as fractions, made once: most values of anchored and check items are one of them.
+_WHOLE = tuple(Fraction(n) for n in range(11))
 
-def threshold_level(item: CountItem | CodesItem, value) -> int:
-    """The highest level whose threshold ``value`` meets (exactly, boundary included); else 0."""
+
+def thresholds(item: CountItem | CodesItem) -> tuple[tuple[int, Fraction], ...]:
+    """An item's thresholds exactly, highest level first (levels above 0 only: 0 is where every value lands)."""
+    return tuple(sorted(((lv, exact(b)) for lv, b in item.thresholds.items() if lv > 0), reverse=True))
+
+
+def threshold_level(item: CountItem | CodesItem, value, bounds: tuple[tuple[int, Fraction], ...] | None = None) -> int:
+    """The highest level whose threshold ``value`` meets (exactly, boundary included); else 0.
+    ``bounds``: the item's :func:`thresholds`, when the caller has them already."""
     v = exact(value)
-    best = 0
-    for lv, bound in item.thresholds.items():
-        b = exact(bound)
-        if (v >= b if item.better == "higher" else v <= b) and lv > best:
-            best = lv
-    return best
+    higher = item.better == "higher"
+    for lv, b in thresholds(item) if bounds is None else bounds:
+        if v >= b if higher else v <= b:
+            return lv
+    return 0
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     """One response read against its item: ``state`` is scored, not-observed or not-applicable."""
 
     state: str
@@ -76,17 +84,18 @@ class Answer:
     text: str = ""
 
 
-def read_answer(item, r, top: int, minutes: int) -> Answer:
-    """Rules 1–3 for one response (an observer's or the consensus)."""
+def read_answer(item, r, top: int, minutes: int, bounds: tuple | None = None) -> Answer:
+    """Rules 1–3 for one response (an observer's or the consensus); ``bounds`` as for :func:`threshold_level`."""
     if r.not_observed:
         return Answer("not-observed", text=wording.NOT_OBSERVED)
     if r.not_applicable:
         return Answer("not-applicable", text=f"not applicable: {r.reason}")
-    if isinstance(item, AnchoredItem):
-        return Answer("scored", r.level, Fraction(r.level), wording.level_answer(r.level))
-    if isinstance(item, CheckItem):
+    kind = type(item)
+    if kind is AnchoredItem:
+        return Answer("scored", r.level, _WHOLE[r.level] if 0 <= r.level < len(_WHOLE) else Fraction(r.level), wording.level_answer(r.level))
+    if kind is CheckItem:
         passed = r.check == (item.pass_when == "yes")
-        return Answer("scored", top if passed else 0, Fraction(int(passed)), wording.check_answer(r.check))
+        return Answer("scored", top if passed else 0, _WHOLE[passed], wording.check_answer(r.check))
     if isinstance(item, CountItem):
         count = exact(r.count)
         text = wording.count_answer(r.count, item.unit)
@@ -101,7 +110,7 @@ def read_answer(item, r, top: int, minutes: int) -> Answer:
             text += f" in {minutes} minutes ({shown(value)} per hour)"
         else:
             value = count
-        return Answer("scored", threshold_level(item, value), value, text)
+        return Answer("scored", threshold_level(item, value, bounds), value, text)
     assert isinstance(item, CodesItem)
     wanted = set(item.denominator_codes or ())
     base = [iv for iv in r.intervals if not wanted or wanted.intersection(iv)]
@@ -109,7 +118,7 @@ def read_answer(item, r, top: int, minutes: int) -> Answer:
         return Answer("not-applicable", text="not applicable: no interval held " + ", ".join(sorted(wanted)))
     hits = sum(1 for iv in base if set(item.score_codes).intersection(iv))
     share = Fraction(hits, len(base))
-    return Answer("scored", threshold_level(item, share), share, wording.intervals_answer(hits, len(base), float(share)))
+    return Answer("scored", threshold_level(item, share, bounds), share, wording.intervals_answer(hits, len(base), float(share)))
 
 
 def combine(answers: Sequence[Answer], consensus: Answer | None, top: int) -> tuple[str, Fraction | None, Fraction | None, bool]:
@@ -119,6 +128,8 @@ def combine(answers: Sequence[Answer], consensus: Answer | None, top: int) -> tu
             return "not-applicable", None, None, True
         return "scored", Fraction(consensus.level, top), consensus.value, True
     scored = [x for x in answers if x.state == "scored"]
+    if len(scored) == 1:  # one observer: the mean of one value is that value
+        return "scored", Fraction(scored[0].level, top), scored[0].value, False
     if scored:
         n = len(scored)
         return "scored", Fraction(sum(x.level for x in scored), top * n), sum(x.value for x in scored) / n, False
@@ -128,10 +139,6 @@ def combine(answers: Sequence[Answer], consensus: Answer | None, top: int) -> tu
 
 
 # --------------------------------------------------------------------------- one session
-
-
-def _interventions(item) -> list[InterventionRef]:
-    return [InterventionRef(id=iid, title=plain(i.title), action=i.action, effort=i.effort) for iid, i in zip(intervention_ids(item), item.interventions)]
 
 
 @dataclass
@@ -157,14 +164,24 @@ class Prepared:
     members: list[list]
     titles: dict[str, str]
     min_coverage: Fraction
+    #: each dimension's weight exactly, in order
+    dimension_weights: list[Fraction]
+    #: per readiness level: its minimum score exactly, and each gate with its words and its bound exactly
+    levels: list[tuple[Fraction, list[tuple[object, str, Fraction]]]]
+    #: each item's interventions as reports name them
+    interventions: dict[str, list[InterventionRef]]
+    #: the :func:`thresholds` of each count and codes item
+    thresholds: dict[str, tuple]
 
 
 def prepare(a: Assessment) -> Prepared:
     ws = {it.id: exact(it.weight) for it in a.items}
     den = math.lcm(*(w.denominator for w in ws.values()))
     titles = [*(x.title for x in a.items), *(d.title for d in a.dimensions), *(r.title for r in a.readiness)]
+    levels = [(exact(r.min_score), [(g, wording.gate_text(g, a), exact(g.min_level if isinstance(g, ItemGate) else g.min_score)) for g in r.gates]) for r in a.readiness]
     return Prepared(den, {k: w.numerator * (den // w.denominator) for k, w in ws.items()}, [a.items_in(d.id) for d in a.dimensions],
-                    {t: plain(t) for t in titles}, exact(a.scoring.min_coverage))
+                    {t: plain(t) for t in titles}, exact(a.scoring.min_coverage), [exact(d.weight) for d in a.dimensions], levels,
+                    {it.id: intervention_refs(it) for it in a.items}, {it.id: thresholds(it) for it in a.items if isinstance(it, (CountItem, CodesItem))})
 
 
 def _weighted_mean(pairs: list[tuple[int, Fraction]], total: int) -> Fraction:
@@ -200,7 +217,7 @@ def session_scores(a: Assessment, obs: Observation, *, index: int = 1, where: di
             r = recorded.get(observer)
             if r is None:
                 continue
-            ans = read_answer(it, r, top, minutes)
+            ans = read_answer(it, r, top, minutes, p.thresholds.get(it.id))
             if observer == CONSENSUS:
                 consensus = ans
             else:
@@ -253,12 +270,12 @@ def session_scores(a: Assessment, obs: Observation, *, index: int = 1, where: di
         })
 
     coverage = Fraction(seen_all, applicable_all) if applicable_all else Fraction(0)
-    scored = [(exact(d.weight), s) for d, s in zip(a.dimensions, ex_dims) if s is not None]
+    scored = [(w, s) for w, s in zip(p.dimension_weights, ex_dims) if s is not None]
     overall = None
     if coverage >= min_cov and scored:
         overall = sum(w * s for w, s in scored) / sum(w for w, _ in scored)
 
-    checks = readiness(a, overall, dict(zip((d.id for d in a.dimensions), ex_dims)), dict(zip((it.id for it in a.items), ex_levels)), by_id, p.titles)
+    checks = readiness(a, overall, dict(zip((d.id for d in a.dimensions), ex_dims)), dict(zip((it.id for it in a.items), ex_levels)), by_id, p)
     reached = [c for c in checks if c["reached"]]
     failed = next((c for c in checks if not c["passed"]), None)
     session = SessionScore.model_validate({
@@ -278,20 +295,19 @@ def session_scores(a: Assessment, obs: Observation, *, index: int = 1, where: di
     return session, Exact(overall, ex_dims, ex_levels, units)
 
 
-def readiness(a: Assessment, overall, dim_scores: dict, item_levels: dict, items: dict, titles: dict[str, str]) -> list[dict]:
+def readiness(a: Assessment, overall, dim_scores: dict, item_levels: dict, items: dict, prepared: Prepared | None = None) -> list[dict]:
     """Rules 7–8: each level's gates, whether it passes, and whether it is reached (cumulatively)."""
+    p = prepared or prepare(a)
     out: list[dict] = []
     chain = True
-    for r in a.readiness:
+    for r, (minimum, r_gates) in zip(a.readiness, p.levels):
         gates, reasons = [], []
-        minimum = exact(r.min_score)
         met = overall is not None and overall >= minimum
         if overall is None:
             reasons.append("no overall score: insufficient evidence")
         elif not met:
             reasons.append(f"overall score {shown(overall)} is below {shown(minimum)}")
-        for g in r.gates:
-            text = wording.gate_text(g, a)
+        for g, text, bound in r_gates:
             if isinstance(g, ItemGate):
                 res, level = items.get(g.item), item_levels.get(g.item)
                 if res is not None and res["not_applicable"]:
@@ -299,14 +315,14 @@ def readiness(a: Assessment, overall, dim_scores: dict, item_levels: dict, items
                 elif level is None:
                     status, found = "failed", "not observed"
                 else:
-                    status, found = ("held" if level >= g.min_level else "failed"), f"level {shown(level)}"
+                    status, found = ("held" if level >= bound else "failed"), f"level {shown(level)}"
                 kind, target = "item", g.item
             else:
                 score = dim_scores.get(g.dimension)
                 if score is None:
                     status, found = "failed", "insufficient evidence"
                 else:
-                    status, found = ("held" if score >= exact(g.min_score) else "failed"), f"score {shown(score)}"
+                    status, found = ("held" if score >= bound else "failed"), f"score {shown(score)}"
                 kind, target = "dimension", g.dimension
             if status == "failed":
                 reasons.append(f"gate failed: {text} ({found})")
@@ -314,7 +330,7 @@ def readiness(a: Assessment, overall, dim_scores: dict, item_levels: dict, items
         passed = met and all(g["status"] != "failed" for g in gates)
         chain = chain and passed
         out.append({
-            "id": r.id, "title": titles[r.title], "min_score": r.min_score, "score_met": met, "gates": gates, "passed": passed,
+            "id": r.id, "title": p.titles[r.title], "min_score": r.min_score, "score_met": met, "gates": gates, "passed": passed,
             "reached": chain, "gates_not_applicable": sum(1 for g in gates if g["status"] == "not-applicable"), "reasons": reasons,
         })
     return out
@@ -327,11 +343,14 @@ def slope(points: Sequence[tuple[int, Fraction]]) -> Fraction | None:
     """Exact least-squares slope of ``(x, y)`` points; ``None`` with fewer than two."""
     if len(points) < 2:
         return None
+    # Σ(x − x̄)(y − ȳ) ÷ Σ(x − x̄)² = (nΣxy − ΣxΣy) ÷ (nΣx² − (Σx)²), with each y as an integer over one denominator
     n = len(points)
-    mx = Fraction(sum(x for x, _ in points), n)
-    my = sum(y for _, y in points) / n
-    sxx = sum((x - mx) ** 2 for x, _ in points)
-    return sum((x - mx) * (y - my) for x, y in points) / sxx if sxx else None
+    ys = [exact(y) for _, y in points]
+    den = math.lcm(*(y.denominator for y in ys))
+    ints = [y.numerator * (den // y.denominator) for y in ys]
+    sx = sum(x for x, _ in points)
+    sxx = n * sum(x * x for x, _ in points) - sx * sx
+    return Fraction(n * sum(x * y for (x, _), y in zip(points, ints)) - sx * sum(ints), den * sxx) if sxx else None
 
 
 def direction(s: Fraction | None) -> str | None:
@@ -426,95 +445,9 @@ def degradation_alerts(a: Assessment, sessions: Sequence[SessionScore], exacts: 
     return alerts
 
 
-# --------------------------------------------------------------------------- Execution Debt
-
-
-def _interval(it, cfg, opened: _dt.date, start: _dt.date, end: _dt.date, gap: Fraction) -> tuple[DebtInterval, Fraction]:
-    days = max(0, (end - start).days)
-    interest = 0
-    if cfg.interest_after_days is not None:
-        age_start, age_end = (start - opened).days, (end - opened).days
-        interest = max(0, age_end - max(age_start, cfg.interest_after_days))
-    pd = exact(it.weight) * gap * (days - interest + exact(cfg.interest_factor) * interest)
-    return DebtInterval(start=start, end=end, gap=rounded(gap), days=days, interest_days=interest, point_days=rounded(pd)), pd
-
-
-def debt_ledger(a: Assessment, sessions: Sequence[SessionScore], exacts: Sequence[Exact], as_of: _dt.date) -> tuple[list[LedgerEntry], dict[int, Fraction]]:
-    """Rule 13: every finding of the series with its point-days, interval by interval, as of ``as_of``.
-
-    Also returns the exact point-days of each entry (by position) for the rating.
-    """
-    cfg = a.scoring
-    found: list[tuple[LedgerEntry, Fraction]] = []
-    for k, it in enumerate(a.items):
-        state: dict | None = None
-        for s, e in zip(sessions, exacts):
-            level = e.levels[k]
-            if level is None:
-                continue
-            if state is not None:
-                row, pd = _interval(it, cfg, state["opened"], state["since"], s.date, state["gap"])
-                state["intervals"].append(row)
-                state["pd"] += pd
-                if level >= it.target:
-                    found.append(_entry(it, state, s))
-                    state = None
-                    continue
-            elif level >= it.target:
-                continue
-            if state is None:
-                state = {"opened": s.date, "opened_session": s.index, "intervals": [], "pd": Fraction(0)}
-            state.update(level=level, gap=it.target - level, since=s.date, last_session=s.index)
-        if state is not None:
-            row, pd = _interval(it, cfg, state["opened"], state["since"], as_of, state["gap"])
-            state["intervals"].append(row)
-            state["pd"] += pd
-            found.append(_entry(it, state, None, as_of))
-    found.sort(key=lambda t: (t[0].status != "open", -t[1], t[0].opened, t[0].item))
-    return [f for f, _ in found], {i: pd for i, (_, pd) in enumerate(found)}
-
-
-def _entry(it, state: dict, closing: SessionScore | None, as_of: _dt.date | None = None) -> tuple[LedgerEntry, Fraction]:
-    end = closing.date if closing is not None else as_of
-    entry = LedgerEntry(
-        item=it.id, title=plain(it.title), dimension=it.dimension, weight=it.weight, target=it.target, critical=it.critical,
-        status="open" if closing is None else "closed", opened=state["opened"], opened_session=state["opened_session"],
-        closed=closing.date if closing else None, closed_session=closing.index if closing else None,
-        level=rounded(state["level"]), gap=rounded(state["gap"]), last_session=state["last_session"],
-        days=max(0, (end - state["opened"]).days), point_days=rounded(state["pd"]), intervals=state["intervals"],
-        interventions=_interventions(it),
-    )
-    return entry, state["pd"]
-
-
-def debt_rating(a: Assessment, open_point_days, open_findings: int = 0, open_critical: int = 0) -> str:
-    """Rule 14: the first grid letter whose bounds all hold (a bound left out always holds)."""
-    pd = exact(open_point_days)
-    for g in a.scoring.debt_grid:
-        if ((g.max_point_days is None or pd <= exact(g.max_point_days))
-                and (g.max_open_findings is None or open_findings <= g.max_open_findings)
-                and (g.max_open_critical is None or open_critical <= g.max_open_critical)):
-            return g.rating
-    return a.scoring.debt_grid[-1].rating
-
-
-def execution_debt(a: Assessment, ledger: list[LedgerEntry], exact_pd: dict[int, Fraction]) -> ExecutionDebt:
-    opened = [i for i, e in enumerate(ledger) if e.status == "open"]
-    open_pd = sum((exact_pd[i] for i in opened), Fraction(0))
-    paid = sum((exact_pd[i] for i, e in enumerate(ledger) if e.status == "closed"), Fraction(0))
-    critical = sum(1 for i in opened if ledger[i].critical)
-    cfg = a.scoring
-    return ExecutionDebt(
-        open=rounded(open_pd), rating=debt_rating(a, open_pd, len(opened), critical), open_findings=len(opened),
-        open_critical=critical, paid_down=rounded(paid), closed_findings=len(ledger) - len(opened), total=rounded(open_pd + paid),
-        interest_after_days=cfg.interest_after_days, interest_factor=cfg.interest_factor,
-        grid=[DebtGradeRef(rating=g.rating, max_point_days=g.max_point_days, max_open_findings=g.max_open_findings, max_open_critical=g.max_open_critical) for g in cfg.debt_grid],
-        ledger=ledger,
-    )
-
-
-def recommendations(a: Assessment, latest: SessionScore, ledger: list[LedgerEntry]) -> list[Recommendation]:
-    """Interventions for the open findings (largest debt first), then for the weakest items."""
+def recommendations(a: Assessment, latest: SessionScore, ledger: list[LedgerEntry], interventions: dict | None = None) -> list[Recommendation]:
+    """Interventions for the open findings (largest debt first), then for the weakest items
+    (``interventions``: each item's :func:`~podkit.debt.intervention_refs`, when already made)."""
     reasons: dict[str, list[str]] = {}
     order: list[str] = []
     for e in ledger:
@@ -528,7 +461,7 @@ def recommendations(a: Assessment, latest: SessionScore, ledger: list[LedgerEntr
         reasons.setdefault(i.id, []).append(f"among the weakest items of the latest session (level {i.level:g} of {a.max_level})")
         if i.id not in order:
             order.append(i.id)
-    refs = {x: _interventions(a.item(x)) for x in order}
+    refs = {x: interventions[x] if interventions is not None else intervention_refs(a.item(x)) for x in order}
     return [Recommendation(item=x, title=plain(a.item(x).title), reasons=reasons[x], interventions=refs[x], ids=[recommendation_id(x, i.id) for i in refs[x]]) for x in order]
 
 
@@ -541,13 +474,13 @@ def pooled_agreement(a: Assessment, exacts: Sequence[Exact]) -> Agreement:
     return agreement(level_units, check_units)
 
 
-def _findings(a: Assessment, latest: SessionScore, levels: list, ledger: list[LedgerEntry]) -> list[Finding]:
+def _findings(a: Assessment, latest: SessionScore, levels: list, ledger: list[LedgerEntry], interventions: dict | None = None) -> list[Finding]:
     opened = {e.item: e.opened for e in ledger if e.status == "open"}
     return [
         Finding(
             item=res.id, title=res.title, dimension=res.dimension, level=res.level, target=res.target,
             gap=rounded(res.target - level), weight=res.weight, critical=res.critical, session=latest.index,
-            opened=opened.get(res.id, latest.date), interventions=_interventions(a.item(res.id)),
+            opened=opened.get(res.id, latest.date), interventions=interventions[res.id] if interventions is not None else intervention_refs(a.item(res.id)),
         )
         for res, level in zip(latest.items, levels) if res.below_target
     ]
@@ -569,7 +502,7 @@ def score_pod(a: Assessment, pod: str, sessions_in: Sequence[tuple[Observation, 
     sessions = [s for s, _ in pairs]
     exacts = [e for _, e in pairs]
     latest = sessions[-1]
-    ledger, exact_pd = debt_ledger(a, sessions, exacts, as_of)
+    ledger, exact_pd = debt_ledger(a, sessions, [e.levels for e in exacts], as_of, prepared.interventions)
     pooled = pooled_agreement(a, exacts)
     alerts = degradation_alerts(a, sessions, exacts, pooled.krippendorff_alpha)
     overall = Overall(
@@ -590,9 +523,9 @@ def score_pod(a: Assessment, pod: str, sessions_in: Sequence[tuple[Observation, 
         overall=overall,
         dimensions=dimension_trends(a, sessions, exacts, alerts, latest_obs=ordered[-1][0]),
         readiness=latest.readiness,
-        findings=_findings(a, latest, exacts[-1].levels, ledger),
+        findings=_findings(a, latest, exacts[-1].levels, ledger, prepared.interventions),
         execution_debt=execution_debt(a, ledger, exact_pd),
         alerts=alerts,
-        recommendations=recommendations(a, latest, ledger),
+        recommendations=recommendations(a, latest, ledger, prepared.interventions),
         agreement=pooled, sessions=sessions, warnings=list(warnings), inputs=inputs,
     )
