@@ -99,7 +99,8 @@ class Found(NamedTuple):
     plans: list[Path]
     #: Self-check records (``self-check/<pod>-<date>.yaml``), in path order.
     self_checks: list[Path]
-    #: Every problem found on the way, located (an input that is missing, a link leading out).
+    #: Every problem found, located: an input that is missing, a link leading out of the folder
+    #: given, a file given by name that is none of the three, or no observation file at all.
     problems: list[Problem]
 
 
