@@ -12,7 +12,7 @@ from podkit import actions as A
 from podkit.cli import main
 from podkit.errors import SourceErrors
 from podkit.model import Action, ActionPlan, Assessment
-from podkit.observations import collect_files
+from podkit.observations import collect_files, find_inputs
 from podkit.sources import yaml_document
 
 D = dt.date.fromisoformat
@@ -262,7 +262,7 @@ def test_load_plans_raises_every_error_located(tmp_path, kit):
     (folder / "pod-aurora.yaml").write_text(PLAN.replace("due: 2026-09-28", "due: 2026-09-01"), encoding="utf-8")
     (folder / "pod-b.yaml").write_text("pod: pod-b\nactions: nope\n", encoding="utf-8")
     with pytest.raises(SourceErrors) as err:
-        A.load_plans(A.action_files([tmp_path]), kit)
+        A.load_plans(find_inputs([tmp_path]).plans, kit)
     got = [p.format() for p in err.value.problems]
     assert got == [
         f"{folder / 'pod-aurora.yaml'}:10:5: actions[0].due: the due date 2026-09-01 is before the agreed date 2026-09-14",
@@ -282,9 +282,9 @@ def test_collect_files_leaves_action_plans_to_the_actions_module(tmp_path):
     assert [name for _, name, _ in files] == [f"{tmp_path.name}/pod-a/s.yaml"] and problems == []
     files, problems = collect_files([tmp_path / "actions" / "pod-a.yaml", tmp_path / "pod-a" / "s.yaml"])
     assert [name for _, name, _ in files] == ["s.yaml"] and problems == []
-    assert A.action_files([tmp_path]) == [tmp_path / "actions" / "pod-a.yaml"]
-    assert A.action_files([tmp_path / "actions"]) == [tmp_path / "actions" / "pod-a.yaml"]
-    assert A.action_files([tmp_path / "actions" / "pod-a.yaml", tmp_path / "pod-a" / "s.yaml"]) == [tmp_path / "actions" / "pod-a.yaml"]
+    assert find_inputs([tmp_path]).plans == [tmp_path / "actions" / "pod-a.yaml"]
+    assert find_inputs([tmp_path / "actions"]).plans == [tmp_path / "actions" / "pod-a.yaml"]
+    assert find_inputs([tmp_path / "actions" / "pod-a.yaml", tmp_path / "pod-a" / "s.yaml"]).plans == [tmp_path / "actions" / "pod-a.yaml"]
 
 
 # --------------------------------------------------------------------------- status and overdue
@@ -491,7 +491,7 @@ def _shipped_kit():
 
 def test_sample_plans_are_valid_and_tell_their_stories():
     kit = {a.id: a for a in _shipped_kit()}
-    plans, warnings = A.load_plans(A.action_files([ROOT / "examples" / "observations"]), kit)
+    plans, warnings = A.load_plans(find_inputs([ROOT / "examples" / "observations"]).plans, kit)
     assert warnings == []
     by_pod = {p.pod: p for p in plans}
     assert sorted(by_pod) == ["pod-aurora", "pod-borealis", "pod-cirrus"]
@@ -500,7 +500,7 @@ def test_sample_plans_are_valid_and_tell_their_stories():
     assert ("pod-aurora", "a1", "done", False) in states
     assert ("pod-borealis", "a1", "in-progress", True) in states
     assert ("pod-cirrus", "a1", "dropped", False) in states
-    for path in A.action_files([ROOT / "examples" / "observations"]):
+    for path in find_inputs([ROOT / "examples" / "observations"]).plans:
         assert "SYNTHETIC SAMPLE DATA" in path.read_text(encoding="utf-8")
 
 
@@ -526,7 +526,7 @@ def test_the_published_schema_accepts_the_samples_and_states_the_simple_rules():
     schema = json_schema("actions")
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
-    for path in A.action_files([ROOT / "examples" / "observations"]):
+    for path in find_inputs([ROOT / "examples" / "observations"]).plans:
         validator.validate(json.loads(json.dumps(load_yaml(path).data, default=str)))
     good = {"id": "a1", "assessment": "x", "item": "y", "intervention": "z", "owner": "pod", "agreed": "2026-09-14", "due": "2026-09-28",
             "history": [{"status": "planned", "date": "2026-09-14"}]}
@@ -557,7 +557,7 @@ def test_two_plans_for_one_pod_are_an_error(tmp_path, kit):
         (tmp_path / name).mkdir(parents=True)
         (tmp_path / name / "pod-aurora.yaml").write_text(PLAN, encoding="utf-8")
     with pytest.raises(SourceErrors) as err:
-        A.load_plans(A.action_files([tmp_path]), kit)
+        A.load_plans(find_inputs([tmp_path]).plans, kit)
     assert [p.format() for p in err.value.problems] == [
         f"{tmp_path / 'more' / 'actions' / 'pod-aurora.yaml'}: a second action plan for 'pod-aurora' (the first is {tmp_path / 'actions' / 'pod-aurora.yaml'}); keep one plan per pod"
     ]

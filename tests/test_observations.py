@@ -15,7 +15,7 @@ from podkit.errors import SourceErrors
 from podkit.kit import Project, load_kit
 from conftest import fill_sheet
 from podkit.csvfiles import CSV_COLUMNS
-from podkit.observations import collect_files, load_observations
+from podkit.observations import collect_files, find_inputs, load_observations
 from podkit.privacy import personal_data
 from podkit.pipeline import score_records
 
@@ -219,6 +219,75 @@ def test_the_same_session_in_two_files_merges_or_clashes(kit, tmp_path):
     assert any("b.yaml:9: duplicate response: observer 'obs-a' already answered item 'done-demonstrated'" in p and "a.yaml:" in p for p in problems)
     _write(tmp_path, b_text.replace("duration_minutes: 15", "duration_minutes: 20"), "b.yaml")
     assert any("with a duration of 15 minutes, not 20" in p for p in _problems(kit, tmp_path / "in"))
+
+
+def _files(root: Path, names: list[str]) -> None:
+    for name in names:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("x: 1\n", encoding="utf-8")
+
+
+def test_one_walk_finds_observations_plans_and_self_checks(tmp_path):
+    """A YAML file directly in ``actions/`` is a plan, one directly in ``self-check/`` a record; other
+    files below those folders are none of the three; hidden names are left out; each file once."""
+    obs = tmp_path / "obs"
+    _files(obs, ["pod-b/s.yaml", "pod-a/s.csv", "actions/pod-b.yaml", "actions/pod-a.yml", "actions/README.md", "actions/old/pod-a.yaml",
+                 "self-check/pod-a-2026-09-07.yaml", "self-check/notes.txt", "pod-a/self-check/pod-a-2026-09-14.yaml",
+                 ".hidden/actions/pod-c.yaml", "actions/.pod-d.yaml", ".hidden/s.yaml"])
+    found = find_inputs([obs])
+    assert [name for _, name, _ in found.observations] == ["obs/pod-a/s.csv", "obs/pod-b/s.yaml"]
+    assert found.plans == [obs / "actions" / "pod-a.yml", obs / "actions" / "pod-b.yaml"]
+    assert found.self_checks == [obs / "pod-a" / "self-check" / "pod-a-2026-09-14.yaml", obs / "self-check" / "pod-a-2026-09-07.yaml"]
+    assert found.problems == []
+    # a folder named actions given directly, files given by name, a file found twice
+    found = find_inputs([obs / "actions", obs / "actions" / "pod-b.yaml", obs / "self-check" / "pod-a-2026-09-07.yaml", obs / "pod-b" / "s.yaml"])
+    assert found.plans == [obs / "actions" / "pod-a.yml", obs / "actions" / "pod-b.yaml"]
+    assert found.self_checks == [obs / "self-check" / "pod-a-2026-09-07.yaml"]
+    assert [name for _, name, _ in found.observations] == ["s.yaml"] and found.problems == []
+    # collect_files is the observations' view of the same walk
+    assert collect_files([obs]) == (find_inputs([obs]).observations, [])
+    assert [p.message for p in find_inputs([obs / "actions"]).problems] == ["no observation files (*.yaml, *.yml, *.csv, *.pdf) in this folder"]
+
+
+@pytest.mark.parametrize("name", ["pod-a/s.yaml", "actions/pod-a.yaml", "self-check/pod-a-2026-09-07.yaml"])
+@pytest.mark.parametrize("link, message", [
+    ("outside", "symbolic link points outside the folder"),
+    ("nowhere", "no such file: the symbolic link points to nothing"),
+    ("loop", "symbolic link loop"),
+])
+def test_a_link_leading_out_is_the_same_problem_for_every_kind_of_input(tmp_path, name, link, message):
+    obs = tmp_path / "obs"
+    _files(obs, ["pod-b/s.yaml"])
+    _files(tmp_path, ["elsewhere.yaml"])
+    path = obs / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to({"outside": tmp_path / "elsewhere.yaml", "nowhere": path.with_name("gone.yaml"), "loop": path}[link])
+    for given in (obs, path.parent):  # the folder above, or the pod's folder, actions/ or self-check/ itself
+        found = find_inputs([given])
+        assert [p.path for p in found.problems] == [path] and message in found.problems[0].message, given
+        assert path not in found.plans + found.self_checks + [f[0] for f in found.observations]
+
+
+def test_a_link_that_stays_inside_the_folder_given_is_followed_for_every_kind(tmp_path):
+    obs = tmp_path / "obs"
+    _files(obs, ["kept/s.yaml", "kept/pod-a.yaml", "kept/pod-a-2026-09-07.yaml"])
+    for name, target in (("pod-a/s.yaml", "s.yaml"), ("actions/pod-a.yaml", "pod-a.yaml"), ("self-check/pod-a-2026-09-07.yaml", "pod-a-2026-09-07.yaml")):
+        (obs / name).parent.mkdir()
+        (obs / name).symlink_to(Path("..") / "kept" / target)
+    found = find_inputs([obs])
+    assert found.plans == [obs / "actions" / "pod-a.yaml"] and found.self_checks == [obs / "self-check" / "pod-a-2026-09-07.yaml"]
+    assert "obs/pod-a/s.yaml" in [name for _, name, _ in found.observations] and found.problems == []
+
+
+def test_plans_and_self_checks_in_a_report_folder_are_not_inputs(tmp_path):
+    from podkit.outputs import mark_output_dir
+
+    obs = tmp_path / "obs"
+    _files(obs, ["pod-a/s.yaml", "actions/pod-a.yaml", "reports/actions/pod-b.yaml", "reports/old/self-check/pod-b-2026-09-07.yaml", "reports/pod-b/s.yaml"])
+    mark_output_dir(obs / "reports")
+    found = find_inputs([obs])
+    assert [name for _, name, _ in found.observations] == ["obs/pod-a/s.yaml"]
+    assert found.plans == [obs / "actions" / "pod-a.yaml"] and found.self_checks == [] and found.problems == []
 
 
 # --------------------------------------------------------------------------- CSV

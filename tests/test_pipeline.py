@@ -154,3 +154,41 @@ def test_a_plan_without_observations_is_a_warning(tmp_path, runner):
     result = runner.invoke(main, ["score", str(obs), "-p", str(ROOT), "-o", str(tmp_path / "reports"), "-f", "json", "--as-of", "2026-10-28", "-q"])
     assert result.exit_code == 0, result.output
     assert "pod-nimbus.yaml" in result.output and "action plan for pod-nimbus, which has no observations in the inputs" in result.output
+
+
+@pytest.mark.parametrize("name", ["actions/pod-aurora.yaml", "self-check/pod-aurora-2026-09-07.yaml"])
+def test_a_plan_or_self_check_linked_from_outside_stops_score(tmp_path, runner, name):
+    """Plans and self-check records are found by the same walk as observations: a link leading out
+    of the folder given is a located error (exit 1, nothing written), whether that folder is the
+    one above or ``actions/`` / ``self-check/`` itself."""
+    from podkit.cli import main
+
+    obs = _samples_with_plans(tmp_path)
+    path = obs / name
+    outside = tmp_path / "outside.yaml"
+    outside.write_bytes(path.read_bytes())
+    path.unlink()
+    path.symlink_to(outside)
+    for inputs in ([obs], [obs / "pod-aurora", obs / "pod-borealis", obs / "pod-cirrus", path.parent]):
+        out = tmp_path / "reports"
+        result = runner.invoke(main, ["score", *map(str, inputs), "-p", str(ROOT), "-o", str(out), "-f", "json", "--as-of", "2026-10-28"])
+        assert result.exit_code == 1, result.output
+        assert f"{path.name}: symbolic link points outside the folder" in result.output and "Traceback" not in result.output
+        assert not out.exists() or not any(out.iterdir())
+
+
+def test_plans_and_self_checks_in_a_report_folder_inside_the_inputs_are_not_read(tmp_path, runner):
+    from podkit.cli import main
+    from podkit.outputs import mark_output_dir
+
+    obs = _samples_with_plans(tmp_path)
+    old = obs / "old-reports"
+    for folder in ("actions", "self-check"):
+        (old / folder).mkdir(parents=True)
+    (old / "actions" / "pod-nimbus.yaml").write_text(
+        (obs / "actions" / "pod-aurora.yaml").read_text(encoding="utf-8").replace("pod: pod-aurora", "pod: pod-nimbus"), encoding="utf-8")
+    (old / "self-check" / "pod-aurora-2026-09-07.yaml").write_text("not: a record\n", encoding="utf-8")
+    mark_output_dir(old)
+    result = runner.invoke(main, ["score", str(obs), "-p", str(ROOT), "-o", str(tmp_path / "reports"), "-f", "json", "--as-of", "2026-10-28"])
+    assert result.exit_code == 0, result.output
+    assert "pod-nimbus" not in result.output and "old-reports" not in result.output

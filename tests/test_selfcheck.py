@@ -16,7 +16,7 @@ from podkit import selfcheck as S
 from podkit.errors import SourceErrors
 from podkit.kit import Project, cross_check, load_kit
 from podkit.model import Assessment
-from podkit.observations import collect_files
+from podkit.observations import collect_files, find_inputs
 
 D = dt.date.fromisoformat
 
@@ -113,8 +113,8 @@ def test_files_are_found_beside_observations_and_never_read_as_observations(tmp_
     _write(obs / "pod-a", "s1.yaml", "x: 1\n")
     rec = _write(obs / "self-check", "pod-a-2026-09-07.yaml", "pod: pod-a\n")
     _write(obs / ".hidden" / "self-check", "pod-a-2026-09-07.yaml", "pod: pod-a\n")
-    assert S.self_check_files([obs]) == [rec]
-    assert S.self_check_files([rec]) == [rec] and S.self_check_files([obs / "self-check"]) == [rec]
+    assert find_inputs([obs]).self_checks == [rec]
+    assert find_inputs([rec]).self_checks == [rec] and find_inputs([obs / "self-check"]).self_checks == [rec]
     files, problems = collect_files([obs])
     assert [Path(f[0]).name for f in files] == ["s1.yaml"] and problems == []
     files, problems = collect_files([obs / "pod-a" / "s1.yaml", rec])

@@ -98,7 +98,7 @@ from typing import Iterable, Sequence, Union
 from .errors import PodkitError, Problem, SourceErrors
 from .model import MAX_ID_LENGTH, MIN_ROLL_UP_PODS, OTHER_ROLE, Action, ActionPlan, Assessment
 from .outputs import atomic_write
-from .sources import Document, files_in_named_folders, in_named_folder, load_yaml, yaml_document
+from .sources import Document, in_named_folder, load_yaml, yaml_document
 from .validation import validate_document
 from .wording import ROLLUP_CAVEAT, VERDICT_SENTENCES  # noqa: F401  (the sentences live with the others)
 
@@ -174,14 +174,9 @@ def parse_recommendation_id(text: str) -> tuple[str, str | None]:
 
 
 def is_action_file(path: Path | str) -> bool:
-    """Whether ``path`` is an action plan by where it lives: in a folder named ``actions``."""
+    """Whether ``path`` is an action plan by where it lives: in a folder named ``actions`` (the
+    inputs are walked by :func:`podkit.observations.find_inputs`)."""
     return in_named_folder(path, ACTIONS_FOLDER)
-
-
-def action_files(inputs: Iterable[Path | str]) -> list[Path]:
-    """The action plans among ``inputs`` (files and folders, as given to ``podkit score``): see
-    :func:`podkit.sources.files_in_named_folders`."""
-    return files_in_named_folders(inputs, ACTIONS_FOLDER)
 
 
 # --------------------------------------------------------------------------- checks

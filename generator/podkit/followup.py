@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from . import actions
-from .errors import Problem
+from .errors import Problem, SourceErrors
 from .model import Action, ActionPlan, Assessment
 from .results import REDACTED, ActionReviewed, InterventionOutcome, InterventionsThatWorked, LevelAt, PodSummary, Report
 from .text import plain
@@ -140,9 +140,17 @@ def read_plans(inputs: Sequence[Path], assessments: dict[str, Assessment], *, pa
     """The action plans among ``inputs`` (:func:`podkit.actions.load_plans`: raises
     :class:`podkit.errors.SourceErrors` with every located error), the ``(name, sha256)`` of each
     pod's plan file for the reports' inputs (the name ``actions/<file>``, whatever the working
-    folder), and the warnings. ``paths``: the plan files, when the caller has already found them
-    (:func:`podkit.actions.action_files`)."""
-    paths = actions.action_files(inputs) if paths is None else list(paths)
+    folder), and the warnings. ``paths``: the plan files, when the caller has already walked the
+    inputs (:func:`podkit.observations.find_inputs`, as ``podkit score`` does); without them the
+    inputs are walked here, and the walk's errors raised."""
+    if paths is None:
+        from .observations import find_inputs
+
+        found = find_inputs(inputs)
+        if any(p.severity == "error" for p in found.problems):
+            raise SourceErrors(found.problems)
+        paths = found.plans
+    paths = list(paths)
     plans, problems = actions.load_plans(paths, assessments)
     sources = {plan.pod: (f"{actions.ACTIONS_FOLDER}/{Path(path).name}", hashlib.sha256(Path(path).read_bytes()).hexdigest())
                for path, plan in zip(paths, plans)}

@@ -1,5 +1,10 @@
-"""Observation files: read YAML, CSV (see :mod:`podkit.csvfiles`) and filled PDF sheets (see
-:mod:`podkit.sheets`), and check them against the kit.
+"""Observation files: find them, read YAML, CSV (see :mod:`podkit.csvfiles`) and filled PDF
+sheets (see :mod:`podkit.sheets`), and check them against the kit.
+
+The inputs of ``podkit score`` are walked once (:func:`find_inputs`), which also finds the pods'
+action plans and self-check records, so that all three follow the same rules for symbolic
+links, hidden names and report folders; :mod:`podkit.actions` and :mod:`podkit.selfcheck` read
+them.
 
 Every input becomes one or more :class:`Record` (a validated :class:`~podkit.model.Observation`
 plus where it came from). Problems are collected across all files and raised together, located
@@ -18,7 +23,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from functools import partial
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 from .actions import ACTIONS_FOLDER, is_action_file
 from .selfcheck import SELF_CHECK_FOLDER, is_self_check_file
@@ -27,7 +32,7 @@ from .errors import PodkitError, Problem, SourceErrors
 from .privacy import personal_data
 from .outputs import is_output_dir
 from .model import CONSENSUS, Assessment, CodesItem, CountItem, Observation
-from .sources import MAX_PDF_BYTES, Document, check_file, decode_text, load_yaml, read_bytes, yaml_document
+from .sources import MAX_PDF_BYTES, Document, check_file, decode_text, load_yaml, read_bytes, walk_inside, yaml_document
 from .validation import validate_document
 
 #: File name endings read as observation files when a folder is given.
@@ -85,18 +90,48 @@ def _no_files(inputs) -> Problem:
     return Problem(given[0] if len(given) == 1 else None, "no observation files (*.yaml, *.yml, *.csv, *.pdf) " + (f"in {where}" if len(given) > 1 else "in the inputs given" if not given else "in this folder"))
 
 
-def collect_files(inputs: Iterable[Path]) -> tuple[list[tuple[Path, str, Path | None]], list[Problem]]:
-    """Expand files and folders into ``(path, stable name, root for link checks)``, sorted.
+class Found(NamedTuple):
+    """What one walk of ``podkit score``'s inputs finds (see :func:`find_inputs`)."""
 
-    The stable name is the path relative to the folder given, prefixed with that folder's name,
-    so reports do not depend on the working directory. Inside a folder given, symbolic links are
-    followed while they stay inside it; one that leads out of it is a problem naming it (never a
-    silently missing session).
+    #: Observation files as ``(path, stable name, root for link checks)``, in name order.
+    observations: list[tuple[Path, str, Path | None]]
+    #: Action plans (``actions/<pod>.yaml``), in path order.
+    plans: list[Path]
+    #: Self-check records (``self-check/<pod>-<date>.yaml``), in path order.
+    self_checks: list[Path]
+    #: Every problem found, located: an input that is missing, a link leading out of the folder
+    #: given, a file given by name that is none of the three, or no observation file at all.
+    problems: list[Problem]
+
+
+#: Folders whose YAML files are not observations: action plans and self-check records.
+_KEPT_APART = (ACTIONS_FOLDER, SELF_CHECK_FOLDER)
+
+
+def _kept_in(path: Path) -> str | None:
+    """The folder (``actions`` or ``self-check``) that makes ``path`` a plan or a record, if any."""
+    return ACTIONS_FOLDER if is_action_file(path) else SELF_CHECK_FOLDER if is_self_check_file(path) else None
+
+
+def find_inputs(inputs: Iterable[Path]) -> Found:
+    """The observation files, action plans and self-check records among ``inputs`` (files and
+    folders, as given to ``podkit score``), in one walk so that all three follow the same rules.
+
+    Inside a folder given, symbolic links are followed while the whole chain stays inside it; one
+    that leads out of it, to nothing or in a loop is a problem naming it (never a silently missing
+    session, plan or record). Hidden names and subfolders that carry podkit's output marker
+    (reports written inside the inputs) are left out. A YAML file directly in a folder named
+    ``actions`` is an action plan, one directly in a folder named ``self-check`` a self-check
+    record (:func:`podkit.actions.is_action_file`, :func:`podkit.selfcheck.is_self_check_file`),
+    whether the file, that folder or a folder above it is given; other files below such a folder
+    are none of the three. The stable name of an observation file is its path relative to the
+    folder given, prefixed with that folder's name, so reports do not depend on the working
+    directory. Each file is found once. With no observation file and no other problem, that is
+    the problem.
     """
-    from .sources import walk_inside
-
     inputs = list(inputs)
-    found: dict[str, tuple] = {}
+    observations: dict[str, tuple] = {}
+    kept: dict[str, dict[str, Path]] = {name: {} for name in _KEPT_APART}
     problems: list[Problem] = []
     real_dirs: dict[Path, str] = {}
     for raw in inputs:
@@ -104,36 +139,44 @@ def collect_files(inputs: Iterable[Path]) -> tuple[list[tuple[Path, str, Path | 
         if not p.exists():
             problems.append(Problem(p, "no such file or folder"))
             continue
-        if p.is_dir():
-            if p.name in (ACTIONS_FOLDER, SELF_CHECK_FOLDER):
-                continue  # action plans or self-check records, read by podkit.actions and podkit.selfcheck
-            base = p.resolve()
-            label = base.name or "inputs"
-            report_dirs: dict[str, bool] = {}
-            files, probs = walk_inside(p, p, f"the folder {p}")
-            problems += probs
-            for path, rel in files:
-                if not path.name.lower().endswith(OBSERVATION_SUFFIXES):
-                    continue
-                if {ACTIONS_FOLDER, SELF_CHECK_FOLDER} & set(rel.split("/")[:-1]):
-                    continue  # action plans and self-check records live beside the observations
-                if _in_report_folder(p, rel, report_dirs):
-                    continue  # reports podkit wrote (``score -o`` inside the inputs) are not inputs
-                real_dir = real_dirs.get(path.parent)
-                if real_dir is None:  # once per folder, not once per file: thousands of files are common
-                    real_dir = real_dirs[path.parent] = str(path.parent.resolve())
-                found.setdefault(os.path.join(real_dir, path.name), (path, f"{label}/{rel}", base))
+        if not p.is_dir():
+            if (folder := _kept_in(p)) is not None:
+                kept[folder].setdefault(str(p.resolve()), p)
+            elif not p.name.lower().endswith(OBSERVATION_SUFFIXES):
+                problems.append(Problem(p, "not an observation file: expected .yaml, .yml, .csv or .pdf"))
+            else:
+                observations.setdefault(str(p.resolve()), (p, p.name, None))
             continue
-        if is_action_file(p) or is_self_check_file(p):
-            continue  # an action plan or a self-check record given by name, read by their modules
-        if not p.name.lower().endswith(OBSERVATION_SUFFIXES):
-            problems.append(Problem(p, "not an observation file: expected .yaml, .yml, .csv or .pdf"))
-            continue
-        found.setdefault(str(p.resolve()), (p, p.name, None))
-    files = sorted(found.values(), key=lambda t: t[1])
+        base = p.resolve()
+        label = base.name or "inputs"
+        report_dirs: dict[str, bool] = {}
+        files, probs = walk_inside(p, p, f"the folder {p}")
+        problems += probs
+        for path, rel in files:
+            folders = [p.name, *rel.split("/")[:-1]]  # the folder given down to the file's own
+            folder = _kept_in(path) if folders[-1] in _KEPT_APART else None
+            if folder is None and (not path.name.lower().endswith(OBSERVATION_SUFFIXES) or any(f in _KEPT_APART for f in folders)):
+                continue  # not an observation file, or another file below actions/ or self-check/
+            if _in_report_folder(p, rel, report_dirs):
+                continue  # reports podkit wrote (``score -o`` inside the inputs) are not inputs
+            if folder is not None:
+                kept[folder].setdefault(str(path.resolve()), path)
+                continue
+            real_dir = real_dirs.get(path.parent)
+            if real_dir is None:  # once per folder, not once per file: thousands of files are common
+                real_dir = real_dirs[path.parent] = str(path.parent.resolve())
+            observations.setdefault(os.path.join(real_dir, path.name), (path, f"{label}/{rel}", base))
+    files = sorted(observations.values(), key=lambda t: t[1])
     if not files and not problems:
         problems.append(_no_files(inputs))
-    return files, problems
+    plans, self_checks = (sorted(kept[name].values(), key=lambda q: q.as_posix()) for name in _KEPT_APART)
+    return Found(files, plans, self_checks, problems)
+
+
+def collect_files(inputs: Iterable[Path]) -> tuple[list[tuple[Path, str, Path | None]], list[Problem]]:
+    """The observation files among ``inputs`` and the problems of :func:`find_inputs`."""
+    found = find_inputs(inputs)
+    return found.observations, found.problems
 
 
 def _in_report_folder(folder: Path, rel: str, cache: dict[str, bool]) -> bool:

@@ -100,7 +100,7 @@ def sample_reports(kit: Kit, inputs: Sequence[Path] | None = None, theme: Path |
     the site is reproducible.
     """
     from .followup import read_plans
-    from .observations import load_observations
+    from .observations import find_inputs, load_observations
     from .report import Renderer, output_name, portfolio_links, render_html, render_json, render_markdown
     from .site import SiteExtras
     from . import __version__
@@ -120,9 +120,10 @@ def sample_reports(kit: Kit, inputs: Sequence[Path] | None = None, theme: Path |
             pages["reports/index.md"] = index.render(portfolio=None, showcase=None, files={}, scoring_page=scoring_page)
         return SiteExtras(pages=pages)
     loaded = load_observations(paths, kit.assessments)
-    plans, sources, _ = read_plans(paths, {a.id: a for a in kit.assessments})
+    found = find_inputs(paths)
+    plans, sources, _ = read_plans(paths, {a.id: a for a in kit.assessments}, paths=found.plans)
     as_of = max(rec.observation.date for rec in loaded.records)
-    checks = _self_checks(paths, kit.assessments)
+    checks = _self_checks(found.self_checks, kit.assessments)
     reports, pf = score_records(loaded.records, kit.assessments, as_of=as_of, plans=plans, plan_sources=sources, self_checks=checks)
     showcase = _showcase(reports)
     files: dict[str, str] = {}
@@ -250,13 +251,13 @@ def _report_warning(source_name: str | None, problem: Problem):
     return ReportWarning(source=source_name, line=problem.line, message=message)
 
 
-def _self_checks(inputs, assessments, today: _dt.date | None = None) -> dict:
-    """The pod self-check records among ``inputs``, by pod (see :mod:`podkit.selfcheck`); raises
-    with every problem when one is invalid."""
+def _self_checks(paths, assessments, today: _dt.date | None = None) -> dict:
+    """The pod self-check records of ``paths`` (found by :func:`podkit.observations.find_inputs`),
+    by pod (see :mod:`podkit.selfcheck`); raises with every problem when one is invalid."""
     from .errors import SourceErrors
     from .selfcheck import gather
 
-    checks, problems = gather(inputs, {a.id: a for a in assessments}, today)
+    checks, problems = gather(paths, {a.id: a for a in assessments}, today)
     if any(p.severity == "error" for p in problems):
         raise SourceErrors(problems)
     return checks
@@ -348,9 +349,8 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
 
     from . import __version__
     from .errors import SourceErrors
-    from .actions import action_files
     from .followup import plans_without_observations, read_plans
-    from .observations import PARALLEL_MIN_FILES, collect_files
+    from .observations import PARALLEL_MIN_FILES, find_inputs
     from .portfolio import build_portfolio, inputs_digest, pod_summary, sorted_warnings
     from .report import Renderer, render
     from .outputs import atomic_write, guard_output_dir, mark_output_dir
@@ -365,8 +365,8 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
     # Reports go INTO out_dir, which is never deleted: it may lie inside an input folder (reading
     # skips folders that carry podkit's output marker), but may not be one or contain one.
     guard_output_dir(out_dir, kit.project.root, [Path(i) for i in inputs if Path(i).is_dir()], replace=False, what="report folder")
-    files, problems = collect_files(inputs)
-    checks, found = gather(inputs, {a.id: a for a in kit.assessments}, today)
+    files, plan_paths, check_paths, problems = find_inputs(inputs)  # one walk finds all three kinds
+    checks, found = gather(check_paths, {a.id: a for a in kit.assessments}, today)
     problems += found
     if "pdf" in formats and out_dir.is_dir():
         _refuse_overwriting_inputs(files, out_dir)
@@ -377,7 +377,6 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
         del files  # only the first pass needs the list (at 100,000 files tens of MB, inherited by every worker)
         problems += store.check_sessions()
         try:  # action plans: checked with everything else, before anything is written
-            plan_paths = action_files(inputs)
             plans, plan_sources, found = read_plans(inputs, kit_by_id, paths=plan_paths)
             problems += found + plans_without_observations(plan_paths, plans, {pod for _, pod in store.groups})
         except SourceErrors as exc:

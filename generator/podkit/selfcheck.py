@@ -4,10 +4,10 @@ Between observer visits the pod answers a few questions about its own work once 
 by looking at its board and artefacts. The questions live in each assessment's ``self_check``
 list (:class:`podkit.model.SelfCheckQuestion`), each mirroring one observed item. The answers are
 a YAML file per pod and week, ``self-check/<pod>-<date>.yaml`` beside the observations (the
-fields are :class:`SelfCheck`). This module finds and reads those files (one loader:
-:func:`podkit.sources.load_yaml` and :func:`podkit.validation.validate_document`), checks them
-against the kit, writes blank records for ``podkit new-self-check``, and summarises a pod's
-answers for its report with pure functions.
+fields are :class:`SelfCheck`). This module reads those files (found with the other inputs by
+:func:`podkit.observations.find_inputs`; one loader: :func:`podkit.sources.load_yaml` and
+:func:`podkit.validation.validate_document`), checks them against the kit, writes blank records
+for ``podkit new-self-check``, and summarises a pod's answers for its report with pure functions.
 
 The rules, in plain words
 -------------------------
@@ -43,7 +43,7 @@ from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator
 from .errors import Problem, SourceErrors
 from .model import OTHER_ROLE, Assessment, Note, OwnerRole, RoleText, ShortText, Slug, Strict, _date_value
 from .results import InputFile, SelfCheckDimension, SelfCheckQuestionRow, SelfCheckSummary, SelfCheckTally, SelfCheckWeek
-from .sources import Document, files_in_named_folders, in_named_folder, load_yaml
+from .sources import Document, in_named_folder, load_yaml
 from .validation import validate_document
 
 #: The folder that holds self-check records, beside the observations.
@@ -98,14 +98,9 @@ class SelfCheck(Strict):
 
 
 def is_self_check_file(path: Path | str) -> bool:
-    """Whether ``path`` is a self-check record by where it lives: in a folder named ``self-check``."""
+    """Whether ``path`` is a self-check record by where it lives: in a folder named ``self-check``
+    (the inputs are walked by :func:`podkit.observations.find_inputs`)."""
     return in_named_folder(path, SELF_CHECK_FOLDER)
-
-
-def self_check_files(inputs: Iterable[Path | str]) -> list[Path]:
-    """The self-check records among ``inputs`` (files and folders, as given to ``podkit score``):
-    see :func:`podkit.sources.files_in_named_folders`."""
-    return files_in_named_folders(inputs, SELF_CHECK_FOLDER)
 
 
 # --------------------------------------------------------------------------- checks
@@ -284,11 +279,12 @@ def blank_self_check(assessments: Iterable[Assessment], *, pod: str, date: _dt.d
     return "\n".join(lines)
 
 
-def gather(inputs: Iterable[Path | str], assessments: dict[str, Assessment], today: _dt.date | None = None) -> tuple[dict[str, list[Loaded]], list[Problem]]:
-    """The self-check records among ``inputs``, by pod, and every problem found (never raises
-    for bad records: the caller reports them with the other inputs' problems)."""
+def gather(paths: Iterable[Path], assessments: dict[str, Assessment], today: _dt.date | None = None) -> tuple[dict[str, list[Loaded]], list[Problem]]:
+    """The self-check records of ``paths`` (as :func:`podkit.observations.find_inputs` finds them
+    among the inputs), by pod, and every problem found (never raises for bad records: the caller
+    reports them with the other inputs' problems)."""
     try:
-        loaded, problems = load_self_checks(self_check_files(inputs), assessments, today=today)
+        loaded, problems = load_self_checks(paths, assessments, today=today)
     except SourceErrors as exc:
         return {}, list(exc.problems)
     return by_pod(loaded), problems

@@ -170,27 +170,6 @@ def in_named_folder(path: Path | str, folder: str) -> bool:
     return p.parent.name == folder and p.name.lower().endswith(YAML_SUFFIXES) and not p.name.startswith(".")
 
 
-def files_in_named_folders(inputs, folder: str) -> list[Path]:
-    """The YAML files among ``inputs`` (files and folders, as given to ``podkit score``) that live
-    in a folder named ``folder``: files given by name, and the files of every such folder inside
-    a folder given (or of the folder itself when it has that name), hidden folders left out;
-    each file once, in path order."""
-    found: dict[str, Path] = {}
-    for raw in inputs:
-        p = Path(raw)
-        if p.is_file():
-            if in_named_folder(p, folder):
-                found.setdefault(str(p.resolve()), p)
-            continue
-        if not p.is_dir():
-            continue
-        folders = [p] if p.name == folder else sorted(d for d in p.rglob(folder) if d.is_dir() and not any(part.startswith(".") for part in d.relative_to(p).parts))
-        for f in (f for d in folders for f in sorted(d.iterdir())):
-            if f.is_file() and in_named_folder(f, folder):
-                found.setdefault(str(f.resolve()), f)
-    return sorted(found.values(), key=lambda q: q.as_posix())
-
-
 def read_text(path: Path, *, limit: int = MAX_TEXT_BYTES, root: Path | None = None) -> str:
     """Read a UTF-8 text file (a leading BOM is accepted), with located decoding errors."""
     path = Path(path)
