@@ -218,6 +218,8 @@ class _Builder:
         self.positions: dict[tuple, tuple[int, int]] = {(): (1, 1)}
         self.anchors: dict[str, tuple[object, int]] = {}
         self.budget = MAX_NODES
+        #: the tag of each plain, untagged text met in this document (keys repeat in every response)
+        self.plain_tags: dict[str, str] = {}
 
     def fail(self, message: str, mark, key=()) -> SourceErrors:
         line, col = _mark(mark) if mark is not None else (None, None)
@@ -227,8 +229,13 @@ class _Builder:
         tag = event.tag
         if tag is None and event.style:
             return event.value  # quoted or block scalar without a tag: always a string
-        if tag in (None, "!"):
-            tag = self.resolver.resolve(ScalarNode, event.value, event.implicit)
+        if tag is None or tag == "!":
+            if tag is None:  # plain and untagged: the same text resolves the same way every time
+                tag = self.plain_tags.get(event.value)
+                if tag is None:
+                    tag = self.plain_tags[event.value] = self.resolver.resolve(ScalarNode, event.value, event.implicit)
+            else:
+                tag = self.resolver.resolve(ScalarNode, event.value, event.implicit)
             if tag == "tag:yaml.org,2002:float" and event.value.lstrip("+-").lower() in (".inf", ".nan"):
                 raise self.fail(f"{event.value!r} is not a finite number", event.start_mark, key)
             if tag in _PLAIN_NUMBER and not _PLAIN_NUMBER[tag].match(event.value):
@@ -266,6 +273,8 @@ class _Builder:
         root = None
         have_root = False
 
+        positions = self.positions
+
         def place(value, mark, cost=1, size=1):
             nonlocal root, have_root
             self.budget -= cost
@@ -273,12 +282,11 @@ class _Builder:
                 raise self.fail(
                     f"document expands to more than {MAX_NODES:,} values (too many aliases?)", mark
                 )
-            if stack:
-                stack[-1][6] += size
             if not stack:
                 root, have_root = value, True
                 return ()
             frame = stack[-1]
+            frame[6] += size
             container, path = frame[0], frame[1]
             if frame[3]:  # mapping
                 if frame[2] is _NO_KEY:
@@ -293,14 +301,14 @@ class _Builder:
                         where = f" (first defined on line {first[0]})" if first else ""
                         raise self.fail(f"duplicate key {value!r}{where}", mark, path + (value,))
                     frame[2] = value
-                    self.positions[path + (value,)] = _mark(mark)
+                    positions[path + (value,)] = _mark(mark)
                     return None
                 container[frame[2]] = value
                 key = path + (frame[2],)
                 frame[2] = _NO_KEY
                 return key
             key = path + (len(container),)
-            self.positions[key] = _mark(mark)
+            positions[key] = _mark(mark)
             container.append(value)
             return key
 
@@ -313,23 +321,28 @@ class _Builder:
             return frame[1] + (len(frame[0]),)
 
         documents = 0
+        get_event = loader.get_event
         while True:
-            event = loader.get_event()
+            event = get_event()
             if event is None:
                 break
-            if isinstance(event, ev.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    raise self.fail("expected one YAML document, found a second one ('---')", event.start_mark)
-            elif isinstance(event, ev.ScalarEvent):
-                path = child_path()
-                is_key = bool(stack) and stack[-1][3] and stack[-1][2] is _NO_KEY
+            kind = type(event)  # the parser makes these exact classes; scalars are most events
+            if kind is ev.ScalarEvent:
+                is_key = False
+                if not stack:
+                    path = ()
+                elif stack[-1][3]:
+                    frame = stack[-1]
+                    is_key = frame[2] is _NO_KEY
+                    path = frame[1] if is_key else frame[1] + (frame[2],)
+                else:
+                    path = stack[-1][1] + (len(stack[-1][0]),)
                 value = self.scalar(event, path)
                 place(value, event.start_mark)
                 if event.anchor and not is_key:
                     self.anchors[event.anchor] = (value, 1)
-            elif isinstance(event, (ev.MappingStartEvent, ev.SequenceStartEvent)):
-                is_map = isinstance(event, ev.MappingStartEvent)
+            elif kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
+                is_map = kind is ev.MappingStartEvent
                 path = child_path()
                 if event.tag not in (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
                     raise self.fail(f"YAML tag {event.tag!r} is not allowed; podkit reads plain data only", event.start_mark, path)
@@ -339,18 +352,22 @@ class _Builder:
                     raise self.fail("mapping keys must be plain values", event.start_mark, path)
                 container: object = {} if is_map else []
                 stack.append([container, path, _NO_KEY, is_map, event.start_mark, event.anchor, 1])
-            elif isinstance(event, (ev.MappingEndEvent, ev.SequenceEndEvent)):
+            elif kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:
                 frame = stack.pop()
                 container, anchor, start, size = frame[0], frame[5], frame[4], frame[6]
                 if anchor:
                     self.anchors[anchor] = (container, size)
                 place(container, start, cost=1, size=size)
-            elif isinstance(event, ev.AliasEvent):
+            elif kind is ev.AliasEvent:
                 if event.anchor not in self.anchors:
                     raise self.fail(f"unknown alias *{event.anchor}", event.start_mark, child_path())
                 value, size = self.anchors[event.anchor]
                 # Charge the full expanded size: a chain of aliases grows geometrically.
                 place(value, event.start_mark, cost=size, size=size)
+            elif kind is ev.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise self.fail("expected one YAML document, found a second one ('---')", event.start_mark)
         if not have_root:
             return None
         return root
