@@ -179,6 +179,21 @@ def test_score_summary_as_json_and_quiet(runner, kit_copy, tmp_path):
     assert "--summary" in runner.invoke(main, ["score", "--help"]).output
 
 
+def test_score_format_may_be_repeated_or_listed(runner, kit_copy, tmp_path):
+    """-f json -f md writes both formats, exactly like -f json,md (a repeated option never silently keeps only the last)."""
+    kit = kit_copy("scoring")
+    inputs = _scoring_inputs(kit, tmp_path)
+    written = {}
+    for name, formats in (("repeated", ["-f", "json", "-f", "md"]), ("listed", ["-f", "json,md"])):
+        result = runner.invoke(main, ["score", str(inputs), "-o", str(tmp_path / name), "--as-of", "2026-03-30", "-q", *formats, "-p", str(kit)], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        written[name] = sorted(p.name for p in (tmp_path / name).iterdir() if not p.name.startswith("."))
+    assert written["repeated"] == written["listed"]
+    assert {Path(n).suffix for n in written["repeated"]} == {".json", ".md"}
+    bad = runner.invoke(main, ["score", str(inputs), "-o", str(tmp_path / "bad"), "-f", "json", "-f", "xml", "-p", str(kit)])
+    assert bad.exit_code != 0 and "got 'json,xml'" in bad.output
+
+
 def test_list_shows_the_assessments(runner, kit_copy):
     kit = kit_copy("scoring")
     result = _run(runner, "list", "-p", str(kit))

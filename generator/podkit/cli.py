@@ -316,7 +316,7 @@ def new_observation(assessment: str, pod: str, date_text: str | None, observers:
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-f", "--format", "formats", default="html,json", show_default=True, metavar="LIST", help="Comma-separated: html, pdf, json, md.")
+@click.option("-f", "--format", "formats", multiple=True, default=["html,json"], show_default=True, metavar="LIST", help="Comma-separated: html, pdf, json, md (may also be repeated: -f html -f json).")
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"), show_default=True, help="Folder for the reports.")
 @click.option("--as-of", "as_of_text", default=None, metavar="YYYY-MM-DD", help="Report date: debt ages up to this day, later sessions are left out (default: today). Recorded in the report.")
 @click.option("--redact-evidence", is_flag=True, help="Replace every evidence note with [redacted] (for reports shared beyond the pod).")
@@ -327,7 +327,7 @@ def new_observation(assessment: str, pod: str, date_text: str | None, observers:
 @csv_delimiter_option
 @project_option
 @quiet_option
-def score(inputs: tuple[Path, ...], formats: str, out_dir: Path, as_of_text: str | None, redact_evidence: bool, theme: Path | None, kit_templates: bool, jobs: int, summary_format: str, csv_delimiter: str, project_dir: Path | None, quiet: bool) -> None:
+def score(inputs: tuple[Path, ...], formats: tuple[str, ...], out_dir: Path, as_of_text: str | None, redact_evidence: bool, theme: Path | None, kit_templates: bool, jobs: int, summary_format: str, csv_delimiter: str, project_dir: Path | None, quiet: bool) -> None:
     """Score observation files (YAML, CSV, filled PDF sheets; files or folders) into reports.
 
     Writes one report per pod and assessment (POD--ASSESSMENT.html, .json, …) and, when several
@@ -343,10 +343,11 @@ def score(inputs: tuple[Path, ...], formats: str, out_dir: Path, as_of_text: str
     from .report import FORMATS
 
     configure(quiet)
-    wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    given = ",".join(formats)  # -f html,json and -f html -f json mean the same
+    wanted = [f.strip().lower() for f in given.split(",") if f.strip()]
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown or not wanted:
-        raise click.BadParameter(f"expected a comma-separated list of {', '.join(FORMATS)}; got {formats!r}", param_hint="--format")
+        raise click.BadParameter(f"expected a comma-separated list of {', '.join(FORMATS)}; got {given!r}", param_hint="--format")
     wanted = list(dict.fromkeys(wanted))
     csv_delimiter = _delimiter(csv_delimiter)
     today = dt.date.today()
