@@ -7,6 +7,8 @@ the summary stays one A4 page, one Letter page and one 1280×800 screen.
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import re
 import sys
@@ -106,7 +108,7 @@ def test_worked_example_card(worked):
 
 def test_trend_arrow_boundaries_follow_rule_11(worked):
     def with_scores(*scores):
-        series = [p.model_copy(update={"score": s}) for p, s in zip(worked.overall.series, scores)]
+        series = [dataclasses.replace(p, score=s) for p, s in zip(worked.overall.series, scores)]  # a trend point is a frozen dataclass
         return worked.model_copy(update={"overall": worked.overall.model_copy(update={"series": series})})
 
     assert overall_direction(with_scores(50, 51, 52)) == "improving"  # slope exactly +1

@@ -352,7 +352,7 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
     from .followup import plans_without_observations, read_plans
     from .observations import PARALLEL_MIN_FILES, find_inputs
     from .portfolio import build_portfolio, inputs_digest, pod_summary, sorted_warnings
-    from .report import Renderer, render
+    from .report import Renderer, json_chunks, render
     from .outputs import atomic_write, guard_output_dir, mark_output_dir
     from .selfcheck import gather
     from .store import RecordStore
@@ -366,6 +366,9 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
     # skips folders that carry podkit's output marker), but may not be one or contain one.
     guard_output_dir(out_dir, kit.project.root, [Path(i) for i in inputs if Path(i).is_dir()], replace=False, what="report folder")
     files, plan_paths, check_paths, problems = find_inputs(inputs)  # one walk finds all three kinds
+    # the observation files' paths as text while they wait to be read: a Path object takes several
+    # times the memory, tens of MB at 100,000 files (reading makes each a Path again)
+    files = [(str(path), name, root) for path, name, root in files]
     checks, found = gather(check_paths, {a.id: a for a in kit.assessments}, today)
     problems += found
     if "pdf" in formats and out_dir.is_dir():
@@ -397,7 +400,11 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
         mark_output_dir(out_dir)
 
         def write(rep) -> list[Path]:
-            return [atomic_write(out_dir / name, content) for name, content in (render(rep, fmt, renderer, with_portfolio=with_portfolio, with_summary=True) for fmt in formats)]
+            written = []
+            for fmt in formats:
+                name, content = render(rep, fmt, renderer, with_portfolio=with_portfolio, with_summary=True) if fmt != "json" else json_chunks(rep)
+                written.append(atomic_write(out_dir / name, content))
+            return written
 
         def score_group(key):
             """One pod and assessment: score, write its reports; what the portfolio and the
@@ -406,7 +413,8 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
             if report is None:
                 return None, found, files_used, [], None, None
             paths = write(report)
-            return pod_summary(report), found, files_used, paths, report_line(report, [p.name for p in paths]), assessment_card(report)
+            card = assessment_card(report) if summary_formats else None  # only the one-page summaries use it
+            return pod_summary(report), found, files_used, paths, report_line(report, [p.name for p in paths]), card
 
         done: dict[int, tuple] = {}
         finished = 0
@@ -425,6 +433,7 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
             # objects, those of thousands of pods would sit in memory beside the workers')
             done[index] = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
             report_progress(outcome[3])
+        store.close()  # every pod is scored: nothing below needs a record
         cards, card_pods = [], []
         for index in range(len(reported)):  # in the order of the groups, whichever worker finished first
             summary, found, files_used, paths, line, card = pickle.loads(done.pop(index))
@@ -434,9 +443,13 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
                 used |= files_used
                 summaries.append(summary)
                 result.reports.append(line)
-                cards.append(card)
-                card_pods.append(summary.pod.pod)
-        pf = build_portfolio(summaries, as_of=as_of, version=__version__, inputs=inputs_digest(used), warnings=sorted_warnings(warnings), redact=redact, plans=plans)
+                if card is not None:
+                    cards.append(card)
+                    card_pods.append(summary.pod.pod)
+        inputs_used = inputs_digest(used)
+        del used
+        pf = build_portfolio(summaries, as_of=as_of, version=__version__, inputs=inputs_used, warnings=sorted_warnings(warnings), redact=redact, plans=plans)
+        del summaries, inputs_used  # the portfolio holds what it shows
         if pf is not None:
             paths = write(pf)
             result.written += paths
@@ -449,8 +462,9 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
                 "current_alerts": sum(p.current_alerts for s in pf.assessments for p in s.pods),
                 "files": [p.name for p in paths],
             }
+        del pf
         # last, one page per pod across its assessments (see podkit.summary)
-        for pod_card in pod_cards(cards, pods=card_pods, as_of=as_of, version=__version__, redact=redact):
+        for pod_card in pod_cards(cards, pods=card_pods, as_of=as_of, version=__version__, redact=redact) if summary_formats else ():
             paths = [atomic_write(out_dir / name, content) for name, content in (render_summary(pod_card, fmt, renderer) for fmt in summary_formats)]
             result.written += paths
             report_progress(paths)

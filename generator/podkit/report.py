@@ -68,14 +68,24 @@ def _context(report, links: dict | None, for_pdf: bool, charts: bool = False) ->
     return {"r": report, "links": links or {}, "for_pdf": for_pdf, "charts": charts}
 
 
-def render_json(report: Report | Portfolio) -> str:
-    """The report as JSON, valid against its published schema.
+def json_chunks(report: Report | Portfolio) -> tuple[str, tuple[bytes, bytes]]:
+    """``(file name, content)`` of the report as JSON, valid against its published schema: the
+    serializer's UTF-8 bytes and a final newline, as two chunks for the file writer, so that a
+    large portfolio is never copied to add the newline or to decode it.
 
     Keys come in the models' field order (fixed, so the output is deterministic) with a two-space
-    indent. The newline is added to the serializer's bytes, which are decoded once: a large
-    portfolio's text is not copied a second time (``model_dump_json`` decodes the same bytes).
+    indent.
     """
-    return (report.__pydantic_serializer__.to_json(report, indent=2) + b"\n").decode("utf-8")
+    return output_name(report) + SUFFIX["json"], (report.__pydantic_serializer__.to_json(report, indent=2), b"\n")
+
+
+def render_json(report: Report | Portfolio) -> str:
+    """The report as JSON text: :func:`json_chunks`, decoded."""
+    body, end = json_chunks(report)[1]
+    text = body.decode("utf-8")
+    del body  # the bytes go before the newline is added (the text is then extended in place)
+    text += end.decode("ascii")
+    return text
 
 
 def render_markdown(report: Report | Portfolio, renderer: Renderer, *, links: dict | None = None, charts: bool = False) -> str:

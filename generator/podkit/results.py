@@ -10,6 +10,7 @@ import datetime as _dt
 from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 SCORED = "scored"
 INSUFFICIENT = "insufficient-evidence"
@@ -22,6 +23,12 @@ PORTFOLIO_FORMAT = "podkit-portfolio/1"
 
 class _Out(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+#: For the result types a report or portfolio holds by the thousand (trend points, input files):
+#: a slotted, frozen dataclass validated like a model (same rules, same JSON, same schema) takes
+#: about a sixth of a model's memory.
+_small = pydantic_dataclass(frozen=True, slots=True, config=ConfigDict(extra="forbid"))
 
 
 # --------------------------------------------------------------------------- result types
@@ -148,7 +155,10 @@ class SessionScore(_Out):
     agreement: Agreement
 
 
-class TrendPoint(_Out):
+# One session's score in a series: a report holds a few dozen, a portfolio of thousands of pods
+# a few dozen per pod. (No docstring: it would become a description in the published schemas.)
+@_small
+class TrendPoint:
     session: int
     date: _dt.date
     score: Optional[float]
@@ -345,7 +355,9 @@ class ReportWarning(_Out):
     message: str
 
 
-class InputFile(_Out):
+# One input file and its SHA-256 (a portfolio lists every one).
+@_small
+class InputFile:
     name: str
     sha256: str
 

@@ -51,6 +51,7 @@ class RecordStore:
         #: (assessment, pod) -> the date of its earliest session
         self.first_dates: dict[tuple[str, str], _dt.date] = {}
         self._sessions: dict[tuple, int | list[int]] = {}
+        self._closed = False
 
     def __len__(self) -> int:
         return len(self._kept) + len(self._offsets)
@@ -125,6 +126,8 @@ class RecordStore:
         return problems
 
     def records(self, numbers) -> list[Record]:
+        if self._closed:
+            raise ValueError("the record store is closed")
         out = []
         kept = len(self._kept)
         for n in numbers:
@@ -144,9 +147,13 @@ class RecordStore:
         return problems
 
     def close(self) -> None:
-        self._kept = []
+        """Let go of every record (and the file): the store is empty afterwards."""
+        self._closed = True
+        self._kept, self._sessions, self.groups, self.first_dates = [], {}, {}, {}
+        self._offsets, self._sizes = array("Q"), array("I")
         if self._file is not None:
             self._file.close()
+            self._file = None
 
     def __enter__(self) -> "RecordStore":
         return self
