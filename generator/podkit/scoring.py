@@ -2,7 +2,8 @@
 
 Pure functions: nothing here reads or writes files or talks to the terminal, and nothing is kept
 between calls. The results are the models of :mod:`podkit.results`; agreement is computed in
-:mod:`podkit.agreement`, the portfolio in :mod:`podkit.portfolio`.
+:mod:`podkit.agreement`, the Execution Debt ledger (rules 13–14) in :mod:`podkit.debt`, the
+portfolio in :mod:`podkit.portfolio`.
 
 The rules, word for word the list on the site's "Scoring explained" page (a test keeps them equal):
 
