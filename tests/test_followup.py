@@ -130,6 +130,13 @@ def test_a_redacted_report_hides_the_reason(a):
     assert a3.reason == REDACTED
 
 
+def test_a_redacted_report_hides_a_custom_title_and_keeps_the_kits(a):
+    shown = {x.id: x.title for x in one_report(a, D(2026, 3, 30)).actions}
+    hidden = {x.id: x.title for x in one_report(a, D(2026, 3, 30), redact=True).actions}
+    assert shown["a3"] == "Swarm first" and hidden["a3"] == REDACTED  # written by the pod
+    assert hidden["a1"] == shown["a1"] and hidden["a1"] not in ("", REDACTED)  # the kit's own intervention
+
+
 def test_reports_show_the_loop_in_html_and_markdown(a):
     r = one_report(a, D(2026, 3, 30))
     renderer = Renderer.for_project(KITS / "scoring")

@@ -319,7 +319,7 @@ def new_observation(assessment: str, pod: str, date_text: str | None, observers:
 @click.option("-f", "--format", "formats", multiple=True, default=["html,json"], show_default=True, metavar="LIST", help="Comma-separated: html, pdf, json, md (may also be repeated: -f html -f json).")
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"), show_default=True, help="Folder for the reports.")
 @click.option("--as-of", "as_of_text", default=None, metavar="YYYY-MM-DD", help="Report date: debt ages up to this day, later sessions are left out (default: today). Recorded in the report.")
-@click.option("--redact-evidence", is_flag=True, help="Replace every evidence note with [redacted] (for reports shared beyond the pod).")
+@click.option("--redact-evidence", is_flag=True, help="For reports shared beyond the pod: replace every evidence note, session note, reason for dropping an action and custom action title with [redacted], and leave the pod's self-check out.")
 @click.option("--theme", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None, help="A theme folder whose report templates override the default ones.")
 @click.option("--kit-templates", is_flag=True, help="Also use the kit's own report templates (themes/default/report in the project); by default reports use podkit's built-in templates.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Processes that read and score the files (default: one per CPU core; a few hundred files use one).")

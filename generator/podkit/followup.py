@@ -61,6 +61,8 @@ def review_action(report: Report, a: Assessment, action: Action) -> ActionReview
     if reason and report.redacted:
         reason = REDACTED
     item_title, title = _titles(a, action)
+    if report.redacted and action.intervention is None and title:
+        title = REDACTED  # the pod's own words, like a reason: not for readers beyond the pod
     return ActionReviewed(
         id=action.id, item=action.item, item_title=item_title, intervention=action.intervention, title=title,
         owner=action.owner_role or action.owner, agreed=action.agreed, due=action.due, status=seen.status,
