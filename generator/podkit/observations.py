@@ -416,10 +416,12 @@ def read_records(path: Path, name: str, root: Path | None, kit: dict[str, Assess
 # --------------------------------------------------------------------------- loading
 
 
-def load_observations(inputs: Iterable[Path], assessments: Iterable[Assessment], *, today: _dt.date | None = None, jobs: int | None = 1) -> ObservationSet:
-    """Read and check every observation file under ``inputs``; raise all problems at once."""
+def load_observations(inputs: Iterable[Path], assessments: Iterable[Assessment], *, today: _dt.date | None = None, jobs: int | None = 1,
+                      found: Found | None = None) -> ObservationSet:
+    """Read and check every observation file under ``inputs`` (``found``: what :func:`find_inputs`
+    found there, when the caller has walked them already); raise all problems at once."""
     today = today or _dt.date.today()
-    files, problems = collect_files(inputs)
+    files, problems = (found.observations, list(found.problems)) if found is not None else collect_files(inputs)
     records: list[Record] = []
     sources: list[Source] = []
     for source, recs, probs in read_files(files, {a.id: a for a in assessments}, today, jobs=jobs):

@@ -119,8 +119,8 @@ def sample_reports(kit: Kit, inputs: Sequence[Path] | None = None, theme: Path |
         if "reports/index.md" in nav:
             pages["reports/index.md"] = index.render(portfolio=None, showcase=None, files={}, scoring_page=scoring_page)
         return SiteExtras(pages=pages)
-    loaded = load_observations(paths, kit.assessments)
-    found = find_inputs(paths)
+    found = find_inputs(paths)  # one walk: observations, plans and self-check records
+    loaded = load_observations(paths, kit.assessments, found=found)
     plans, sources, _ = read_plans(paths, {a.id: a for a in kit.assessments}, paths=found.plans)
     as_of = max(rec.observation.date for rec in loaded.records)
     checks = _self_checks(found.self_checks, kit.assessments)
