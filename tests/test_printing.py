@@ -23,6 +23,7 @@ from podkit.errors import PodkitError, SourceErrors
 from podkit.kit import Project, load_kit
 from podkit.model import AnchoredItem, CheckItem, CodesItem, CountItem, Observation
 from podkit.sheets import read_sheet
+from podkit.text import html_inline
 
 from conftest import fill_sheet, first_page_gray, outline_titles
 
@@ -74,6 +75,25 @@ def _unversioned(html: str) -> str:
 @pytest.mark.parametrize("assessment_id", IDS)
 def test_toolkit_html_matches_golden(ctx, kit, golden, assessment_id):
     golden(f"print/{assessment_id}-toolkit.html", _unversioned(printing.render_toolkit_html(ctx, kit.assessment(assessment_id))))
+
+
+def test_toolkit_carries_the_weekly_self_check_to_fill_in():
+    """The shipped kit's toolkits end with the pod's weekly self-check: every question, the item it
+    mirrors, four weeks to circle yes, no or the dash; named in the contents. A kit without
+    questions prints no such section (the sample kit's golden toolkits)."""
+    shipped = load_kit(Project.find(Path(__file__).resolve().parent.parent))
+    context = printing.make_context(shipped.project, date=DATE)
+    with_questions = [a for a in shipped.assessments if a.self_check]
+    assert with_questions
+    for a in with_questions:
+        html = printing.render_toolkit_html(context, a)
+        section = html.split(f'id="{a.id}--self-check"', 1)[1].split("</section>", 1)[0]
+        assert f'href="#{a.id}--self-check"' in html
+        for q in a.self_check:
+            assert _norm(str(html_inline(q.question))) in _norm(section), q.id  # as the templates' inline filter prints it
+        assert section.count("<tr>") == len(a.self_check) + 1  # a header row and a row per question
+        assert section.count('class="fill answer"') == 4 * len(a.self_check)
+        assert "never one per person" in section
 
 
 def test_sheet_html_matches_golden(ctx, kit, golden):
