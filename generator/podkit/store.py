@@ -52,6 +52,7 @@ class RecordStore:
         self.first_dates: dict[tuple[str, str], _dt.date] = {}
         self._sessions: dict[tuple, int | list[int]] = {}
         self._closed = False
+        self._unflushed = False
 
     def __len__(self) -> int:
         return len(self._kept) + len(self._offsets)
@@ -73,8 +74,8 @@ class RecordStore:
             blob = entry if isinstance(entry, bytes) else pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
             self._offsets.append(self._file.seek(0, 2))
             self._sizes.append(len(blob))
-            self._file.write(blob)
-            self._file.flush()
+            self._file.write(blob)  # buffered: flushed before anything reads the file (see _flush)
+            self._unflushed = True
         self.groups.setdefault(group, array("I")).append(number)
         if date < self.first_dates.get(group, _dt.date.max):
             self.first_dates[group] = date
@@ -99,6 +100,7 @@ class RecordStore:
                 problems += probs
                 for rec in recs:
                     self.add(rec)
+            self._flush()
             return problems
         chunks = [files[i:i + READ_CHUNK] for i in range(0, len(files), READ_CHUNK)]
 
@@ -123,11 +125,20 @@ class RecordStore:
                     for entry in kept:
                         self._keep(*entry)
                 following += 1
+        self._flush()
         return problems
+
+    def _flush(self) -> None:
+        """Write what waits in the file's buffer: before the records are read back, here or by
+        forked workers (which read the file through its descriptor)."""
+        if self._unflushed:
+            self._file.flush()
+            self._unflushed = False
 
     def records(self, numbers) -> list[Record]:
         if self._closed:
             raise ValueError("the record store is closed")
+        self._flush()
         out = []
         kept = len(self._kept)
         for n in numbers:
