@@ -135,3 +135,22 @@ def test_check_pages_keeps_a_bounded_memory(tmp_path, monkeypatch):
     passed: dict = {}
     markdown_guard.check_pages(content, stage, _EXTENSIONS, {}, passed=passed)
     assert len(passed) == 3
+
+
+def test_pages_podkit_made_get_the_nesting_pass_and_no_second_conversion(tmp_path, monkeypatch):
+    """Only the kit's own content pages are converted on trial; a page that exists only in the
+    stage (an assessment or report page podkit made from escaped data) is checked by the nesting
+    pass, which still refuses it when it nests too deeply."""
+    from podkit.errors import SourceErrors
+    from podkit.markdown_guard import check_pages
+
+    content, stage = _stage(tmp_path, {"guide.md": "# Guide\n\ntext\n"})
+    (stage / "assessments").mkdir()
+    (stage / "assessments" / "made.md").write_text("# Made\n\n- one\n    - two\n", encoding="utf-8")
+    seen = _count_conversions(monkeypatch)
+    check_pages(content, stage, _EXTENSIONS, {})
+    assert seen == ["# Guide\n\ntext\n"]
+    (stage / "assessments" / "made.md").write_text("# Made\n\n" + "> " * 21 + "x\n", encoding="utf-8")
+    with pytest.raises(SourceErrors) as err:
+        check_pages(content, stage, _EXTENSIONS, {})
+    assert [(p.path, p.line) for p in err.value.problems] == [(stage / "assessments" / "made.md", 3)]

@@ -12,8 +12,12 @@ thousands of ``*``. :func:`check_markdown` refuses them with the file and line n
    :data:`BUDGET_SECONDS` (measured by a timer where the process allows it: in the main thread),
    and a conversion that recurses too deeply is refused too.
 
-:func:`check_pages` converts the pages with one Markdown instance (reset between pages, made
-again after a page that failed). A long-running process (``podkit serve``) may pass it a dict
+:func:`check_pages` applies both steps to the staged pages that are copies of the kit's content
+pages, converting them with one Markdown instance (reset between pages, made again after a page
+that failed). Pages podkit makes itself (assessments, reports, indexes) are built by its templates
+from validated data whose text is escaped, so only the first step, which costs little, is applied
+to them; a second conversion of every page would double the site's Markdown work. A long-running
+process (``podkit serve``) may pass it a dict
 of the pages that passed: a page is skipped only when the digest of everything the check reads
 (its text, the extensions and their configuration, the limits above) is in it, so an edited
 page, or a changed configuration, is checked again.
@@ -62,8 +66,8 @@ def check_markdown(path: Path | str, text: str, *, extensions=(), extension_conf
 
 
 def check_pages(content_dir: Path, stage: Path, extensions=(), extension_configs: dict | None = None, *, passed: dict | None = None) -> None:
-    """:func:`check_markdown` for every staged page, all problems at once; a page copied from
-    ``content_dir`` is named by its file there. ``passed`` (kept by the caller between calls)
+    """:func:`check_markdown` for every staged page copied from ``content_dir`` (named by its file
+    there), the nesting pass alone for the pages podkit made; all problems at once. ``passed`` (kept by the caller between calls)
     holds the digests of pages that passed: such a page is not converted again, and pages that
     pass now are added (at most :data:`PASSED_LIMIT`)."""
     problems: list[Problem] = []
@@ -71,6 +75,12 @@ def check_pages(content_dir: Path, stage: Path, extensions=(), extension_configs
     md = None
     for page in sorted(Path(stage).rglob("*.md")):
         text = page.read_text(encoding="utf-8")
+        source = Path(content_dir) / page.relative_to(stage)
+        if not source.is_file():  # made by podkit from escaped, validated data: the nesting pass only
+            problem = _structure(page, _without_front_matter(text))
+            if problem is not None:
+                problems.append(problem)
+            continue
         key = None
         if passed is not None:
             key = Hasher("markdown-check", config, text).hexdigest()
@@ -81,8 +91,7 @@ def check_pages(content_dir: Path, stage: Path, extensions=(), extension_configs
             md = _markdown(extensions, extension_configs)
         else:
             md.reset()
-        source = Path(content_dir) / page.relative_to(stage)
-        problem = _check(source if source.is_file() else page, text, md, BUDGET_SECONDS)
+        problem = _check(source, text, md, BUDGET_SECONDS)
         if problem is not None:
             problems.append(problem)
             md = None  # a conversion cut short may leave state behind: a fresh instance for the next page
