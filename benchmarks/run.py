@@ -83,6 +83,11 @@ def median(xs: list[float]) -> float:
     return statistics.median(xs)
 
 
+def shown(x: float, unit: str) -> str:
+    """A measured value in the table: seconds, megabytes, or a factor (``x``)."""
+    return f"{x:.0f} MB" if unit == "MB" else f"{x:.2f}x" if unit == "x" else fmt_s(x)
+
+
 def fmt_s(x: float) -> str:
     return f"{x * 1000:.1f} ms" if x < 1 else f"{x:.2f} s"
 
@@ -99,8 +104,7 @@ class Results:
         goal = TARGETS.get(target) if goal == "target" else goal
         self.rows.append({"target": target, "measure": what, "podkit": podkit, "baseline": baseline, "baseline_name": baseline_name,
                           "ratio": ratio, "goal": goal, "met": goal is None or ratio <= goal, "unit": unit, **(extra or {})})
-        show = (lambda v: f"{v:.0f} MB") if unit == "MB" else fmt_s
-        print(f"  {target}: {what}: {show(podkit)} vs {baseline_name} {show(baseline)} -> {ratio:.2f}x", flush=True)
+        print(f"  {target}: {what}: {shown(podkit, unit)} vs {baseline_name} {shown(baseline, unit)} -> {ratio:.2f}x", flush=True)
 
     def grow(self, target: str, size: str, **values):
         self.growth.append({"target": target, "size": size, **values})
@@ -306,6 +310,7 @@ def bench_p4(res: Results, work: Path, *, sizes: list[int], repeat: int) -> None
     C loader in one process (the floor for anything that reads them)."""
     print("P4: podkit score -f json, the whole command, vs parsing the files with the C YAML loader", flush=True)
     times: dict[int, float] = {}
+    parses: dict[int, float] = {}
     for n in sizes:
         obs = work / f"p4-obs-{n}"
         info = synth.make_observations(obs, n)
@@ -325,14 +330,19 @@ def bench_p4(res: Results, work: Path, *, sizes: list[int], repeat: int) -> None
             peaks.append(peak or 0.0)
         p, s = median(parse), median(score)
         pc, sc = median(parse_cpu), median(score_cpu)
-        times[n] = s
+        times[n], parses[n] = s, p
         res.grow("P4", f"{n:,} files ({info['reports']} reports)", score_s=s, parse_s=p, ratio=round(s / p, 3), peak_pss_mb=round(max(peaks), 1),
                  score_cpu_s=sc, parse_cpu_s=pc, cpu_ratio=round(sc / pc, 3))
         if n == sizes[1]:
             res.row("P4", f"podkit score -f json, {n:,} files, whole command", s, p, "CSafeLoader parse", goal=TARGETS["P4"])
-            res.row("P4", f"the same, CPU seconds of all processes (info)", sc, pc, "CSafeLoader parse, CPU", goal=None)
+            res.row("P4", "the same, CPU seconds of all processes (info)", sc, pc, "CSafeLoader parse, CPU", goal=None)
         if big:
-            res.row("P4", f"score {n:,} files: time vs {sizes[1]:,} files (growth)", s, times[sizes[1]], f"{sizes[1]:,} files", goal=1.1 * n / sizes[1])
+            # Growth is judged against the parse's own growth in the same run: reading ten times the
+            # files from the file system does not take exactly ten times as long even for the C
+            # loader, and that is no part of podkit's scaling.
+            growth, parse_growth = s / times[sizes[1]], p / parses[sizes[1]]
+            res.row("P4", f"score {n:,} files: time vs {sizes[1]:,} files, growth (info)", s, times[sizes[1]], f"{sizes[1]:,} files", goal=None)
+            res.row("P4", f"score: growth {sizes[1]:,} -> {n:,} files vs the parse's growth", growth, parse_growth, "CSafeLoader parse growth", goal=1.1, unit="x")
             res.row("P4", f"score {n:,} files: peak memory (PSS, all processes)", max(peaks), 250.0, "250 MB", goal=1.0, unit="MB")
 
 
@@ -455,8 +465,7 @@ def table(res: Results, info: dict) -> str:
     ]
     for r in res.rows:
         unit = r["unit"]
-        p = f"{r['podkit']:.0f} MB" if unit == "MB" else fmt_s(r["podkit"])
-        b = f"{r['baseline']:.0f} MB" if unit == "MB" else fmt_s(r["baseline"])
+        p, b = shown(r["podkit"], unit), shown(r["baseline"], unit)
         goal = f"≤{r['goal']:.2f}" if r["goal"] is not None else ""
         met = ("yes" if r["met"] else "NO") if r["goal"] is not None else ""
         lines.append(f"{r['target']:4} {r['measure'][:58]:58} {p:>10} {b:>10}  {r['baseline_name'][:28]:28} {r['ratio']:7.2f} {goal:>7}  {met}")
