@@ -284,33 +284,31 @@ class _Builder:
                 )
             if not stack:
                 root, have_root = value, True
-                return ()
+                return
             frame = stack[-1]
             frame[6] += size
             container, path = frame[0], frame[1]
             if frame[3]:  # mapping
                 if frame[2] is _NO_KEY:
-                    if isinstance(value, (dict, list)):
-                        raise self.fail("mapping keys must be plain values", mark, path)
-                    try:
-                        hash(value)
-                    except TypeError:
-                        raise self.fail("mapping keys must be plain values", mark, path) from None
+                    if type(value) is not str:  # text, the usual key, is always a plain value
+                        if isinstance(value, (dict, list)):
+                            raise self.fail("mapping keys must be plain values", mark, path)
+                        try:
+                            hash(value)
+                        except TypeError:
+                            raise self.fail("mapping keys must be plain values", mark, path) from None
                     if value in container:
                         first = self.positions.get(path + (value,))
                         where = f" (first defined on line {first[0]})" if first else ""
                         raise self.fail(f"duplicate key {value!r}{where}", mark, path + (value,))
                     frame[2] = value
                     positions[path + (value,)] = _mark(mark)
-                    return None
-                container[frame[2]] = value
-                key = path + (frame[2],)
+                    return
+                container[frame[2]] = value  # its position was kept with its key
                 frame[2] = _NO_KEY
-                return key
-            key = path + (len(container),)
-            positions[key] = _mark(mark)
+                return
+            positions[path + (len(container),)] = _mark(mark)
             container.append(value)
-            return key
 
         def child_path():
             if not stack:
