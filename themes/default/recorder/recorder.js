@@ -613,22 +613,28 @@
     });
     return { state: s, others: observers.slice(1) };
   }
-  el("load-file").addEventListener("change", function (ev) {
-    var f = ev.target.files && ev.target.files[0];
-    if (!f) return;
-    var reader = new FileReader();
-    reader.onload = function () {
-      try {
-        var text = String(reader.result).replace(/^\ufeff/, "");
-        var got = fromDoc(/\.csv$/i.test(f.name) ? parseCsv(text) : parseYaml(text));
-        open(got.state);
-        el("load-status").textContent = "Continuing " + f.name + (got.others.length ? " (the answers of " + got.state.observer + "; the file also holds " + got.others.join(", ") + ")" : "") + ".";
-      } catch (e) {
-        el("load-status").textContent = "Could not read " + f.name + ": " + e.message;
-      }
-      ev.target.value = "";
-    };
-    reader.readAsText(f);
+  /* Call use(file, text) with the file picked in the input `id` (its text, a leading BOM removed),
+   * then clear the input, so that picking the same file again is noticed. */
+  function onFilePicked(id, use) {
+    el(id).addEventListener("change", function (ev) {
+      var f = ev.target.files && ev.target.files[0];
+      if (!f) return;
+      var reader = new FileReader();
+      reader.onload = function () {
+        use(f, String(reader.result).replace(/^\ufeff/, ""));
+        ev.target.value = "";
+      };
+      reader.readAsText(f);
+    });
+  }
+  onFilePicked("load-file", function (f, text) {
+    try {
+      var got = fromDoc(/\.csv$/i.test(f.name) ? parseCsv(text) : parseYaml(text));
+      open(got.state);
+      el("load-status").textContent = "Continuing " + f.name + (got.others.length ? " (the answers of " + got.state.observer + "; the file also holds " + got.others.join(", ") + ")" : "") + ".";
+    } catch (e) {
+      el("load-status").textContent = "Could not read " + f.name + ": " + e.message;
+    }
   });
 
   // ------------------------------------------------------------------ the pod's last report
@@ -698,25 +704,18 @@
     else if (other) st.textContent = "The loaded report is for the pod " + last.pod + ", not " + state.pod + ": its levels and actions are hidden.";
     else st.textContent = "Showing the last report of " + last.pod + (last.asOf ? " (as of " + last.asOf + ")" : "") + ": the level last observed for each item, and " + (flying === 1 ? "1 action" : flying + " actions") + " in flight.";
   }
-  el("load-report").addEventListener("change", function (ev) {
-    var f = ev.target.files && ev.target.files[0];
-    if (!f) return;
-    var reader = new FileReader();
-    reader.onload = function () {
-      try {
-        var doc;
-        try { doc = JSON.parse(String(reader.result).replace(/^\ufeff/, "")); } catch (e) { throw new Error(NOT_A_REPORT + " (this file is not JSON)"); }
-        last = readReport(doc);
-        lastError = "";
-      } catch (e) {
-        last = null;  // what the page shows is always the file picked last, or nothing
-        lastError = "Could not use " + f.name + ": " + e.message + ".";
-      }
-      renderLast();
-      announce(el("report-status").textContent);
-      ev.target.value = "";
-    };
-    reader.readAsText(f);
+  onFilePicked("load-report", function (f, text) {
+    try {
+      var doc;
+      try { doc = JSON.parse(text); } catch (e) { throw new Error(NOT_A_REPORT + " (this file is not JSON)"); }
+      last = readReport(doc);
+      lastError = "";
+    } catch (e) {
+      last = null;  // what the page shows is always the file picked last, or nothing
+      lastError = "Could not use " + f.name + ": " + e.message + ".";
+    }
+    renderLast();
+    announce(el("report-status").textContent);
   });
   el("clear-report").addEventListener("click", function () { last = null; lastError = ""; renderLast(); announce("The last report is hidden."); });
 
