@@ -269,17 +269,15 @@ def new_observation(assessment: str, pod: str, date_text: str | None, observers:
     Save it as CSV (comma delimited) and score it with podkit score.
     """
     import datetime as dt
-    import os
     import re
 
     from .blanks import blank_csv, blank_observation, default_file_name
-    from .model import CONSENSUS, MAX_ID_LENGTH, MAX_OBSERVERS, OBSERVER_ID_PATTERN, SESSION_TYPES, SLUG_PATTERN
+    from .model import CONSENSUS, MAX_OBSERVERS, OBSERVER_ID_PATTERN, SESSION_TYPES
     from .outputs import write_new
 
     kit = _load(project_dir)
     a = kit.assessment(assessment)
-    if not re.match(SLUG_PATTERN, pod) or len(pod) > MAX_ID_LENGTH:
-        raise click.BadParameter(f"expected an id like 'pod-aurora' (lowercase letters, digits, single hyphens, at most {MAX_ID_LENGTH}), got {pod!r}", param_hint="--pod")
+    _check_pod(pod, "--pod")
     date = _iso_date(date_text, "--date") or dt.date.today()
     if observers is None:
         names = [f"obs-{i}" for i in range(1, a.setting.observers + 1)]
@@ -295,11 +293,7 @@ def new_observation(assessment: str, pod: str, date_text: str | None, observers:
     target = Path(output) if output is not None else Path(default_file_name(a.id, pod, date, fmt))
     if target.is_dir():
         target = target / default_file_name(a.id, pod, date, fmt)
-    schema_file = kit.project.schemas_dir / "observation.schema.json"
-    try:
-        ref = Path(os.path.relpath(schema_file, target.resolve().parent)).as_posix()
-    except ValueError:  # another drive (Windows)
-        ref = schema_file.as_uri()
+    ref = _schema_ref(kit, "observation", target)
     if fmt == "csv":
         text = blank_csv(a, pod=pod, date=date, observers=names, session_type=stype, duration=a.setting.duration_minutes)
     else:
@@ -439,14 +433,11 @@ def new_action(pod: str, item: str, assessment_id: str | None, intervention: str
     """
     import datetime as dt
     import difflib
-    import os
-    import re
 
     from . import actions
-    from .model import MAX_ID_LENGTH, OTHER_ROLE, OWNER_ROLES, SLUG_PATTERN
+    from .model import OTHER_ROLE, OWNER_ROLES
 
-    if not re.match(SLUG_PATTERN, pod) or len(pod) > MAX_ID_LENGTH:
-        raise click.BadParameter(f"expected an id like 'pod-aurora' (lowercase letters, digits, single hyphens, at most {MAX_ID_LENGTH}), got {pod!r}", param_hint="POD")
+    _check_pod(pod, "POD")
     item_id, from_id = actions.parse_recommendation_id(item)
     if from_id is not None and intervention is not None and from_id != intervention:
         raise click.BadParameter(f"ITEM names the intervention {from_id!r} and --intervention {intervention!r}; give one", param_hint="--intervention")
@@ -486,11 +477,7 @@ def new_action(pod: str, item: str, assessment_id: str | None, intervention: str
         fields.update(owner=OTHER_ROLE, owner_role=owner)
     fields.update({"intervention": intervention} if intervention is not None else {"custom": title})
     target = Path(output) if output is not None else Path(actions.ACTIONS_FOLDER) / f"{pod}.yaml"
-    schema_file = kit.project.schemas_dir / "actions.schema.json"
-    try:
-        ref = Path(os.path.relpath(schema_file, target.resolve().parent)).as_posix()
-    except ValueError:  # another drive (Windows)
-        ref = schema_file.as_uri()
+    ref = _schema_ref(kit, "actions", target)
     added = actions.append_action(target, fields, assessments, pod=pod, schema_ref=ref)
     if not quiet:
         what = added.action.intervention or added.action.custom
@@ -509,15 +496,11 @@ def new_self_check(pod: str, assessment_ids: tuple[str, ...], date_text: str | N
     """Write a blank weekly self-check record for POD: the pod's own answers, agreed together,
     scored apart from what observers record (see "Weekly pod self-check" on the site)."""
     import datetime as dt
-    import os
-    import re
 
     from . import selfcheck
-    from .model import MAX_ID_LENGTH, SLUG_PATTERN
     from .outputs import write_new
 
-    if not re.match(SLUG_PATTERN, pod) or len(pod) > MAX_ID_LENGTH:
-        raise click.BadParameter(f"expected an id like 'pod-aurora' (lowercase letters, digits, single hyphens, at most {MAX_ID_LENGTH}), got {pod!r}", param_hint="POD")
+    _check_pod(pod, "POD")
     kit = _load(project_dir)
     chosen = [kit.assessment(x) for x in assessment_ids] if assessment_ids else kit.assessments
     asked = [a for a in chosen if a.self_check]
@@ -528,16 +511,34 @@ def new_self_check(pod: str, assessment_ids: tuple[str, ...], date_text: str | N
     target = Path(output) if output is not None else Path(selfcheck.SELF_CHECK_FOLDER) / name
     if target.is_dir():
         target = target / name
-    schema_file = kit.project.schemas_dir / "self-check.schema.json"
-    try:
-        ref = Path(os.path.relpath(schema_file, target.resolve().parent)).as_posix()
-    except ValueError:  # another drive (Windows)
-        ref = schema_file.as_uri()
+    ref = _schema_ref(kit, "self-check", target)
     target.parent.mkdir(parents=True, exist_ok=True)
     write_new(target, selfcheck.blank_self_check(asked, pod=pod, date=date, schema_ref=ref))
     if not quiet:
         n = sum(len(a.self_check) for a in asked)
         click.echo(f"Wrote {target}: {n} question{'s' if n != 1 else ''} of {', '.join(a.id for a in asked)}, all empty (not asked) until the pod answers them together.")
+
+
+def _check_pod(pod: str, hint: str) -> None:
+    """Refuse a pod id that is not a slug (the model's rule), naming the option ``hint``."""
+    import re
+
+    from .model import MAX_ID_LENGTH, SLUG_PATTERN
+
+    if not re.match(SLUG_PATTERN, pod) or len(pod) > MAX_ID_LENGTH:
+        raise click.BadParameter(f"expected an id like 'pod-aurora' (lowercase letters, digits, single hyphens, at most {MAX_ID_LENGTH}), got {pod!r}", param_hint=hint)
+
+
+def _schema_ref(kit, kind: str, target: Path) -> str:
+    """The ``$schema`` reference a new file at ``target`` gives to the kit's ``<kind>.schema.json``:
+    relative to the file's folder, or a file URI on another drive."""
+    import os
+
+    schema_file = kit.project.schemas_dir / f"{kind}.schema.json"
+    try:
+        return Path(os.path.relpath(schema_file, target.resolve().parent)).as_posix()
+    except ValueError:  # another drive (Windows)
+        return schema_file.as_uri()
 
 
 def run() -> None:
