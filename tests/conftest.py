@@ -232,11 +232,12 @@ def score_files(kit, inputs, as_of, **options):
     """Read and check the observation files (and action plans) ``inputs`` against ``kit``, then score them in memory:
     ``(reports, portfolio)`` as ``podkit score`` computes them before it writes anything."""
     from podkit.followup import read_plans
-    from podkit.observations import load_observations
+    from podkit.observations import find_inputs, load_observations
     from podkit.pipeline import score_records
 
-    loaded = load_observations([Path(p) for p in inputs], kit.assessments, today=as_of)
-    plans, sources, _ = read_plans([Path(p) for p in inputs], {a.id: a for a in kit.assessments})
+    found = find_inputs([Path(p) for p in inputs])
+    loaded = load_observations([Path(p) for p in inputs], kit.assessments, today=as_of, found=found)
+    plans, sources, _ = read_plans(found.plans, {a.id: a for a in kit.assessments})
     return score_records(loaded.records, kit.assessments, as_of=as_of, plans=plans, plan_sources=sources, **options)
 
 

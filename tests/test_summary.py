@@ -134,11 +134,12 @@ def test_in_flight_actions_are_the_reports_planned_or_in_progress_ones(shipped, 
     no done or dropped one."""
     from podkit.pipeline import SAMPLE_INPUTS, score_records
     from podkit.followup import read_plans
-    from podkit.observations import load_observations
+    from podkit.observations import find_inputs, load_observations
 
     paths = [ROOT / p for p in SAMPLE_INPUTS]
-    loaded = load_observations(paths, shipped.assessments)
-    plans, sources, _ = read_plans(paths, {a.id: a for a in shipped.assessments})
+    found = find_inputs(paths)
+    loaded = load_observations(paths, shipped.assessments, found=found)
+    plans, sources, _ = read_plans(found.plans, {a.id: a for a in shipped.assessments})
     as_of = max(rec.observation.date for rec in loaded.records)
     reports, _ = score_records(loaded.records, shipped.assessments, as_of=as_of, plans=plans, plan_sources=sources, version="test")
     cards = summaries_of(reports, as_of=as_of, version="test")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from . import actions
-from .errors import Problem, SourceErrors
+from .errors import Problem
 from .model import Action, ActionPlan, Assessment
 from .results import REDACTED, ActionReviewed, InterventionOutcome, InterventionsThatWorked, LevelAt, PodSummary, Report
 from .text import plain
@@ -138,20 +138,11 @@ def interventions_rollup(summaries: Sequence[PodSummary], plans: Iterable[Action
 # --------------------------------------------------------------------------- inputs
 
 
-def read_plans(inputs: Sequence[Path], assessments: dict[str, Assessment], *, paths: Sequence[Path] | None = None) -> tuple[list[ActionPlan], dict[str, tuple[str, str]], list[Problem]]:
-    """The action plans among ``inputs`` (:func:`podkit.actions.load_plans`: raises
-    :class:`podkit.errors.SourceErrors` with every located error), the ``(name, sha256)`` of each
-    pod's plan file for the reports' inputs (the name ``actions/<file>``, whatever the working
-    folder), and the warnings. ``paths``: the plan files, when the caller has already walked the
-    inputs (:func:`podkit.observations.find_inputs`, as ``podkit score`` does); without them the
-    inputs are walked here, and the walk's errors raised."""
-    if paths is None:
-        from .observations import find_inputs
-
-        found = find_inputs(inputs)
-        if any(p.severity == "error" for p in found.problems):
-            raise SourceErrors(found.problems)
-        paths = found.plans
+def read_plans(paths: Sequence[Path], assessments: dict[str, Assessment]) -> tuple[list[ActionPlan], dict[str, tuple[str, str]], list[Problem]]:
+    """The action plans in ``paths`` (the plan files :func:`podkit.observations.find_inputs` found;
+    :func:`podkit.actions.load_plans`: raises :class:`podkit.errors.SourceErrors` with every
+    located error), the ``(name, sha256)`` of each pod's plan file for the reports' inputs (the
+    name ``actions/<file>``, whatever the working folder), and the warnings."""
     paths = list(paths)
     plans, problems = actions.load_plans(paths, assessments)
     sources = {plan.pod: (f"{actions.ACTIONS_FOLDER}/{Path(path).name}", hashlib.sha256(Path(path).read_bytes()).hexdigest())

@@ -121,7 +121,7 @@ def sample_reports(kit: Kit, inputs: Sequence[Path] | None = None, theme: Path |
         return SiteExtras(pages=pages)
     found = find_inputs(paths)  # one walk: observations, plans and self-check records
     loaded = load_observations(paths, kit.assessments, found=found)
-    plans, sources, _ = read_plans(paths, {a.id: a for a in kit.assessments}, paths=found.plans)
+    plans, sources, _ = read_plans(found.plans, {a.id: a for a in kit.assessments})
     as_of = max(rec.observation.date for rec in loaded.records)
     checks = _self_checks(found.self_checks, kit.assessments)
     reports, pf = score_records(loaded.records, kit.assessments, as_of=as_of, plans=plans, plan_sources=sources, self_checks=checks)
@@ -380,7 +380,7 @@ def score(kit: Kit, inputs: Sequence[Path], *, formats: Sequence[str], out_dir: 
         del files  # only the first pass needs the list (at 100,000 files tens of MB, inherited by every worker)
         problems += store.check_sessions()
         try:  # action plans: checked with everything else, before anything is written
-            plans, plan_sources, found = read_plans(inputs, kit_by_id, paths=plan_paths)
+            plans, plan_sources, found = read_plans(plan_paths, kit_by_id)
             problems += found + plans_without_observations(plan_paths, plans, {pod for _, pod in store.groups})
         except SourceErrors as exc:
             plans, plan_sources, problems = [], {}, problems + list(exc.problems)
