@@ -58,14 +58,6 @@ def test_forking_is_unsafe_while_another_thread_runs():
         t.join()
 
 
-def test_fork_pool_runs_work(monkeypatch):
-    if not workers.can_fork():  # pytest plugins may have started a thread; the rule still holds
-        assert threading.active_count() > 1
-        return
-    with workers.fork_pool(2) as pool:
-        assert pool.map(abs, [-1, -2, 3]) == [1, 2, 3]
-
-
 def test_fork_map_gives_every_result_once_and_workers_read_the_parents_memory():
     from podkit.workers import fork_map
 

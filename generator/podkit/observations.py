@@ -22,7 +22,6 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from functools import partial
 from typing import Iterable, Iterator, NamedTuple
 
 from .actions import ACTIONS_FOLDER, is_action_file
@@ -416,7 +415,7 @@ def read_records(path: Path, name: str, root: Path | None, kit: dict[str, Assess
 # --------------------------------------------------------------------------- loading
 
 
-def load_observations(inputs: Iterable[Path], assessments: Iterable[Assessment], *, today: _dt.date | None = None, jobs: int | None = 1,
+def load_observations(inputs: Iterable[Path], assessments: Iterable[Assessment], *, today: _dt.date | None = None,
                       found: Found | None = None) -> ObservationSet:
     """Read and check every observation file under ``inputs`` (``found``: what :func:`find_inputs`
     found there, when the caller has walked them already); raise all problems at once."""
@@ -424,7 +423,7 @@ def load_observations(inputs: Iterable[Path], assessments: Iterable[Assessment],
     files, problems = (found.observations, list(found.problems)) if found is not None else collect_files(inputs)
     records: list[Record] = []
     sources: list[Source] = []
-    for source, recs, probs in read_files(files, {a.id: a for a in assessments}, today, jobs=jobs):
+    for source, recs, probs in read_files(files, {a.id: a for a in assessments}, today):
         problems += probs
         if source is not None:
             sources.append(source)
@@ -440,29 +439,11 @@ def load_observations(inputs: Iterable[Path], assessments: Iterable[Assessment],
 PARALLEL_MIN_FILES = 400
 
 
-def read_files(files: list[tuple], kit: dict[str, Assessment], today: _dt.date, *, jobs: int | None = 1, csv_delimiter: str = ",") -> Iterator[tuple[Source | None, list[Record], list[Problem]]]:
-    """:func:`read_records` of each of ``files`` (as :func:`collect_files` lists them), in order.
-
-    ``jobs`` worker processes share the files (0 or ``None``: one per core; small inputs use one);
-    each gets the kit and the date as arguments.
-    """
-    from .workers import fork_pool, plan_workers
-
-    workers = plan_workers(jobs, len(files), min_items=PARALLEL_MIN_FILES)
-    if workers <= 1:
-        for path, name, root in files:
-            yield read_records(Path(path), name, root, kit, today, csv_delimiter)
-        return
-    size = max(1, -(-len(files) // (workers * 8)))  # several runs per worker even out their speed
-    runs = [files[i:i + size] for i in range(0, len(files), size)]
-    with fork_pool(workers) as pool:
-        for results in pool.imap(partial(_read_run, kit=kit, today=today, csv_delimiter=csv_delimiter), runs):
-            yield from results
-
-
-def _read_run(files: list[tuple], *, kit: dict[str, Assessment], today: _dt.date, csv_delimiter: str = ",") -> list:
-    """:func:`read_records` of a run of files (in a worker process)."""
-    return [read_records(Path(path), name, root, kit, today, csv_delimiter) for path, name, root in files]
+def read_files(files: list[tuple], kit: dict[str, Assessment], today: _dt.date, *, csv_delimiter: str = ",") -> Iterator[tuple[Source | None, list[Record], list[Problem]]]:
+    """:func:`read_records` of each of ``files`` (as :func:`collect_files` lists them), in order, in
+    this process (``podkit score`` shares large inputs among workers: :meth:`podkit.store.RecordStore.read`)."""
+    for path, name, root in files:
+        yield read_records(Path(path), name, root, kit, today, csv_delimiter)
 
 
 def pod_sessions(records: list[Record], as_of: _dt.date) -> tuple[list[tuple[Observation, dict, list[str]]], list[tuple[Record, Problem]], set[tuple[str, str]], int]:

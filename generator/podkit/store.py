@@ -96,7 +96,7 @@ class RecordStore:
         problems: list[Problem] = []
         workers = plan_workers(jobs, len(files), min_items=observations.PARALLEL_MIN_FILES)
         if workers <= 1:
-            for _, recs, probs in read_files(files, kit, today, jobs=1, csv_delimiter=csv_delimiter):
+            for _, recs, probs in read_files(files, kit, today, csv_delimiter=csv_delimiter):
                 problems += probs
                 for rec in recs:
                     self.add(rec)

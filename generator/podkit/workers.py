@@ -26,13 +26,6 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
-def fork_pool(processes: int):
-    """A ``multiprocessing`` pool of forked workers (tasks and results are pickled)."""
-    import multiprocessing
-
-    return multiprocessing.get_context("fork").Pool(processes)
-
-
 def fork_map(fn, items: list, processes: int):
     """Yield ``(index, fn(items[index]))`` for every item, as the ``processes`` forked workers
     finish them (in no set order).
