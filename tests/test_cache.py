@@ -283,3 +283,14 @@ def test_last_result_is_made_again_only_for_a_new_key():
     with pytest.raises(ValueError):
         last.get("k5", fail)
     assert last.get("k1", make(5)) == 5  # a failed make keeps nothing, not even the older value
+
+
+def test_remember_keeps_the_most_recent_entries_up_to_the_limit():
+    from podkit.cache import remember
+
+    kept: dict = {}
+    for key in "abc":
+        remember(kept, key, key.upper(), 3)
+    remember(kept, "a", "A2", 3)  # used again: now the most recent
+    remember(kept, "d", "D", 3)  # over the limit: the oldest ("b") goes
+    assert list(kept.items()) == [("c", "C"), ("a", "A2"), ("d", "D")]

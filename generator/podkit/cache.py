@@ -76,6 +76,15 @@ def source_of(*modules) -> str:
     return h.hexdigest()
 
 
+def remember(kept: dict, key, value, limit: int) -> None:
+    """Keep ``key`` → ``value`` in ``kept`` as its most recent entry, and drop the oldest entries
+    beyond ``limit``: a bounded memory for a long-running process, in the dict's own order."""
+    kept.pop(key, None)
+    kept[key] = value
+    while len(kept) > limit:
+        del kept[next(iter(kept))]
+
+
 class LastResult:
     """The value made for the latest key only: what a long-running process (``podkit serve``)
     reuses between rebuilds while the digest of its inputs stays the same. A failed ``make``

@@ -32,7 +32,7 @@ import signal
 import threading
 from pathlib import Path
 
-from .cache import Hasher
+from .cache import Hasher, remember
 from .errors import Problem, SourceErrors
 
 #: Deepest nesting of lists, quotes or indented blocks accepted in a content page (real pages
@@ -85,7 +85,7 @@ def check_pages(content_dir: Path, stage: Path, extensions=(), extension_configs
         if passed is not None:
             key = Hasher("markdown-check", config, text).hexdigest()
             if key in passed:
-                passed[key] = passed.pop(key)  # recently used: dropped last
+                remember(passed, key, True, PASSED_LIMIT)  # recently used: dropped last
                 continue
         if md is None:
             md = _markdown(extensions, extension_configs)
@@ -96,9 +96,7 @@ def check_pages(content_dir: Path, stage: Path, extensions=(), extension_configs
             problems.append(problem)
             md = None  # a conversion cut short may leave state behind: a fresh instance for the next page
         elif key is not None:
-            passed[key] = True
-            while len(passed) > PASSED_LIMIT:
-                del passed[next(iter(passed))]
+            remember(passed, key, True, PASSED_LIMIT)
     if problems:
         raise SourceErrors(problems)
 

@@ -18,7 +18,7 @@ import jinja2
 import jinja2.bccache
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
-from .cache import Hasher
+from .cache import Hasher, remember
 from .errors import PodkitError
 
 #: The themes shipped with podkit (the repository's themes/ folder, next to generator/).
@@ -89,10 +89,7 @@ class _Bytecode(jinja2.BytecodeCache):
             bucket.bytecode_from_string(data)  # Jinja drops it if the source's checksum differs
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self._code.pop(bucket.key, None)
-        self._code[bucket.key] = bucket.bytecode_to_string()
-        while len(self._code) > self._limit:
-            del self._code[next(iter(self._code))]
+        remember(self._code, bucket.key, bucket.bytecode_to_string(), self._limit)
 
 
 def environment(search_path: list[Path], *, autoescape: bool, compiled: CompiledTemplates | None = None) -> SandboxedEnvironment:
