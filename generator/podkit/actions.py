@@ -199,10 +199,7 @@ def check_plan(plan: ActionPlan, assessments: dict[str, Assessment]) -> list[tup
             first_index[act.id] = i
         if (act.intervention is None) == (act.custom is None):
             found.append((at, "give exactly one of 'intervention' (an id from the item's interventions) or 'custom' (the title of an intervention of your own)"))
-        if act.owner == OTHER_ROLE and act.owner_role is None:
-            found.append((at + ("owner",), "with 'owner: other', name the role in 'owner_role', e.g. release-manager"))
-        if act.owner != OTHER_ROLE and act.owner_role is not None:
-            found.append((at + ("owner_role",), "'owner_role' goes with 'owner: other' only"))
+        found += [(at + (field,), message) for field, message in owner_role_problems(act.owner, act.owner_role)]
         found += _check_target(act, at, assessments)
         if act.due < act.agreed:
             found.append((at + ("due",), f"the due date {act.due.isoformat()} is before the agreed date {act.agreed.isoformat()}"))
@@ -290,6 +287,16 @@ def load_plan(path: Path, assessments: dict[str, Assessment], *, root: Path | No
     except SourceErrors as exc:
         return None, list(exc.problems)
     return read_plan(doc, assessments)
+
+
+def owner_role_problems(owner: str | None, owner_role: str | None) -> list[tuple[str, str]]:
+    """``(field, message)`` when ``owner`` and ``owner_role`` do not go together (in an action, and
+    in a self-check record's next step)."""
+    if owner == OTHER_ROLE and owner_role is None:
+        return [("owner", "with 'owner: other', name the role in 'owner_role', e.g. release-manager")]
+    if owner != OTHER_ROLE and owner_role is not None:
+        return [("owner_role", "'owner_role' goes with 'owner: other' only")]
+    return []
 
 
 def load_plans(paths: Iterable[Path], assessments: dict[str, Assessment]) -> tuple[list[ActionPlan], list[Problem]]:

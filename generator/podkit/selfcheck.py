@@ -41,7 +41,8 @@ from typing import Annotated, Iterable, Iterator, Literal, Optional
 from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator
 
 from .errors import Problem, SourceErrors
-from .model import OTHER_ROLE, Assessment, Note, OwnerRole, RoleText, ShortText, Slug, Strict, _date_value
+from .actions import owner_role_problems
+from .model import Assessment, Note, OwnerRole, RoleText, ShortText, Slug, Strict, _date_value
 from .results import InputFile, SelfCheckDimension, SelfCheckQuestionRow, SelfCheckSummary, SelfCheckTally, SelfCheckWeek
 from .sources import Document, in_named_folder, load_yaml
 from .validation import validate_document
@@ -125,10 +126,7 @@ def check_record(rec: SelfCheck, assessments: dict[str, Assessment], today: _dt.
             if q_id not in ids:
                 close = difflib.get_close_matches(q_id, ids, n=1)
                 found.append((("answers", a_id, q_id), f"unknown self-check question {q_id!r} of {a_id!r}" + (f" (did you mean {close[0]!r}?)" if close else f"; its questions: {', '.join(ids)}")))
-    if rec.owner == OTHER_ROLE and rec.owner_role is None:
-        found.append((("owner",), "with 'owner: other', name the role in 'owner_role', e.g. release-manager"))
-    if rec.owner_role is not None and rec.owner != OTHER_ROLE:
-        found.append((("owner_role",), "'owner_role' goes with 'owner: other' only"))
+    found += [((field,), message) for field, message in owner_role_problems(rec.owner, rec.owner_role)]
     if rec.owner is not None and rec.next_step is None:
         found.append((("owner",), "an owner goes with a 'next_step': the one thing the pod will change"))
     return found
