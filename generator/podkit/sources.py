@@ -326,15 +326,8 @@ class _Builder:
                 break
             kind = type(event)  # the parser makes these exact classes; scalars are most events
             if kind is ev.ScalarEvent:
-                is_key = False
-                if not stack:
-                    path = ()
-                elif stack[-1][3]:
-                    frame = stack[-1]
-                    is_key = frame[2] is _NO_KEY
-                    path = frame[1] if is_key else frame[1] + (frame[2],)
-                else:
-                    path = stack[-1][1] + (len(stack[-1][0]),)
+                path = child_path()
+                is_key = bool(stack) and stack[-1][3] and stack[-1][2] is _NO_KEY
                 value = self.scalar(event, path)
                 place(value, event.start_mark)
                 if event.anchor and not is_key:
